@@ -1,0 +1,1 @@
+"""OpenMMLab integration of pinas backbones."""

@@ -1,0 +1,1 @@
+"""pinas: weight-sharing NAS search spaces, supernet training and search."""
