@@ -1,1 +1,10 @@
-"""pinas: weight-sharing NAS search spaces, supernet training and search."""
+"""pinas: weight-sharing NAS search spaces, supernet training, search and export.
+
+Importing the package registers the Pi-NAS timm models (``pinas_resnest50d`` and friends).
+"""
+from .arch import Arch, ArchError
+from .spaces import ResNeStSpace, build_space
+from . import models  # noqa: F401  (registers timm models)
+
+__version__ = '0.1.0'
+__all__ = ['Arch', 'ArchError', 'ResNeStSpace', 'build_space', 'models']

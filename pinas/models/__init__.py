@@ -1,0 +1,9 @@
+"""Networks of the search spaces: the supernet, stand-alone timm models and weight inheritance."""
+from .inherit import (CheckpointMismatchError, inherit_weights, is_supernet_state_dict, load_checked,
+                      strip_prefix, subnet_state_dict, unwrap_state_dict)
+from .resnest import PINAS_CLS, PINAS_TRANS, PiNASResNeSt, create_pinas_resnest
+from .supernet import SuperResNeSt
+
+__all__ = ['SuperResNeSt', 'PiNASResNeSt', 'create_pinas_resnest', 'PINAS_CLS', 'PINAS_TRANS',
+           'subnet_state_dict', 'inherit_weights', 'load_checked', 'strip_prefix', 'unwrap_state_dict',
+           'is_supernet_state_dict', 'CheckpointMismatchError']

@@ -1,0 +1,103 @@
+"""Weight inheritance: slice a supernet state dict into the stand-alone network of one architecture.
+
+Supernet keys are ``layer{s}.{b}.{candidate}.<rest>``; the stand-alone network (timm layout) has
+``layer{s}.{b}.<rest>``. Keeping the chosen candidate of every position (its copy of the shared shortcut included)
+and the stem gives exactly the stand-alone state dict.
+"""
+from __future__ import annotations
+
+import re
+from collections import OrderedDict
+from typing import Iterable, Mapping
+
+import torch
+from torch import nn
+
+from ..arch import ArchLike
+from ..spaces import ResNeStSpace, build_space
+
+_SUPERNET_KEY = re.compile(r'^layer(\d+)\.(\d+)\.(\d+)\.(.+)$')
+_CHECKPOINT_CONTAINERS = ('state_dict', 'model', 'module', 'backbone')
+
+
+class CheckpointMismatchError(RuntimeError):
+    """A checkpoint does not fit the model it is loaded into; the message lists the keys."""
+
+
+def unwrap_state_dict(checkpoint: Mapping) -> Mapping[str, torch.Tensor]:
+    """The state dict inside an mmengine/timm/plain checkpoint."""
+    for key in _CHECKPOINT_CONTAINERS:
+        if key in checkpoint and isinstance(checkpoint[key], Mapping):
+            return checkpoint[key]
+    return checkpoint
+
+
+def strip_prefix(state_dict: Mapping[str, torch.Tensor], prefix: str) -> 'OrderedDict[str, torch.Tensor]':
+    """Keep the keys under ``prefix`` (e.g. ``'backbone.'``), without it."""
+    if not prefix:
+        return OrderedDict(state_dict)
+    prefix = prefix if prefix.endswith('.') else prefix + '.'
+    out = OrderedDict((k[len(prefix):], v) for k, v in state_dict.items() if k.startswith(prefix))
+    if not out:
+        heads = sorted({k.split('.')[0] + '.' for k in state_dict})
+        raise CheckpointMismatchError(f'no key starts with prefix {prefix!r}; top-level prefixes in the checkpoint: '
+                                      f'{heads[:10]}')
+    return out
+
+
+def is_supernet_state_dict(state_dict: Mapping[str, torch.Tensor]) -> bool:
+    return any(_SUPERNET_KEY.match(k) for k in state_dict)
+
+
+def subnet_state_dict(state_dict: Mapping[str, torch.Tensor], arch: ArchLike,
+                      space: ResNeStSpace | str | None = None) -> 'OrderedDict[str, torch.Tensor]':
+    """The stand-alone state dict of ``arch`` inside a supernet state dict."""
+    space = build_space(space)
+    arch = space.arch(arch)
+    offsets = [sum(space.depths[:s]) for s in range(len(space.depths))]
+    out = OrderedDict()
+    for key, value in state_dict.items():
+        match = _SUPERNET_KEY.match(key)
+        if match is None:
+            out[key] = value
+            continue
+        stage, block, candidate, rest = int(match[1]) - 1, int(match[2]), int(match[3]), match[4]
+        if stage >= len(space.depths) or block >= space.depths[stage]:
+            raise CheckpointMismatchError(f'supernet key {key!r} lies outside the space {space.name} '
+                                          f'(depths {space.depths})')
+        if arch[offsets[stage] + block] == candidate:
+            out[f'layer{stage + 1}.{block}.{rest}'] = value
+    return out
+
+
+def load_checked(model: nn.Module, state_dict: Mapping[str, torch.Tensor], ignore: Iterable[str] = (),
+                 source: str = 'checkpoint') -> None:
+    """Load strictly, but say which keys and shapes disagree instead of torch's long trace.
+
+    Keys starting with a prefix in ``ignore`` (e.g. a classifier ``'fc.'``) may be missing or unexpected.
+    """
+    ignore = tuple(ignore)
+    own = model.state_dict()
+    missing = [k for k in own if k not in state_dict and not k.startswith(ignore)]
+    unexpected = [k for k in state_dict if k not in own and not k.startswith(ignore)]
+    shapes = [f'{k}: {tuple(state_dict[k].shape)} in {source} vs {tuple(v.shape)} in model'
+              for k, v in own.items() if k in state_dict and tuple(state_dict[k].shape) != tuple(v.shape)]
+    if missing or unexpected or shapes:
+        lines = [f'{source} does not match {type(model).__name__}:']
+        for title, keys in (('missing keys', missing), ('unexpected keys', unexpected),
+                            ('shape mismatches', shapes)):
+            if keys:
+                shown = ', '.join(keys[:8]) + (f', ... ({len(keys)} in all)' if len(keys) > 8 else '')
+                lines.append(f'  {title}: {shown}')
+        lines.append('  Check the architecture code, the search space and the checkpoint prefix '
+                     '(e.g. prefix="backbone.").')
+        raise CheckpointMismatchError('\n'.join(lines))
+    model.load_state_dict({k: v for k, v in state_dict.items() if k in own}, strict=False)
+
+
+def inherit_weights(model: nn.Module, supernet_state_dict: Mapping[str, torch.Tensor], prefix: str = '',
+                    ignore: Iterable[str] = ('fc.',)) -> None:
+    """Load the supernet weights of ``model.arch`` into a stand-alone ``PiNASResNeSt``."""
+    state_dict = strip_prefix(unwrap_state_dict(supernet_state_dict), prefix)
+    load_checked(model, subnet_state_dict(state_dict, model.arch, model.space), ignore=ignore,
+                 source='supernet checkpoint')

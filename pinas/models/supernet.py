@@ -1,0 +1,70 @@
+"""The weight-sharing supernet of a ResNeSt space.
+
+Every position holds all candidates (independent weights and BNs); each stage's projection shortcut is one module
+shared by the candidates of its first position; the stem is shared by all paths. ``forward(x, arch)`` runs one
+path. State-dict keys are ``layer{s}.{b}.{candidate}.*``, the official Pi-NAS layout.
+"""
+from __future__ import annotations
+
+from typing import Any, Iterator, Mapping
+
+import torch
+from torch import nn
+from timm.models.resnet import ResNet
+
+from ..arch import Arch, ArchLike
+from ..spaces import ResNeStSpace, build_space
+from .blocks import ChoiceBlock, ChoiceStage
+
+
+class SuperResNeSt(ResNet):
+    """Supernet over a :class:`~pinas.spaces.ResNeStSpace`; ``num_classes=0`` gives a headless backbone."""
+
+    def __init__(self, space: ResNeStSpace | str | Mapping[str, Any] | None = None, num_classes: int = 0,
+                 **kwargs):
+        space = build_space(space)
+        stages = tuple(
+            ChoiceStage(space.candidates, avd=space.avd, avd_first=space.avd_first, attn_divisor=space.attn_divisor)
+            for _ in space.depths)
+        super().__init__(block=stages, layers=space.depths, channels=space.planes, stem_width=space.stem_width,
+                         stem_type='deep', avg_down=True, num_classes=num_classes, **kwargs)
+        self.space = space
+
+    # --- paths -------------------------------------------------------------------------------------------------
+    def positions(self) -> Iterator[ChoiceBlock]:
+        """The searchable positions in architecture-code order."""
+        for stage in self.stages():
+            yield from stage
+
+    def stages(self) -> list[nn.Sequential]:
+        return [getattr(self, f'layer{i + 1}') for i in range(len(self.space.depths))]
+
+    def stem(self) -> list[nn.Module]:
+        return [self.conv1, self.bn1]
+
+    def path_modules(self, arch: ArchLike) -> list[nn.Module]:
+        """Modules a path uses: the stem and the chosen candidate of each position (with its shortcut)."""
+        arch = self.space.arch(arch)
+        return self.stem() + [position[choice] for position, choice in zip(self.positions(), arch)]
+
+    # --- forward -----------------------------------------------------------------------------------------------
+    def forward_features(self, x: torch.Tensor, arch: ArchLike) -> torch.Tensor:
+        arch = arch if isinstance(arch, Arch) else self.space.arch(arch)
+        x = self.maxpool(self.act1(self.bn1(self.conv1(x))))
+        for position, choice in zip(self.positions(), arch):
+            x = position(x, choice)
+        return x
+
+    def forward_stages(self, x: torch.Tensor, arch: ArchLike) -> list[torch.Tensor]:
+        """Per-stage outputs of one path (C2..C5)."""
+        arch = arch if isinstance(arch, Arch) else self.space.arch(arch)
+        x = self.maxpool(self.act1(self.bn1(self.conv1(x))))
+        outs, choices = [], iter(arch)
+        for stage in self.stages():
+            for position in stage:
+                x = position(x, next(choices))
+            outs.append(x)
+        return outs
+
+    def forward(self, x: torch.Tensor, arch: ArchLike) -> torch.Tensor:
+        return self.forward_head(self.forward_features(x, arch))

@@ -1,0 +1,165 @@
+"""The Pi-NAS ResNeSt-50-D search space.
+
+Every searchable position is a ResNeSt bottleneck whose split-attention shape (radix, cardinality, base width)
+is one of a small candidate table. The macro design (deep stem, avg-down shortcuts, avd) is fixed. The default
+values are the paper's (pinas-official.md section 1); a config may change depths, widths and the table to get a
+smaller space of the same kind, such as the CPU-sized ``pinas_resnest_tiny``.
+"""
+from __future__ import annotations
+
+import random
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any, Mapping, Sequence
+
+from ..arch import Arch, ArchLike
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One choice of split-attention block shape."""
+
+    radix: int
+    cardinality: int
+    base_width: int
+
+    def group_width(self, planes: int) -> int:
+        """Channels of the 3x3 split-attention conv (timm's and the official formula)."""
+        return int(planes * (self.base_width / 64.)) * self.cardinality
+
+
+PINAS_CANDIDATES = (
+    Candidate(radix=1, cardinality=1, base_width=64),
+    Candidate(radix=2, cardinality=1, base_width=64),
+    Candidate(radix=1, cardinality=2, base_width=42),
+    Candidate(radix=2, cardinality=2, base_width=40),
+)
+
+
+@dataclass(frozen=True)
+class ResNeStSpace:
+    """A ResNeSt-D macro-architecture with one searchable candidate per bottleneck.
+
+    Attributes:
+        depths: blocks per stage; their sum is the number of searchable positions.
+        candidates: the candidate table indexed by the architecture's digits.
+        stem_width: width of the first two deep-stem convs (the third outputs twice this).
+        width_mult: multiplier on the per-stage planes (64, 128, 256, 512).
+        input_size: square training/eval resolution of the space.
+        avd / avd_first: ResNeSt's average-pool downsampling inside stride-2 blocks.
+        attn_divisor: rounding of split-attention channels; 1 reproduces the official ``max(gw*r//4, 32)``
+            (timm rounds to multiples of 8, which changes candidate 2's widths).
+        name: preset name, used in logs and exported configs.
+    """
+
+    depths: tuple[int, ...] = (3, 4, 6, 3)
+    candidates: tuple[Candidate, ...] = PINAS_CANDIDATES
+    stem_width: int = 32
+    width_mult: float = 1.0
+    input_size: int = 224
+    avd: bool = True
+    avd_first: bool = False
+    attn_divisor: int = 1
+    name: str = 'pinas_resnest50d'
+
+    def __post_init__(self):
+        object.__setattr__(self, 'depths', tuple(int(d) for d in self.depths))
+        object.__setattr__(self, 'candidates', tuple(
+            c if isinstance(c, Candidate) else Candidate(**c) for c in self.candidates))
+        if not self.depths or min(self.depths) < 1:
+            raise ValueError(f'search space depths must be positive integers per stage, got {self.depths}')
+        if not 1 < len(self.candidates) <= 10:
+            raise ValueError(f'a search space needs 2 to 10 candidates per position, got {len(self.candidates)}')
+
+    # --- shape -------------------------------------------------------------------------------------------------
+    @property
+    def num_positions(self) -> int:
+        return sum(self.depths)
+
+    @property
+    def num_choices(self) -> int:
+        return len(self.candidates)
+
+    @property
+    def planes(self) -> tuple[int, ...]:
+        return tuple(int(64 * 2 ** i * self.width_mult) for i in range(len(self.depths)))
+
+    @property
+    def size(self) -> int:
+        return self.num_choices ** self.num_positions
+
+    def stage_of(self, position: int) -> tuple[int, int]:
+        """(stage index, block index within the stage) of a flat position."""
+        for stage, depth in enumerate(self.depths):
+            if position < depth:
+                return stage, position
+            position -= depth
+        raise IndexError(f'position out of range for {self.num_positions} positions')
+
+    # --- architectures -----------------------------------------------------------------------------------------
+    def arch(self, code: ArchLike) -> Arch:
+        """Parse and validate an architecture code for this space."""
+        return Arch.parse(code, self.num_positions, self.num_choices)
+
+    def sample(self, rng: random.Random | None = None) -> Arch:
+        rng = rng or random
+        return Arch(tuple(rng.randrange(self.num_choices) for _ in range(self.num_positions)))
+
+    def uniform(self, choice: int) -> Arch:
+        return self.arch([choice] * self.num_positions)
+
+    def stage_candidates(self, arch: ArchLike) -> list[list[Candidate]]:
+        return [[self.candidates[c] for c in group] for group in self.arch(arch).split(self.depths)]
+
+    # --- config ------------------------------------------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        cfg = asdict(self)
+        cfg['depths'] = list(self.depths)
+        cfg['candidates'] = [asdict(c) for c in self.candidates]
+        return cfg
+
+    def replace(self, **changes) -> 'ResNeStSpace':
+        return replace(self, **changes)
+
+
+_SPACES: dict[str, ResNeStSpace] = {}
+
+
+def register_space(space: ResNeStSpace) -> ResNeStSpace:
+    _SPACES[space.name] = space
+    return space
+
+
+def list_spaces() -> list[str]:
+    return sorted(_SPACES)
+
+
+def get_space(name: str) -> ResNeStSpace:
+    try:
+        return _SPACES[name]
+    except KeyError:
+        raise KeyError(f'unknown search space {name!r}; known spaces: {", ".join(list_spaces())}') from None
+
+
+def build_space(cfg: ResNeStSpace | str | Mapping[str, Any] | None = None) -> ResNeStSpace:
+    """A space from a preset name, a config dict (optionally ``base='preset'`` plus overrides) or a space."""
+    if cfg is None:
+        return get_space('pinas_resnest50d')
+    if isinstance(cfg, ResNeStSpace):
+        return cfg
+    if isinstance(cfg, str):
+        return get_space(cfg)
+    cfg = dict(cfg)
+    cfg.pop('type', None)
+    base = get_space(cfg.pop('base')) if 'base' in cfg else ResNeStSpace()
+    unknown = set(cfg) - set(ResNeStSpace.__dataclass_fields__)
+    if unknown:
+        raise ValueError(f'unknown search space fields {sorted(unknown)}; allowed: '
+                         f'{sorted(ResNeStSpace.__dataclass_fields__)}')
+    return replace(base, **cfg)
+
+
+PINAS_RESNEST50D = register_space(ResNeStSpace())
+# CPU-sized variant of the same space: 6 positions, quarter width, 32x32 inputs. Serves tests and the embedded
+# default; 4^6 = 4096 architectures.
+PINAS_RESNEST_TINY = register_space(ResNeStSpace(
+    depths=(1, 2, 2, 1), stem_width=8, width_mult=0.25, input_size=32, name='pinas_resnest_tiny'))
