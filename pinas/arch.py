@@ -100,3 +100,28 @@ def _describe(problem: str, num_positions: int | None, num_choices: int | None) 
     if num_positions and num_choices:
         example = ", e.g. '" + ''.join(str(i % num_choices) for i in range(num_positions)) + "'"
     return f'{problem}; this space needs {length}, each {digits}{example}'
+
+
+def write_arch_file(path, arch: ArchLike, **meta) -> None:
+    """Write an arch file: JSON with the code under ``"arch"`` plus free metadata (space, score, ...)."""
+    import json
+    from pathlib import Path
+    code = str(arch if isinstance(arch, Arch) else Arch.parse(arch))
+    Path(path).write_text(json.dumps(dict(arch=code, **meta), indent=2) + '\n')
+
+
+def read_arch_file(path) -> str:
+    """The architecture code stored in an arch file (JSON with ``"arch"``, or a text file holding the code)."""
+    import json
+    from pathlib import Path
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f'arch file {path} does not exist; pass an architecture code such as '
+                                f"'3333113330011021' or the path of an arch file written by tools/search.py")
+    text = path.read_text().strip()
+    if text.startswith('{'):
+        data = json.loads(text)
+        if 'arch' not in data:
+            raise ArchError(f'arch file {path} has no "arch" entry (keys: {sorted(data)})')
+        return str(data['arch'])
+    return text

@@ -8,8 +8,8 @@ smaller space of the same kind, such as the CPU-sized ``pinas_resnest_tiny``.
 from __future__ import annotations
 
 import random
-from dataclasses import asdict, dataclass, field, replace
-from typing import Any, Mapping, Sequence
+from dataclasses import asdict, dataclass, replace
+from typing import Any, Mapping
 
 from ..arch import Arch, ArchLike
 
@@ -78,6 +78,11 @@ class ResNeStSpace:
     @property
     def num_choices(self) -> int:
         return len(self.candidates)
+
+    @property
+    def cardinalities(self) -> tuple[int, ...]:
+        """Number of choices at each position (the interface search strategies rely on)."""
+        return (self.num_choices,) * self.num_positions
 
     @property
     def planes(self) -> tuple[int, ...]:

@@ -1,0 +1,1 @@
+"""Supernet training algorithms as mmengine models (one method per module)."""
