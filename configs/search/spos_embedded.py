@@ -1,0 +1,10 @@
+# SPOS on the embedded default: supervised single-path uniform sampling over the CPU-sized ResNeSt space.
+#   python tools/search.py configs/search/spos_embedded.py
+_base_ = ['./_base_/default_runtime.py', './_base_/datasets/embedded_cls.py']
+
+model = dict(type='SPOS', backbone=dict(space='pinas_resnest_tiny'), num_classes=10)
+
+optim_wrapper = dict(type='SupernetOptimWrapper', optimizer=dict(type='SGD', lr=0.1, momentum=0.9,
+                                                                  weight_decay=5e-4))
+param_scheduler = [dict(type='CosineAnnealingLR', T_max=30, eta_min=0., by_epoch=True)]
+train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=30)

@@ -1,0 +1,158 @@
+"""Pi-NAS: unsupervised supernet training with cross-path learning and a per-path mean teacher (ICCV 2021).
+
+One step, as in the official code (pinas-official.md 2.2):
+
+1. draw two paths A, B that differ at every position (same on all ranks);
+2. query A from view 0 through the student; EMA-update the teacher on path A's modules; key A from view 1 through
+   the teacher (ShuffleBN across ranks);
+3. the same for B with views 2 and 3;
+4. loss = InfoNCE(q_A, k_B) + InfoNCE(q_B, k_A) against the queue (cross-path positives);
+5. enqueue (k_A + k_B) / 2, unnormalised as in the official code.
+
+The optimizer wrapper (:class:`pinas.engine.SupernetOptimWrapper`) then skips parameters with all-zero gradients,
+so unsampled candidates get no weight-decay or momentum step.
+
+Ablation switches: ``cross_path`` (False: q_A with k_A), ``num_paths`` (1: single path, two views),
+``teacher_update`` ('path': only the sampled path's modules; 'all': the whole network), ``use_queue`` (False:
+in-batch negatives instead of the queue).
+"""
+from __future__ import annotations
+
+import copy
+from typing import Mapping
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from ..arch import Arch
+from ..registry import MODELS
+from .base import SupernetAlgorithm
+from .distributed import concat_all_gather, shuffle_across_ranks, unshuffle_across_ranks
+
+
+class MLPNeck(nn.Module):
+    """MoCo-v2 projection: global pool, Linear, ReLU, Linear (no BN), kaiming fan-in init, zero bias."""
+
+    def __init__(self, in_channels: int, hidden_channels: int = 2048, out_channels: int = 128):
+        super().__init__()
+        self.pool = nn.AdaptiveAvgPool2d(1)
+        self.mlp = nn.Sequential(nn.Linear(in_channels, hidden_channels), nn.ReLU(inplace=True),
+                                 nn.Linear(hidden_channels, out_channels))
+        for m in self.mlp:
+            if isinstance(m, nn.Linear):
+                nn.init.kaiming_normal_(m.weight, mode='fan_in', nonlinearity='relu')
+                nn.init.zeros_(m.bias)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.mlp(self.pool(x).flatten(1))
+
+
+@MODELS.register_module()
+class PiNAS(SupernetAlgorithm):
+    """Pi-NAS supernet training (see the module docstring)."""
+
+    def __init__(self, backbone: Mapping, neck: Mapping = dict(hidden_channels=2048, out_channels=128),
+                 queue_len: int = 49152, temperature: float = 0.2, momentum: float = 0.999,
+                 cross_path: bool = True, num_paths: int = 2, teacher_update: str = 'path',
+                 use_queue: bool = True, **kwargs):
+        super().__init__(backbone, num_classes=0, **kwargs)
+        if num_paths not in (1, 2):
+            raise ValueError(f'num_paths must be 1 (single-path ablation) or 2 (Pi-NAS), got {num_paths}')
+        if teacher_update not in ('path', 'all'):
+            raise ValueError(f"teacher_update must be 'path' or 'all', got {teacher_update!r}")
+        self.neck = MLPNeck(self.supernet.num_features, **neck)
+        self.teacher = nn.ModuleDict(dict(supernet=copy.deepcopy(self.supernet), neck=copy.deepcopy(self.neck)))
+        for p in self.teacher.parameters():
+            p.requires_grad = False
+        self.temperature, self.momentum = temperature, momentum
+        self.cross_path, self.num_paths = cross_path, num_paths
+        self.teacher_update, self.use_queue = teacher_update, use_queue
+        dim = neck.get('out_channels', 128)
+        self.register_buffer('queue', F.normalize(torch.randn(dim, queue_len), dim=0))
+        self.register_buffer('queue_ptr', torch.zeros(1, dtype=torch.long))
+        self.last_paths: list[Arch] = []
+
+    def init_weights(self):
+        super().init_weights()
+        self.copy_student_to_teacher()
+
+    @torch.no_grad()
+    def copy_student_to_teacher(self):
+        for t, s in zip(self.teacher.parameters(), self._student_params()):
+            t.copy_(s)
+
+    def _student_params(self):
+        yield from self.supernet.parameters()
+        yield from self.neck.parameters()
+
+    # --- teacher -----------------------------------------------------------------------------------------------
+    def _teacher_pairs(self, path: Arch) -> list[tuple[nn.Module, nn.Module]]:
+        teacher_net, teacher_neck = self.teacher['supernet'], self.teacher['neck']
+        if self.teacher_update == 'all':
+            return [(teacher_net, self.supernet), (teacher_neck, self.neck)]
+        return list(zip(teacher_net.path_modules(path), self.supernet.path_modules(path))) + \
+            [(teacher_neck, self.neck)]
+
+    @torch.no_grad()
+    def momentum_update(self, path: Arch) -> None:
+        """EMA of parameters (not BN buffers) of the modules on ``path``: stem, chosen blocks with their shortcut,
+        neck. Shared modules are visited once per path, hence twice per step, as in the official code."""
+        m = self.momentum
+        for teacher, student in self._teacher_pairs(path):
+            for t, s in zip(teacher.parameters(), student.parameters()):
+                t.mul_(m).add_(s.detach(), alpha=1 - m)
+
+    # --- encoders ----------------------------------------------------------------------------------------------
+    def _query(self, x: torch.Tensor, path: Arch) -> torch.Tensor:
+        return F.normalize(self.neck(self.supernet.forward_features(x, path)), dim=1)
+
+    @torch.no_grad()
+    def _key(self, x: torch.Tensor, path: Arch) -> torch.Tensor:
+        x, perm = shuffle_across_ranks(x)
+        k = F.normalize(self.teacher['neck'](self.teacher['supernet'].forward_features(x, path)), dim=1)
+        return unshuffle_across_ranks(k, perm)
+
+    def info_nce(self, q: torch.Tensor, k: torch.Tensor) -> torch.Tensor:
+        if self.use_queue:
+            pos = (q * k).sum(1, keepdim=True)
+            logits = torch.cat([pos, q @ self.queue.clone().detach()], dim=1)
+            labels = torch.zeros(q.shape[0], dtype=torch.long, device=q.device)
+        else:  # in-batch negatives: the other samples' keys, gathered from all ranks
+            keys = concat_all_gather(k)
+            logits = q @ keys.t()
+            offset = torch.distributed.get_rank() * q.shape[0] if keys.shape[0] > k.shape[0] else 0
+            labels = torch.arange(q.shape[0], device=q.device) + offset
+        return F.cross_entropy(logits / self.temperature, labels)
+
+    @torch.no_grad()
+    def enqueue(self, keys: torch.Tensor) -> None:
+        keys = concat_all_gather(keys)
+        size, queue_len = keys.shape[0], self.queue.shape[1]
+        if queue_len % size:
+            raise ValueError(f'queue_len={queue_len} must be a multiple of the global batch size {size} '
+                             '(batch per GPU x GPUs); change model.queue_len or the batch size')
+        ptr = int(self.queue_ptr)
+        self.queue[:, ptr:ptr + size] = keys.t()
+        self.queue_ptr[0] = (ptr + size) % queue_len
+
+    # --- training step -----------------------------------------------------------------------------------------
+    def loss(self, inputs: torch.Tensor, data_samples=None) -> dict:
+        if inputs.dim() != 5 or inputs.shape[1] < 2 * self.num_paths:
+            raise ValueError(f'Pi-NAS with {self.num_paths} path(s) needs {2 * self.num_paths} views per image '
+                             f'(inputs of shape [B, views, C, H, W]), got {tuple(inputs.shape)}; set '
+                             f'num_views={2 * self.num_paths} in the dataset')
+        paths = self.sampler.disjoint(2) if self.num_paths == 2 else self.sampler.uniform(1)
+        self.last_paths = paths
+        queries, keys = [], []
+        for i, path in enumerate(paths):
+            queries.append(self._query(inputs[:, 2 * i], path))
+            self.momentum_update(path)
+            keys.append(self._key(inputs[:, 2 * i + 1], path))
+        positives = keys[::-1] if self.cross_path and self.num_paths == 2 else keys
+        losses = [self.info_nce(q, k) for q, k in zip(queries, positives)]
+        if self.use_queue:
+            self.enqueue(sum(keys) / len(keys))
+        with torch.no_grad():
+            pos_sim = torch.stack([(q * k).sum(1).mean() for q, k in zip(queries, positives)]).mean()
+        return dict(loss=sum(losses), pos_sim=pos_sim)

@@ -1,0 +1,23 @@
+"""SPOS: supervised single-path one-shot training with uniform path sampling (Guo et al., 2020)."""
+from __future__ import annotations
+
+import torch.nn.functional as F
+
+from ..registry import MODELS
+from .base import SupernetAlgorithm
+
+
+@MODELS.register_module()
+class SPOS(SupernetAlgorithm):
+    """One uniformly sampled path per step, cross-entropy on its logits."""
+
+    def __init__(self, backbone, num_classes: int, label_smoothing: float = 0.0, **kwargs):
+        super().__init__(backbone, num_classes=num_classes, **kwargs)
+        self.label_smoothing = label_smoothing
+
+    def loss(self, inputs, data_samples) -> dict:
+        path, = self.sampler.uniform(1)
+        logits = self.supernet(inputs, path)
+        loss = F.cross_entropy(logits, data_samples, label_smoothing=self.label_smoothing)
+        acc = (logits.argmax(1) == data_samples).float().mean()
+        return dict(loss=loss, acc=acc.detach())

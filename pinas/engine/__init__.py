@@ -1,0 +1,7 @@
+"""Training-engine pieces on top of mmengine: optimizer wrappers, a CPU-capable DDP wrapper, atomic checkpoints."""
+from .atomic_backend import AtomicLocalBackend
+from .ddp import DeviceAwareDDP
+from .optim_wrapper import AmpSupernetOptimWrapper, SupernetOptimWrapper, drop_zero_grads
+
+__all__ = ['SupernetOptimWrapper', 'AmpSupernetOptimWrapper', 'drop_zero_grads', 'DeviceAwareDDP',
+           'AtomicLocalBackend']

@@ -1,0 +1,37 @@
+"""Optimizer wrappers for supernets: unsampled parameters take no optimizer step at all.
+
+A parameter that no sampled path used has an all-zero (or no) gradient. Plain SGD would still apply weight decay
+and momentum to it ("ghost" updates that drift unsampled candidates). Setting such gradients to ``None`` makes
+torch's optimizers skip the parameter, exactly as the official Pi-NAS optimizer hook does.
+"""
+from __future__ import annotations
+
+import torch
+from mmengine.optim import AmpOptimWrapper, OptimWrapper
+from mmengine.registry import OPTIM_WRAPPERS  # root: usable from any scope (pinas, mmdet, mmseg)
+
+
+def drop_zero_grads(optimizer: torch.optim.Optimizer) -> int:
+    """Set all-zero gradients to None; returns how many parameters will be skipped."""
+    skipped = 0
+    for group in optimizer.param_groups:
+        for p in group['params']:
+            if p.grad is not None and not p.grad.any():
+                p.grad = None
+            if p.grad is None:
+                skipped += 1
+    return skipped
+
+
+@OPTIM_WRAPPERS.register_module()
+class SupernetOptimWrapper(OptimWrapper):
+    def step(self, **kwargs) -> None:
+        drop_zero_grads(self.optimizer)
+        super().step(**kwargs)
+
+
+@OPTIM_WRAPPERS.register_module()
+class AmpSupernetOptimWrapper(AmpOptimWrapper):
+    def step(self, **kwargs) -> None:
+        drop_zero_grads(self.optimizer)
+        super().step(**kwargs)

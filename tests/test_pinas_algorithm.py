@@ -1,0 +1,128 @@
+"""Invariants of one Pi-NAS training step (pinas-official.md 2.2 and 2.4)."""
+import copy
+
+import pytest
+import torch
+from mmengine.optim import build_optim_wrapper
+
+from pinas.algorithms import PiNAS
+from pinas.engine import SupernetOptimWrapper  # noqa: F401  (registers the wrapper)
+
+BATCH, QUEUE = 4, 16
+
+
+def _model(**kwargs):
+    model = PiNAS(backbone=dict(space='pinas_resnest_tiny'), neck=dict(hidden_channels=32, out_channels=16),
+                  queue_len=QUEUE, momentum=0.9, **kwargs)
+    model.init_weights()
+    return model
+
+
+def _views():
+    return torch.randn(BATCH, 4, 3, 32, 32)
+
+
+def _path_param_ids(supernet, paths):
+    return {id(p) for path in paths for m in supernet.path_modules(path) for p in m.parameters()}
+
+
+def test_teacher_starts_as_a_copy_of_the_student():
+    model = _model()
+    for t, s in zip(model.teacher['supernet'].parameters(), model.supernet.parameters()):
+        assert torch.equal(t, s) and not t.requires_grad
+
+
+def test_paths_differ_at_every_position():
+    model = _model()
+    for _ in range(20):
+        a, b = model.sampler.disjoint(2)
+        assert all(x != y for x, y in zip(a, b))
+
+
+def test_only_the_sampled_paths_teacher_parameters_change():
+    model = _model()
+    with torch.no_grad():  # make student and teacher differ so the EMA moves something
+        for p in model.supernet.parameters():
+            p.add_(0.1)
+        for p in model.neck.parameters():
+            p.add_(0.1)
+    teacher = model.teacher['supernet']
+    before = {n: p.clone() for n, p in teacher.named_parameters()}
+    model.loss(_views())
+    used = _path_param_ids(teacher, model.last_paths)
+    for name, param in teacher.named_parameters():
+        changed = not torch.equal(param, before[name])
+        assert changed == (id(param) in used), name
+    # BN running statistics are not EMA'd: they come from the teacher's own forward passes only.
+
+
+def test_teacher_update_all_moves_every_block():
+    model = _model(teacher_update='all')
+    with torch.no_grad():
+        for p in model.supernet.parameters():
+            p.add_(0.1)
+    before = [p.clone() for p in model.teacher['supernet'].parameters()]
+    model.loss(_views())
+    assert all(not torch.equal(b, p) for b, p in zip(before, model.teacher['supernet'].parameters()))
+
+
+def test_unsampled_student_parameters_take_no_step_even_with_weight_decay():
+    model = _model()
+    wrapper = build_optim_wrapper(model, dict(type='SupernetOptimWrapper',
+                                              optimizer=dict(type='SGD', lr=0.1, momentum=0.9, weight_decay=0.1)))
+    for _ in range(2):  # two steps: the second would show momentum and decay on stale buffers
+        before = {n: p.clone() for n, p in model.supernet.named_parameters()}
+        model.train_step(dict(inputs=_views(), data_samples=torch.zeros(BATCH, dtype=torch.long)), wrapper)
+        used = _path_param_ids(model.supernet, model.last_paths)
+        for name, param in model.supernet.named_parameters():
+            if id(param) not in used:
+                assert torch.equal(param, before[name]), f'{name} moved although its candidate was not sampled'
+        moved = [n for n, p in model.supernet.named_parameters() if not torch.equal(p, before[n])]
+        assert moved, 'the sampled paths were not trained'
+
+
+def test_cross_path_pairing_and_queue_update():
+    model = _model(momentum=1.0)  # teacher frozen, so keys can be recomputed after the step
+    queue_before = model.queue.clone()
+    views = _views()
+    loss = model.loss(views)['loss']
+    path_a, path_b = model.last_paths
+    teacher = copy.deepcopy(model.teacher)
+    with torch.no_grad():
+        q_a, q_b = model._query(views[:, 0], path_a), model._query(views[:, 2], path_b)
+        k_a = torch.nn.functional.normalize(teacher['neck'](teacher['supernet'].forward_features(views[:, 1], path_a)))
+        k_b = torch.nn.functional.normalize(teacher['neck'](teacher['supernet'].forward_features(views[:, 3], path_b)))
+        saved_queue = model.queue.clone()
+        model.queue.copy_(queue_before)
+        expected = model.info_nce(q_a, k_b) + model.info_nce(q_b, k_a)  # query A <-> key B and the reverse
+        same_path = model.info_nce(q_a, k_a) + model.info_nce(q_b, k_b)
+        model.queue.copy_(saved_queue)
+    torch.testing.assert_close(loss, expected)
+    assert not torch.allclose(loss, same_path)
+    # The queue receives the (unnormalised) mean of the two keys at the pointer, which advances by the batch.
+    torch.testing.assert_close(model.queue[:, :BATCH], ((k_a + k_b) / 2).t())
+    torch.testing.assert_close(model.queue[:, BATCH:], queue_before[:, BATCH:])
+    assert int(model.queue_ptr) == BATCH
+
+
+def test_queue_wraps_around():
+    model = _model()
+    for _ in range(QUEUE // BATCH):
+        model.loss(_views())
+    assert int(model.queue_ptr) == 0
+
+
+@pytest.mark.parametrize('kwargs', [dict(cross_path=False), dict(num_paths=1), dict(use_queue=False)])
+def test_ablation_switches_train(kwargs):
+    model = _model(**kwargs)
+    out = model.loss(_views())
+    assert torch.isfinite(out['loss'])
+    assert len(model.last_paths) == kwargs.get('num_paths', 2)
+
+
+def test_wrong_number_of_views_is_explained():
+    with pytest.raises(ValueError, match='needs 4 views'):
+        _model().loss(torch.randn(BATCH, 2, 3, 32, 32))
+    with pytest.raises(ValueError, match='multiple of the global batch'):
+        PiNAS(backbone=dict(space='pinas_resnest_tiny'), neck=dict(hidden_channels=8, out_channels=8),
+              queue_len=10).loss(_views())
