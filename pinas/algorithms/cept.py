@@ -31,7 +31,7 @@ from ..models.inherit import CheckpointMismatchError, load_checked, unwrap_state
 from ..models.track1_supernet import Track1Supernet, supernet_layout
 from ..registry import MODELS
 from ..spaces.track1 import Track1ArchLike, Track1Space, build_track1_space
-from ..utils.checkpoint import allow_mmengine_checkpoints
+from ..utils.checkpoint import allow_mmengine_checkpoints, resolve_checkpoint
 
 STEP_MODES = {1: 'shared', 2: 'shared', 3: 'narrow', 4: 'fine'}
 # The winner's settings per step (scripts and log Namespace lines, ranking.md A4).
@@ -273,9 +273,11 @@ def _supernet_state_dict(checkpoint: str | Path | Mapping) -> dict[str, torch.Te
 
 
 def _load_file(path: Path) -> Mapping:
-    if not path.is_file():
-        raise FileNotFoundError(f'previous-step checkpoint {path} does not exist; pass the .pth file written by the '
-                                'previous CEPT step (its work_dir holds e.g. iter_N.pth / epoch_N.pth)')
+    try:
+        path = resolve_checkpoint(path)
+    except FileNotFoundError as err:
+        raise FileNotFoundError(f'previous-step checkpoint: {err}; pass the .pth file or the work dir written by '
+                                'the previous CEPT step') from None
     allow_mmengine_checkpoints()
     try:
         return torch.load(path, map_location='cpu', weights_only=True)

@@ -105,6 +105,10 @@ class ResNeStSpace:
         """Parse and validate an architecture code for this space."""
         return Arch.parse(code, self.num_positions, self.num_choices)
 
+    def format(self, arch: ArchLike) -> str:
+        """The code users read and type (``'3013231203213032'``)."""
+        return str(self.arch(arch))
+
     def sample(self, rng: random.Random | None = None) -> Arch:
         rng = rng or random
         return Arch(tuple(rng.randrange(self.num_choices) for _ in range(self.num_positions)))

@@ -37,3 +37,18 @@ def allow_mmengine_checkpoints() -> None:
     add_safe_globals = getattr(torch.serialization, 'add_safe_globals', None)
     if add_safe_globals is not None:  # torch < 2.4 loads with weights_only=False by default: nothing to do
         add_safe_globals(mmengine_checkpoint_globals())
+
+
+def resolve_checkpoint(path) -> 'Path':
+    """A checkpoint file, or the latest checkpoint of an mmengine work dir (its ``last_checkpoint`` record)."""
+    from pathlib import Path
+    path = Path(path)
+    if path.is_dir():
+        record = path / 'last_checkpoint'
+        if not record.is_file():
+            raise FileNotFoundError(f'{path} is a directory without a last_checkpoint record: pass a .pth file or '
+                                    'the work dir of a finished (or checkpointed) training run')
+        path = Path(record.read_text().strip())
+    if not path.is_file():
+        raise FileNotFoundError(f'checkpoint {path} does not exist')
+    return path

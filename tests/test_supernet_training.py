@@ -1,0 +1,76 @@
+"""Supernet training end to end on the embedded default (shrunk): each method, resume, and 2 CPU processes."""
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import torch
+
+from pinas.apis import load_config, train_supernet
+
+ROOT = Path(__file__).resolve().parents[1]
+SMALL_DATA = {'train_dataloader.dataset.synthetic.train_per_class': 8,
+              'train_dataloader.dataset.synthetic.val_per_class': 2,
+              'train_dataloader.batch_size': 16, 'train_dataloader.num_workers': 0,
+              'train_dataloader.persistent_workers': False, 'default_hooks.logger.interval': 1}
+
+
+@pytest.fixture(scope='module')
+def data_root(tmp_path_factory):
+    return str(tmp_path_factory.mktemp('embedded'))
+
+
+def _cfg(name, work_dir, data_root, **options):
+    return load_config(str(ROOT / 'configs/search' / name),
+                       {**SMALL_DATA, 'train_dataloader.dataset.root': data_root, 'train_cfg.max_epochs': 1,
+                        **options}, work_dir=str(work_dir))
+
+
+@pytest.mark.parametrize('name, options', [
+    ('pinas_embedded.py', {'model.queue_len': 64, 'model.neck.hidden_channels': 32}),
+    ('spos_embedded.py', {}),
+    ('cept_embedded.py', {}),
+])
+def test_each_method_trains_on_the_embedded_default(name, options, tmp_path, data_root):
+    runner = train_supernet(_cfg(name, tmp_path, data_root, **options))
+    assert (tmp_path / 'epoch_1.pth').is_file()
+    logged = runner.message_hub.log_scalars
+    losses = [v for k, v in logged.items() if k.startswith('train/loss')]
+    assert losses and all(torch.isfinite(torch.tensor(b.current())) for b in losses)
+
+
+def test_cept_step_two_starts_from_step_one(tmp_path, data_root):
+    train_supernet(_cfg('cept_embedded.py', tmp_path / 'step1', data_root))
+    runner = train_supernet(_cfg('cept_embedded_step2.py', tmp_path / 'step2', data_root,
+                                 **{'model.init_from': str(tmp_path / 'step1'), 'model.num_paths': 2,
+                                    'model.look_num': 1, 'model.max_recover': 1}))
+    assert (tmp_path / 'step2' / 'epoch_1.pth').is_file()
+    assert runner.model.step == 2
+
+
+def test_resume_continues_from_the_last_checkpoint(tmp_path, data_root):
+    options = {'model.queue_len': 64, 'model.neck.hidden_channels': 32}
+    train_supernet(_cfg('pinas_embedded.py', tmp_path, data_root, **options))
+    first = torch.load(tmp_path / 'epoch_1.pth', map_location='cpu', weights_only=True)  # weights-only works
+    cfg = _cfg('pinas_embedded.py', tmp_path, data_root, **options, **{'train_cfg.max_epochs': 2})
+    cfg.resume = True
+    runner = train_supernet(cfg)
+    assert runner.epoch == 2 and (tmp_path / 'epoch_2.pth').is_file()
+    second = torch.load(tmp_path / 'epoch_2.pth', map_location='cpu', weights_only=True)
+    assert second['meta']['iter'] == 2 * first['meta']['iter']  # continued, not restarted
+    assert not torch.equal(first['state_dict']['queue'], second['state_dict']['queue'])
+
+
+def test_two_cpu_processes_with_gloo(tmp_path, data_root):
+    env = {**os.environ, 'PORT': str(29600 + os.getpid() % 300), 'PYTHON': sys.executable, 'OMP_NUM_THREADS': '1'}
+    options = [f'{k}={v}' for k, v in {**SMALL_DATA, 'train_dataloader.dataset.root': data_root,
+                                       'train_cfg.max_epochs': 1, 'model.queue_len': 64,
+                                       'model.neck.hidden_channels': 32, 'env_cfg.dist_cfg.backend': 'gloo'}.items()]
+    result = subprocess.run(['bash', str(ROOT / 'tools/dist_search.sh'), str(ROOT / 'configs/search/pinas_embedded.py'),
+                             '2', '--work-dir', str(tmp_path), '--cfg-options', *options],
+                            capture_output=True, text=True, env=env, timeout=600)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert (tmp_path / 'epoch_1.pth').is_file()
+    log = next(tmp_path.glob('*/*.log')).read_text()
+    assert 'world_size: 2' in log or 'Distributed training: True' in log
