@@ -1,0 +1,39 @@
+"""The whole chain behind ``tools/search.py``: train the supernet unless a finished run exists, then search."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import torch
+from mmengine.config import Config
+from mmengine.logging import MMLogger
+
+from ..utils.checkpoint import allow_mmengine_checkpoints, resolve_checkpoint
+from .search import run_search
+from .train import build_runner
+
+
+def finished_checkpoint(work_dir: str | Path, max_epochs: int) -> Path | None:
+    """The last checkpoint of ``work_dir`` if it reached ``max_epochs``; else None."""
+    try:
+        path = resolve_checkpoint(work_dir)
+    except FileNotFoundError:
+        return None
+    allow_mmengine_checkpoints()
+    meta = torch.load(path, map_location='cpu', weights_only=True).get('meta', {})
+    return path if meta.get('epoch', 0) >= max_epochs else None
+
+
+def train_and_search(cfg: Config, launcher: str = 'none', retrain: bool = False, train_only: bool = False):
+    runner = build_runner(cfg, launcher)
+    logger = MMLogger.get_current_instance()
+    checkpoint = None if (retrain or cfg.get('resume')) else \
+        finished_checkpoint(cfg.work_dir, cfg.train_cfg.get('max_epochs', 0))
+    if checkpoint is not None:
+        logger.info(f'supernet already trained ({checkpoint}); skipping training (pass --retrain to train again)')
+        runner.load_checkpoint(str(checkpoint))
+    else:
+        runner.train()
+        checkpoint = resolve_checkpoint(cfg.work_dir)
+    if train_only or 'search' not in cfg:
+        return runner, None
+    return runner, run_search(cfg, runner.model, checkpoint)
