@@ -1,0 +1,222 @@
+"""Ranking-correlation metrics between proxy scores and ground truth, with bootstrap confidence intervals.
+
+A supernet is judged by how well its scores *rank* architectures, so the headline number is Kendall tau-b (the
+variant that corrects for ties, which are common when scores are rounded accuracies); Spearman, Pearson and top-k
+precision complete the picture. Higher is better for both inputs; negate a loss before passing it.
+
+Confidence intervals are percentile-bootstrap intervals over (score, ground truth) pairs resampled with
+replacement (seeded), so each interval shows how much the number depends on which architectures were sampled.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Callable, Iterable, Sequence, Union
+
+import numpy as np
+from scipy import stats
+
+TopK = Union[int, float]
+
+DEFAULT_BOOTSTRAP = 1000
+DEFAULT_CONFIDENCE = 0.95
+DEFAULT_SEED = 0
+DEFAULT_TOPK: tuple[TopK, ...] = (0.1, 0.2)
+MIN_PAIRS = 3
+
+
+class RankingInputError(ValueError):
+    """Inputs that no ranking metric can be computed on; the message says what to change."""
+
+
+@dataclass(frozen=True)
+class MetricResult:
+    """A metric's point estimate and its bootstrap interval (NaN bounds when no bootstrap was run)."""
+
+    name: str
+    value: float
+    ci_low: float
+    ci_high: float
+    n: int
+    k: int | None = None
+
+    def as_dict(self) -> dict:
+        row = dict(value=self.value, ci=[self.ci_low, self.ci_high], n=self.n)
+        if self.k is not None:
+            row['k'] = self.k
+        return row
+
+
+# --- point estimates -------------------------------------------------------------------------------------------
+def kendall_tau_b(x: Sequence[float], y: Sequence[float]) -> float:
+    """Kendall's tau-b: (concordant - discordant) / sqrt((n0 - ties_x) (n0 - ties_y))."""
+    x, y = _pair(x, y)
+    if _constant(x, y):
+        return math.nan
+    return _finite_or_nan(stats.kendalltau(x, y, variant='b').statistic)
+
+
+def spearman(x: Sequence[float], y: Sequence[float]) -> float:
+    """Spearman's rho: Pearson correlation of the (average-tie) ranks."""
+    x, y = _pair(x, y)
+    if _constant(x, y):
+        return math.nan
+    return _finite_or_nan(stats.spearmanr(x, y).statistic)
+
+
+def pearson(x: Sequence[float], y: Sequence[float]) -> float:
+    """Pearson's r on the raw values (sensitive to the scale of the scores, unlike the rank metrics)."""
+    x, y = _pair(x, y)
+    if _constant(x, y):
+        return math.nan
+    return _finite_or_nan(stats.pearsonr(x, y).statistic)
+
+
+def resolve_k(k: TopK, n: int) -> int:
+    """A top-k size as a count: an int is a count, a float in (0, 1] a fraction of ``n`` (at least 1)."""
+    if isinstance(k, (bool, np.bool_)):
+        raise RankingInputError(f'top-k must be a count (int >= 1) or a fraction in (0, 1], got {k!r}')
+    if isinstance(k, (int, np.integer)):
+        if not 1 <= k <= n:
+            raise RankingInputError(f'top-k count {k} is outside 1..{n} (the number of matched architectures); '
+                                    f'pass a smaller count or a fraction such as 0.1')
+        return int(k)
+    if isinstance(k, (float, np.floating)) and 0 < k <= 1:
+        return max(1, int(round(k * n)))
+    raise RankingInputError(f'top-k must be a count (int >= 1) or a fraction in (0, 1], got {k!r}')
+
+
+def topk_label(k: TopK) -> str:
+    """``precision@10`` for a count, ``precision@10%`` for a fraction."""
+    if isinstance(k, (float, np.floating)):
+        return f'precision@{100 * k:g}%'
+    return f'precision@{k}'
+
+
+def topk_precision(x: Sequence[float], y: Sequence[float], k: TopK) -> float:
+    """|top-k by x  intersect  top-k by y| / k.
+
+    Ties at the cut are broken by input order (a stable sort), so the result is deterministic.
+    """
+    x, y = _pair(x, y)
+    count = resolve_k(k, len(x))
+    top_x = np.argsort(-x, kind='stable')[:count]
+    top_y = np.argsort(-y, kind='stable')[:count]
+    return len(np.intersect1d(top_x, top_y)) / count
+
+
+# --- the same metrics on many resamples at once (rows of 2-D arrays) ------------------------------------------
+RowStatistic = Callable[[np.ndarray, np.ndarray], np.ndarray]
+
+
+def kendall_rows(xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
+    """Kendall tau-b of each row pair (scipy per row: its O(n log n) tie-aware algorithm)."""
+    return np.array([math.nan if _constant(a, b) else stats.kendalltau(a, b, variant='b').statistic
+                     for a, b in zip(xs, ys)], dtype=float)
+
+
+def pearson_rows(xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
+    """Pearson r of each row pair; NaN where a row is constant."""
+    xc = xs - xs.mean(axis=1, keepdims=True)
+    yc = ys - ys.mean(axis=1, keepdims=True)
+    denom = np.sqrt((xc * xc).sum(axis=1) * (yc * yc).sum(axis=1))
+    with np.errstate(invalid='ignore', divide='ignore'):
+        r = (xc * yc).sum(axis=1) / denom
+    return np.where(denom > 0, np.clip(r, -1.0, 1.0), math.nan)
+
+
+def spearman_rows(xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
+    """Spearman rho of each row pair: Pearson r of average-tie ranks."""
+    return pearson_rows(stats.rankdata(xs, axis=1), stats.rankdata(ys, axis=1))
+
+
+def topk_rows(count: int) -> RowStatistic:
+    """Top-``count`` precision of each row pair, ties broken by position as in :func:`topk_precision`."""
+    def precision(xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
+        return (_top_mask(xs, count) & _top_mask(ys, count)).sum(axis=1) / count
+    return precision
+
+
+def _top_mask(values: np.ndarray, count: int) -> np.ndarray:
+    mask = np.zeros(values.shape, dtype=bool)
+    np.put_along_axis(mask, np.argsort(-values, axis=1, kind='stable')[:, :count], True, axis=1)
+    return mask
+
+
+# --- bootstrap -------------------------------------------------------------------------------------------------
+RESAMPLE_BLOCK_ELEMENTS = 2_000_000  # resampled values held in memory at once per input
+
+
+def bootstrap_ci(statistic: RowStatistic, x, y, resamples: int = DEFAULT_BOOTSTRAP, seed: int = DEFAULT_SEED,
+                 confidence: float = DEFAULT_CONFIDENCE) -> tuple[float, float]:
+    """Percentile interval of a row statistic over paired resamples; (nan, nan) when ``resamples`` is 0.
+
+    The same seed draws the same resampled index sets for every metric, so their intervals are comparable.
+    Resamples on which a correlation is undefined (e.g. one architecture drawn n times) are skipped; if more
+    than half are undefined the interval is (nan, nan).
+    """
+    x, y = _pair(x, y)
+    if resamples == 0:
+        return math.nan, math.nan
+    if resamples < 0 or not 0 < confidence < 1:
+        raise RankingInputError(f'bootstrap needs resamples >= 0 and 0 < confidence < 1, got {resamples} and '
+                                f'{confidence}')
+    draws = np.concatenate([statistic(x[idx], y[idx]) for idx in _resample_blocks(len(x), resamples, seed)])
+    if np.isnan(draws).mean() > 0.5:
+        return math.nan, math.nan
+    tail = 100 * (1 - confidence) / 2
+    low, high = np.nanpercentile(draws, [tail, 100 - tail])
+    return float(low), float(high)
+
+
+def _resample_blocks(n: int, resamples: int, seed: int):
+    """Index arrays (rows = resamples) drawn from one seeded generator, in memory-bounded blocks."""
+    rng = np.random.default_rng(seed)
+    rows = max(1, RESAMPLE_BLOCK_ELEMENTS // n)
+    for start in range(0, resamples, rows):
+        yield rng.integers(0, n, size=(min(rows, resamples - start), n))
+
+
+def ranking_metrics(scores: Sequence[float], truth: Sequence[float], topk: Iterable[TopK] = DEFAULT_TOPK,
+                    resamples: int = DEFAULT_BOOTSTRAP, seed: int = DEFAULT_SEED,
+                    confidence: float = DEFAULT_CONFIDENCE) -> list[MetricResult]:
+    """Kendall tau-b, Spearman, Pearson and top-k precision of ``scores`` against ``truth``, each with its CI."""
+    x, y = _pair(scores, truth)
+    named: list[tuple[str, float, RowStatistic, int | None]] = [
+        ('kendall_tau_b', kendall_tau_b(x, y), kendall_rows, None),
+        ('spearman', spearman(x, y), spearman_rows, None),
+        ('pearson', pearson(x, y), pearson_rows, None)]
+    for k in topk:
+        count = resolve_k(k, len(x))
+        named.append((topk_label(k), topk_precision(x, y, count), topk_rows(count), count))
+    results = []
+    for name, value, rows, count in named:
+        low, high = bootstrap_ci(rows, x, y, resamples, seed, confidence)
+        results.append(MetricResult(name, value, low, high, len(x), count))
+    return results
+
+
+# --- input checks ----------------------------------------------------------------------------------------------
+def _pair(x, y) -> tuple[np.ndarray, np.ndarray]:
+    x = np.asarray(x, dtype=float).ravel()
+    y = np.asarray(y, dtype=float).ravel()
+    if x.shape != y.shape:
+        raise RankingInputError(f'scores and ground truth must have the same length, got {len(x)} and {len(y)}')
+    if len(x) < MIN_PAIRS:
+        raise RankingInputError(f'ranking metrics need at least {MIN_PAIRS} (score, ground-truth) pairs, got '
+                                f'{len(x)}; score more architectures that also appear in the ground truth')
+    bad = ~(np.isfinite(x) & np.isfinite(y))
+    if bad.any():
+        raise RankingInputError(f'{int(bad.sum())} pair(s) hold NaN or infinite values (first at index '
+                                f'{int(np.argmax(bad))}); drop those architectures before computing metrics')
+    return x, y
+
+
+def _constant(x: np.ndarray, y: np.ndarray) -> bool:
+    """A correlation with a constant input is undefined (scipy would warn and return NaN)."""
+    return bool(np.ptp(x) == 0 or np.ptp(y) == 0)
+
+
+def _finite_or_nan(value) -> float:
+    value = float(value)
+    return value if math.isfinite(value) else math.nan

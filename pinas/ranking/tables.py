@@ -1,0 +1,203 @@
+"""Score and ground-truth tables: read them from the formats in use and join them by architecture.
+
+Formats read by :func:`read_table` (the format is detected from the content):
+
+* ranked table, JSON: a list of rows ``[{"arch": "013203", "score": 71.2, ...}, ...]`` (what
+  :func:`pinas.search.outputs.write_ranked_table` writes);
+* ranked table, CSV: a header with an ``arch`` column and a value column (``score`` by default);
+* plain mapping, JSON: ``{"013203": 71.2, ...}``;
+* keyed records, JSON: ``{"arch1": {"acc": 0.539, "arch": "16-4-12-..."}, ...}`` (the CVPR 2021 Track-1
+  ground truth) or, without an ``"arch"`` field, ``{"013203": {"mean_acc": 89.2, ...}}`` (NAS-Bench-Macro),
+  where the key is the architecture code.
+
+Architecture codes are normalised with :meth:`pinas.arch.Arch.parse`, so ``"3-0-1-3"``, ``"3 0 1 3"`` and
+``"3013"`` are the same architecture.
+"""
+from __future__ import annotations
+
+import csv
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Mapping
+
+import numpy as np
+
+from ..arch import Arch, ArchError
+from .metrics import MIN_PAIRS
+
+ARCH_FIELD = 'arch'
+PREFERRED_KEY = 'score'
+
+
+class TableError(ValueError):
+    """A table that cannot be read or joined; the message names the file, the problem and the fix."""
+
+
+@dataclass(frozen=True)
+class Table:
+    """Values keyed by normalised architecture code, with where they came from."""
+
+    values: dict[str, float]
+    path: str
+    format: str
+    key: str | None
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+
+@dataclass(frozen=True)
+class JoinedTables:
+    """Paired values of the architectures present in both tables, in the scores table's order."""
+
+    archs: list[str]
+    scores: np.ndarray
+    truth: np.ndarray
+    n_scores: int
+    n_truth: int
+
+    @property
+    def n_matched(self) -> int:
+        return len(self.archs)
+
+
+def normalise_code(code: Any) -> str:
+    """The canonical string of an architecture code (see module docstring)."""
+    return str(Arch.parse(code))
+
+
+def read_table(path, key: str | None = None) -> Table:
+    """Read a score or ground-truth table; ``key`` picks the value field (default: see :func:`_pick_key`)."""
+    path = Path(path)
+    if not path.is_file():
+        raise TableError(f'table {path} does not exist; pass a ranked table (JSON/CSV) or a ground-truth JSON')
+    text = path.read_text()
+    if path.suffix.lower() == '.csv' or not text.lstrip().startswith(('{', '[')):
+        return _read_csv(path, text, key)
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as err:
+        raise TableError(f'{path} is not valid JSON ({err}); tables are JSON or CSV with a header row') from err
+    if isinstance(data, list):
+        return _from_rows(path, data, key, 'ranked-json')
+    if isinstance(data, dict) and data and all(isinstance(v, Mapping) for v in data.values()):
+        return _from_records(path, data, key)
+    if isinstance(data, dict):
+        if key is not None:
+            raise TableError(f'{path} maps architectures to plain numbers, so it has no field {key!r}; '
+                             f'drop the key option for this file')
+        return Table(_collect(path, data.items()), str(path), 'mapping-json', None)
+    raise TableError(f'{path} holds a JSON {type(data).__name__}; expected a list of rows or an object')
+
+
+def join_tables(scores: Table, truth: Table, min_matched: int = MIN_PAIRS) -> JoinedTables:
+    """Pair the architectures present in both tables; fail clearly when fewer than ``min_matched`` match."""
+    common = [arch for arch in scores.values if arch in truth.values]
+    if len(common) < min_matched:
+        raise TableError(
+            f'only {len(common)} architecture(s) of {scores.path} ({len(scores)} rows) appear in {truth.path} '
+            f'({len(truth)} rows); at least {min_matched} are needed. Codes look like '
+            f'{_examples(scores)} vs {_examples(truth)}: check that both tables describe the same search space')
+    return JoinedTables(common, np.array([scores.values[a] for a in common]),
+                        np.array([truth.values[a] for a in common]), len(scores), len(truth))
+
+
+# --- formats ---------------------------------------------------------------------------------------------------
+def _read_csv(path: Path, text: str, key: str | None) -> Table:
+    rows = list(csv.DictReader(text.splitlines()))
+    if not rows:
+        raise TableError(f'{path} has no data rows; a CSV table needs a header with "arch" and a value column')
+    return _from_rows(path, rows, key, 'ranked-csv')
+
+
+def _from_rows(path: Path, rows: list, key: str | None, fmt: str) -> Table:
+    if not rows or not all(isinstance(r, Mapping) for r in rows):
+        raise TableError(f'{path}: a ranked table is a non-empty list of rows like {{"arch": ..., "score": ...}}')
+    if ARCH_FIELD not in rows[0]:
+        raise TableError(f'{path}: rows have no "{ARCH_FIELD}" field (fields: {sorted(rows[0])})')
+    key = _pick_key(path, rows[0], key)
+    pairs = []
+    for i, row in enumerate(rows):
+        if key not in row or ARCH_FIELD not in row:
+            raise TableError(f'{path}: row {i} lacks "{ARCH_FIELD}" or "{key}" (fields: {sorted(row)})')
+        pairs.append((row[ARCH_FIELD], row[key]))
+    return Table(_collect(path, pairs), str(path), fmt, key)
+
+
+def _from_records(path: Path, data: Mapping[str, Mapping], key: str | None) -> Table:
+    first = next(iter(data.values()))
+    key = _pick_key(path, first, key)
+    with_field = ARCH_FIELD in first
+    pairs = []
+    for name, record in data.items():
+        if key not in record:
+            raise TableError(f'{path}: entry {name!r} has no field {key!r} (fields: {sorted(record)})')
+        pairs.append((record[ARCH_FIELD] if with_field else name, record[key]))
+    return Table(_collect(path, pairs), str(path), 'records-json' if with_field else 'keyed-json', key)
+
+
+def _pick_key(path: Path, row: Mapping, key: str | None) -> str:
+    """The value field: ``key`` if given, else ``score``, else the row's only numeric field."""
+    if key is not None:
+        if key not in row:
+            raise TableError(f'{path}: no field {key!r}; fields are {sorted(row)}')
+        return key
+    if PREFERRED_KEY in row:
+        return PREFERRED_KEY
+    numeric = [k for k, v in row.items() if k != ARCH_FIELD and _is_number(v)]
+    if len(numeric) == 1:
+        return numeric[0]
+    raise TableError(f'{path}: cannot tell which field holds the value among {numeric or sorted(row)}; '
+                     f'name it with --score-key / --gt-key (or key=...)')
+
+
+def _collect(path: Path, pairs) -> dict[str, float]:
+    values: dict[str, float] = {}
+    for code, value in pairs:
+        arch = _code(path, code)
+        number = _number(path, arch, value)
+        if arch in values and values[arch] != number:
+            raise TableError(f'{path}: architecture {arch} appears twice with different values '
+                             f'({values[arch]} and {number}); keep one row per architecture')
+        values[arch] = number
+    if not values:
+        raise TableError(f'{path} holds no rows')
+    return values
+
+
+def _code(path: Path, code: Any) -> str:
+    if isinstance(code, (int, float)):
+        raise TableError(f'{path}: architecture {code!r} is stored as a number, which loses leading zeros; '
+                         f'store codes as strings such as "013203"')
+    try:
+        return normalise_code(code)
+    except ArchError as err:
+        raise TableError(f'{path}: {err}') from err
+
+
+def _number(path: Path, arch: str, value: Any) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise TableError(f'{path}: value {value!r} of architecture {arch} is not a number') from None
+    if not np.isfinite(number):
+        raise TableError(f'{path}: architecture {arch} has a non-finite value {value!r}; drop that row')
+    return number
+
+
+def _is_number(value: Any) -> bool:
+    if isinstance(value, bool):
+        return False
+    try:
+        float(value)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+def _examples(table: Table, count: int = 2) -> str:
+    return ', '.join(repr(a) for a in list(table.values)[:count])
+
+
+__all__ = ['Table', 'JoinedTables', 'TableError', 'read_table', 'join_tables', 'normalise_code']

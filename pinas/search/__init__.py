@@ -1,0 +1,15 @@
+"""Architecture search over a weight-sharing space: strategies, resource constraints, the resumable loop and
+its outputs. Strategies receive scoring as a plain ``arch -> float`` callable."""
+from .base import Evaluation, SearchError, SearchSpaceLike, SearchStrategy, ranked
+from .builder import STRATEGIES, build_strategy
+from .constraints import LatencySettings, ResourceConstraint, build_constraint
+from .evolution import EvolutionSearch
+from .lanas import ClassifierSettings, LearnedPartitionSearch
+from .loop import SearchLoop, SearchResult
+from .outputs import ranked_rows, write_ranked_table, write_search_outputs, write_top_archs
+from .random_search import RandomSearch
+
+__all__ = ['Evaluation', 'SearchError', 'SearchSpaceLike', 'SearchStrategy', 'ranked', 'STRATEGIES',
+           'build_strategy', 'ResourceConstraint', 'LatencySettings', 'build_constraint', 'EvolutionSearch',
+           'LearnedPartitionSearch', 'ClassifierSettings', 'RandomSearch', 'SearchLoop', 'SearchResult',
+           'ranked_rows', 'write_ranked_table', 'write_top_archs', 'write_search_outputs']

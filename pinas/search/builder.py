@@ -1,0 +1,35 @@
+"""Build search strategies from config dicts through an mmengine registry.
+
+    strategy = build_strategy(dict(type='evolution', population_size=20, max_generations=5), space,
+                              constraints=dict(max_params_M=20.0, input_size=224), build_model=build_model)
+"""
+from __future__ import annotations
+
+from typing import Any, Callable, Mapping
+
+from mmengine.registry import Registry
+
+from .base import SearchSpaceLike, SearchStrategy
+from .constraints import build_constraint
+from .evolution import EvolutionSearch
+from .lanas import LearnedPartitionSearch
+from .random_search import RandomSearch
+
+STRATEGIES = Registry('search strategy', scope='pinas')
+STRATEGIES.register_module('random', module=RandomSearch)
+STRATEGIES.register_module('evolution', module=EvolutionSearch)
+STRATEGIES.register_module('lanas', module=LearnedPartitionSearch)
+
+
+def build_strategy(cfg: Mapping[str, Any], space: SearchSpaceLike, constraints: Mapping[str, Any] | None = None,
+                   build_model: Callable | None = None, **default_args) -> SearchStrategy:
+    """A strategy from ``cfg`` (``type`` is one of ``random``, ``evolution``, ``lanas``).
+
+    ``constraints`` is a :class:`~pinas.search.constraints.ResourceConstraint` config; ``build_model(arch)``
+    builds the network it measures.
+    """
+    cfg = dict(cfg)
+    if cfg.get('type') not in STRATEGIES:
+        raise KeyError(f'unknown search strategy {cfg.get("type")!r}; known: {sorted(STRATEGIES.module_dict)}')
+    constraint = build_constraint(constraints, build_model)
+    return STRATEGIES.build(cfg, default_args=dict(space=space, constraint=constraint, **default_args))

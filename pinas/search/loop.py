@@ -1,0 +1,246 @@
+"""The search loop: ask a strategy for a candidate, score it, record it, checkpoint, repeat.
+
+* **Resumable.** After every evaluation the loop writes its whole state (history, random generator, strategy
+  state) to ``state_file`` atomically (temporary file + ``os.replace``), so a crash at any point leaves either
+  the previous or the new state, never a torn file. Started again with the same file, the loop continues where
+  it stopped without re-scoring anything, and ends with the same result as an uninterrupted run.
+* **Distributed.** Under an initialised ``torch.distributed`` process group, rank 0 alone runs the strategy
+  and broadcasts each candidate (``broadcast_object_list``), so every rank scores the same architecture. Every
+  rank calls ``score_fn`` (which must all-reduce its result, e.g. over a sharded validation set); rank 0's
+  value is then broadcast so all ranks keep identical histories. Only rank 0 reads and writes the state file.
+* **Logged.** Each evaluation is logged with the running best (mmengine's ``MMLogger``).
+"""
+from __future__ import annotations
+
+import json
+import logging
+import math
+import os
+import random
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+import torch.distributed as dist
+from mmengine.logging import MMLogger
+
+from ..arch import Arch
+from .base import Evaluation, SearchError, SearchSpaceLike, SearchStrategy, ranked
+
+STATE_FORMAT = 'pinas-search-state'
+STATE_VERSION = 1
+SCORE_MISMATCH_TOL = 1e-6  # relative difference between ranks' scores that triggers a warning
+
+ScoreFn = Callable[[Arch], float]
+
+
+@dataclass
+class SearchResult:
+    """All evaluations in the order they were made."""
+
+    history: list[Evaluation]
+
+    @property
+    def best(self) -> Evaluation:
+        if not self.history:
+            raise SearchError('the search evaluated no architecture, so it has no best one')
+        return ranked(self.history)[0]
+
+    def top(self, n: int) -> list[Evaluation]:
+        return ranked(self.history)[:n]
+
+
+class SearchLoop:
+    """Drive ``strategy`` with ``score_fn`` for at most ``max_evals`` evaluations.
+
+    Args:
+        space: the search space (``cardinalities``, ``arch``, ``sample``).
+        strategy: a :class:`~pinas.search.base.SearchStrategy`.
+        score_fn: ``arch -> float``, higher is better.
+        max_evals: evaluation budget; defaults to the strategy's own budget (required if it has none).
+        state_file: JSON checkpoint written after every evaluation and resumed from when it exists.
+        seed: seeds the loop's random generator (``random.Random``), the only randomness strategies use.
+        logger: a ``logging.Logger``; defaults to mmengine's current ``MMLogger``.
+    """
+
+    def __init__(self, space: SearchSpaceLike, strategy: SearchStrategy, score_fn: ScoreFn,
+                 max_evals: int | None = None, state_file: str | os.PathLike | None = None, seed: int = 0,
+                 logger: logging.Logger | None = None):
+        budgets = [b for b in (max_evals, strategy.budget) if b is not None]
+        if not budgets:
+            raise SearchError(f'the {strategy.name!r} strategy has no budget of its own; pass max_evals')
+        if min(budgets) < 1:
+            raise SearchError(f'max_evals must be at least 1, got {min(budgets)}')
+        self.space = space
+        self.strategy = strategy
+        self.score_fn = score_fn
+        self.max_evals = min(budgets)
+        self.state_file = Path(state_file) if state_file is not None else None
+        self.seed = seed
+        self.logger = logger or MMLogger.get_current_instance()
+        if getattr(strategy, 'logger', ...) is None:
+            strategy.logger = self.logger
+        self.rng = random.Random(seed)
+        self.history: list[Evaluation] = []
+
+    # --- running -----------------------------------------------------------------------------------------------
+    def run(self) -> SearchResult:
+        self._resume()
+        self._info(f'search: {self.strategy.name} strategy, budget {self.max_evals}, '
+                   f'{len(self.history)} evaluation(s) already done')
+        while len(self.history) < self.max_evals:
+            proposal = self._next_proposal()
+            if proposal is None:
+                self._info(f'search: the {self.strategy.name} strategy has no new candidate; stopping')
+                break
+            arch = self.space.arch(proposal['arch'])
+            evaluation = Evaluation(arch, self._score(arch), proposal['info'])
+            self.history.append(evaluation)
+            self._log_evaluation(evaluation)
+            self._save()
+        return SearchResult(list(self.history))
+
+    def _next_proposal(self) -> dict[str, Any] | None:
+        """Rank 0 asks the strategy; every rank receives the same proposal."""
+        def propose():
+            arch = self.strategy.propose(self.history, self.rng)
+            return None if arch is None else dict(arch=str(arch), info=self.strategy.measurements(arch))
+        return _from_rank0(propose)
+
+    def _score(self, arch: Arch) -> float:
+        value = self.score_fn(arch)
+        try:
+            value = float(value)
+        except (TypeError, ValueError):
+            raise SearchError(f'score_fn must return a number, got {value!r} for architecture {arch}') from None
+        if not math.isfinite(value):
+            raise SearchError(f'score_fn returned {value} for architecture {arch}; scores must be finite')
+        reference = _broadcast(value)
+        if abs(value - reference) > SCORE_MISMATCH_TOL * max(1.0, abs(reference)):
+            self.logger.warning(f'rank {_rank()} scored {arch} as {value} but rank 0 as {reference}: score_fn '
+                                f'should all-reduce its result; using rank 0\'s value')
+        return reference
+
+    def _log_evaluation(self, evaluation: Evaluation) -> None:
+        best = ranked(self.history)[0]
+        extra = ''.join(f' {k}={v:.4g}' for k, v in evaluation.info.items() if isinstance(v, (int, float)))
+        self._info(f'search [{len(self.history)}/{self.max_evals}] {evaluation.arch} score={evaluation.score:.4f}'
+                   f'{extra} | best {best.score:.4f} ({best.arch})')
+
+    def _info(self, message: str) -> None:
+        if _rank() == 0:
+            self.logger.info(message)
+
+    # --- state -------------------------------------------------------------------------------------------------
+    def state_dict(self) -> dict[str, Any]:
+        return dict(format=STATE_FORMAT, version=STATE_VERSION, strategy=self.strategy.name,
+                    strategy_config=self.strategy.config(), cardinalities=list(self.space.cardinalities),
+                    seed=self.seed, history=[e.as_dict() for e in self.history],
+                    rng_state=_rng_state_to_json(self.rng.getstate()), strategy_state=self.strategy.state_dict())
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        self._check_compatible(state)
+        self.history = [Evaluation.from_dict(row, self.space) for row in state['history']]
+        self.rng.setstate(_rng_state_from_json(state['rng_state']))
+        self.strategy.load_state_dict(state['strategy_state'])
+
+    def _save(self) -> None:
+        if self.state_file is not None and _rank() == 0:
+            atomic_write_json(self.state_file, self.state_dict())
+
+    def _resume(self) -> None:
+        def load():
+            if self.state_file is None or not self.state_file.is_file():
+                return None
+            self.load_state_dict(read_state(self.state_file))
+            self._info(f'search: resumed {len(self.history)} evaluation(s) from {self.state_file}')
+            return [e.as_dict() for e in self.history]
+        rows = _from_rank0(load)
+        if _rank() != 0 and rows is not None:
+            self.history = [Evaluation.from_dict(row, self.space) for row in rows]
+
+    def _check_compatible(self, state: dict[str, Any]) -> None:
+        where = f'state file {self.state_file}' if self.state_file else 'search state'
+        fix = 'delete it or pass another state file to start a new search'
+        if state.get('format') != STATE_FORMAT or state.get('version') != STATE_VERSION:
+            raise SearchError(f'{where} is not a pinas search state (version {STATE_VERSION}); {fix}')
+        expected = dict(strategy=self.strategy.name, cardinalities=list(self.space.cardinalities), seed=self.seed)
+        for key, value in expected.items():
+            if state.get(key) != value:
+                raise SearchError(f'{where} was written with {key}={state.get(key)!r} but this search has '
+                                  f'{key}={value!r}; {fix}')
+        changed = sorted(k for k, v in self.strategy.config().items() if state['strategy_config'].get(k) != v)
+        if changed:
+            self.logger.warning(f'{where}: strategy settings {changed} differ from the resumed run; continuing '
+                                f'with the new settings')
+
+
+# --- files -----------------------------------------------------------------------------------------------------
+def atomic_write_json(path: Path, data: Any) -> None:
+    """Write JSON so that ``path`` always holds either the old or the new complete content."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f'.{path.name}.', suffix='.tmp', dir=path.parent)
+    try:
+        with os.fdopen(fd, 'w') as handle:
+            json.dump(data, handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def read_state(path: Path) -> dict[str, Any]:
+    try:
+        return json.loads(Path(path).read_text())
+    except json.JSONDecodeError as err:
+        raise SearchError(f'state file {path} is not valid JSON ({err}); delete it to start a new search') from err
+
+
+def _rng_state_to_json(state: tuple) -> list:
+    version, internal, gauss_next = state
+    return [version, list(internal), gauss_next]
+
+
+def _rng_state_from_json(state: Sequence) -> tuple:
+    version, internal, gauss_next = state
+    return version, tuple(internal), gauss_next
+
+
+# --- torch.distributed -----------------------------------------------------------------------------------------
+def _distributed() -> bool:
+    return dist.is_available() and dist.is_initialized()
+
+
+def _rank() -> int:
+    return dist.get_rank() if _distributed() else 0
+
+
+def _from_rank0(fn: Callable[[], Any]) -> Any:
+    """``fn()`` run on rank 0 and broadcast; if it raises there, every rank raises instead of waiting forever."""
+    result, error = None, None
+    if _rank() == 0:
+        try:
+            result = fn()
+        except Exception as err:
+            if not _distributed():
+                raise
+            error = err
+    failure = _broadcast(None if error is None else f'{type(error).__name__}: {error}')
+    if error is not None:
+        raise error
+    if failure is not None:
+        raise SearchError(f'rank 0 failed, stopping this rank too: {failure}')
+    return _broadcast(result)
+
+
+def _broadcast(obj: Any) -> Any:
+    """Rank 0's ``obj`` on every rank (identity outside a process group)."""
+    if not _distributed():
+        return obj
+    box = [obj]
+    dist.broadcast_object_list(box, src=0)
+    return box[0]
