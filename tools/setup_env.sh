@@ -28,21 +28,14 @@ fi
 PY="$VENV/bin/python"
 PIP=("$PY" -m pip --disable-pip-version-check)
 
-have() { "$PY" - "$@" <<'PYEOF' >/dev/null 2>&1
-import sys
-from importlib.metadata import version
-for spec in sys.argv[1:]:
-    name, want = spec.split('==')
-    if version(name).split('+')[0] != want:
-        sys.exit(1)
-PYEOF
-}
-
-if have "torch==$TORCH_VERSION" "torchvision==$TORCHVISION_VERSION"; then
+# The torch wheels on some mirrors report another version internally, so a stamp records what was installed.
+TORCH_STAMP="$VENV/.pinas-torch-$TORCH_VERSION-vision-$TORCHVISION_VERSION"
+if [ -f "$TORCH_STAMP" ] && "$PY" -c "import torch, torchvision" >/dev/null 2>&1; then
   step "torch $TORCH_VERSION and torchvision $TORCHVISION_VERSION already installed"
 else
   step "installing torch $TORCH_VERSION and torchvision $TORCHVISION_VERSION"
   "${PIP[@]}" install "torch==$TORCH_VERSION" "torchvision==$TORCHVISION_VERSION"
+  touch "$TORCH_STAMP"
 fi
 
 step "installing build helpers and pure-Python dependencies"
