@@ -12,8 +12,9 @@ BATCH, QUEUE = 4, 16
 
 
 def _model(**kwargs):
+    kwargs = dict(dict(momentum=0.9), **kwargs)
     model = PiNAS(backbone=dict(space='pinas_resnest_tiny'), neck=dict(hidden_channels=32, out_channels=16),
-                  queue_len=QUEUE, momentum=0.9, **kwargs)
+                  queue_len=QUEUE, **kwargs)
     model.init_weights()
     return model
 

@@ -68,7 +68,7 @@ def test_two_cpu_processes_with_gloo(tmp_path, data_root):
                                        'train_cfg.max_epochs': 1, 'model.queue_len': 64,
                                        'model.neck.hidden_channels': 32, 'env_cfg.dist_cfg.backend': 'gloo'}.items()]
     result = subprocess.run(['bash', str(ROOT / 'tools/dist_search.sh'), str(ROOT / 'configs/search/pinas_embedded.py'),
-                             '2', '--work-dir', str(tmp_path), '--cfg-options', *options],
+                             '2', '--work-dir', str(tmp_path), '--train-only', '--cfg-options', *options],
                             capture_output=True, text=True, env=env, timeout=600)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert (tmp_path / 'epoch_1.pth').is_file()

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import torch
 from mmengine.config import Config
+from mmengine.dist import barrier
 from mmengine.logging import MMLogger
 
 from ..utils.checkpoint import allow_mmengine_checkpoints, resolve_checkpoint
@@ -33,6 +34,7 @@ def train_and_search(cfg: Config, launcher: str = 'none', retrain: bool = False,
         runner.load_checkpoint(str(checkpoint))
     else:
         runner.train()
+        barrier()  # rank 0 writes the checkpoint; the others must not look for it before
         checkpoint = resolve_checkpoint(cfg.work_dir)
     if train_only or 'search' not in cfg:
         return runner, None

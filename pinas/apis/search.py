@@ -11,6 +11,7 @@ from typing import Any, Mapping
 
 from mmengine.config import Config
 from mmengine.dataset import default_collate
+from mmengine.dist import barrier, get_rank
 from mmengine.logging import MMLogger
 from mmengine.model import is_model_wrapper
 from torch.utils.data import DataLoader
@@ -63,11 +64,13 @@ def run_search(cfg: Config, model, checkpoint: str | Path) -> dict[str, Any]:
                       state_file=out_dir / 'state.json', seed=search_cfg.get('seed', 0))
     result = loop.run()
     top_n = search_cfg.get('top_n', 3)
-    outputs = write_search_outputs(result.history, out_dir, top_n=top_n, space=space.name,
-                                   scorer=search_cfg['scorer']['type'])
-    exports = [export_architecture(checkpoint, e.arch, space, out_dir / 'export', score=e.score)
-               for e in result.top(top_n)]
+    outputs, exports = {}, []
+    if get_rank() == 0:  # every rank holds the same history; one writes the files
+        outputs = write_search_outputs(result.history, out_dir, top_n=top_n, space=space.name,
+                                       scorer=search_cfg['scorer']['type'])
+        exports = [export_architecture(checkpoint, e.arch, space, out_dir / 'export', score=e.score)
+                   for e in result.top(top_n)]
+    barrier()
     MMLogger.get_current_instance().info(
-        f'search done: best {result.best.arch} (score {result.best.score:.4f}); ranked table '
-        f'{outputs["ranked_json"]}; exported {[str(e["arch"]) for e in exports]}')
+        f'search done: best {result.best.arch} (score {result.best.score:.4f}); outputs in {out_dir}')
     return dict(result=result, outputs=outputs, exports=exports)
