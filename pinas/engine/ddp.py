@@ -4,7 +4,6 @@ mmengine's Runner always passes ``device_ids=[LOCAL_RANK]``, which torch rejects
 """
 from __future__ import annotations
 
-import torch
 from mmengine.model import MMDistributedDataParallel
 from mmengine.registry import MODEL_WRAPPERS  # root: usable from any scope (pinas, mmdet, mmseg)
 

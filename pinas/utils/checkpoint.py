@@ -8,6 +8,7 @@ registers exactly the globals such checkpoints reference.
 from __future__ import annotations
 
 import builtins
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -39,9 +40,8 @@ def allow_mmengine_checkpoints() -> None:
         add_safe_globals(mmengine_checkpoint_globals())
 
 
-def resolve_checkpoint(path) -> 'Path':
+def resolve_checkpoint(path) -> Path:
     """A checkpoint file, or the latest checkpoint of an mmengine work dir (its ``last_checkpoint`` record)."""
-    from pathlib import Path
     path = Path(path)
     if path.is_dir():
         record = path / 'last_checkpoint'
