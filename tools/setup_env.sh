@@ -72,6 +72,9 @@ fi
 step "installing mmdet and mmsegmentation (no dependency re-resolution, which would replace mmcv)"
 "${PIP[@]}" install -q --no-deps "mmdet==3.3.0" "mmsegmentation==1.2.2"
 
+step "installing cityscapesscripts (label conversion; its declared deps include the obsolete 'typing' backport)"
+"${PIP[@]}" install -q --no-deps "cityscapesscripts==2.3.0" "pyquaternion==0.9.9"
+
 step "installing pinas in editable mode"
 "${PIP[@]}" install -q --no-deps --no-build-isolation -e "$ROOT"
 

@@ -68,12 +68,17 @@ class PiNASResNeSt(BaseModule):
         norm_cfg: mmcv norm config, ``dict(type='BN')`` or ``dict(type='SyncBN')``.
         init_cfg: ``dict(type='Pretrained', checkpoint=..., prefix=None)`` loads an exported (timm) checkpoint or
             a supernet checkpoint (candidates are sliced to ``arch``); ``prefix=None`` tries common prefixes.
+        pretrained: shorthand for ``init_cfg=dict(type='Pretrained', checkpoint=pretrained)``, convenient as a
+            one-line ``--cfg-options model.backbone.pretrained=PATH`` override.
     """
 
     def __init__(self, arch: str = '3333113330011021', space: str | Mapping[str, Any] = 'pinas_resnest50d',
                  out_indices: Sequence[int] = (0, 1, 2, 3), strides: Sequence[int] = (1, 2, 2, 2),
                  dilations: Sequence[int] = (1, 1, 1, 1), frozen_stages: int = -1, norm_eval: bool = False,
-                 norm_cfg: Mapping[str, Any] = dict(type='BN', requires_grad=True), init_cfg=None):
+                 norm_cfg: Mapping[str, Any] = dict(type='BN', requires_grad=True), init_cfg=None,
+                 pretrained: str | None = None):
+        if pretrained is not None:
+            init_cfg = dict(type='Pretrained', checkpoint=pretrained)
         super().__init__(init_cfg=init_cfg)
         self.space = build_space(space)
         self.arch = self.space.arch(_read_arch(arch))

@@ -52,19 +52,19 @@ def init_dist(launcher: str, backend: str | None = None, **kwargs) -> None:
     if backend == 'nccl' and not torch.cuda.is_available():
         raise RuntimeError('the nccl backend needs CUDA, which this host does not have; use backend="gloo" '
                            "(or env_cfg.dist_cfg.backend='gloo' in the config)")
-    if isinstance(kwargs.get('timeout'), (int, float)):
-        kwargs['timeout'] = datetime.timedelta(seconds=kwargs['timeout'])
     if torch.cuda.is_available():
         from mmengine.dist import init_dist as mmengine_init_dist
-        mmengine_init_dist(launcher, backend=backend, **kwargs)
+        mmengine_init_dist(launcher, backend=backend, **kwargs)  # takes the timeout in seconds itself
         return
+    if isinstance(kwargs.get('timeout'), (int, float)):
+        kwargs['timeout'] = datetime.timedelta(seconds=kwargs['timeout'])
     os.environ.update(_launcher_env(launcher))
     torch_dist.init_process_group(backend=backend, rank=int(os.environ['RANK']),
                                   world_size=int(os.environ['WORLD_SIZE']), **kwargs)
 
 
 def get_dist_info() -> DistInfo:
-    """Rank, world size and local rank of this process (from the process group, else the launcher's env)."""
+    """Rank, world size and local rank of this process; (0, 1, 0) while no process group exists."""
     local_rank = int(os.environ.get('LOCAL_RANK', 0))
     if torch_dist.is_available() and torch_dist.is_initialized():
         return DistInfo(torch_dist.get_rank(), torch_dist.get_world_size(), local_rank)

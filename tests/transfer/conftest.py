@@ -1,0 +1,30 @@
+"""Shared fixture of the transfer tests: tiny datasets, made once per session."""
+import os
+
+import pytest
+import torch
+
+
+@pytest.fixture(autouse=True)
+def _one_thread():
+    """The tiny models gain nothing from a second thread, and OpenMP spin-waiting makes two threads several
+    times slower when another process shares the cores; restore the suite's setting afterwards."""
+    previous = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(previous)
+
+
+@pytest.fixture(scope='session')
+def tiny_data(tmp_path_factory):
+    """Tiny COCO / ADE20K / Cityscapes in the real layouts; the smoke configs find them via PINAS_TINY_DATA."""
+    from downstream.datasets import make_tiny_datasets
+    root = tmp_path_factory.mktemp('tiny_data')
+    make_tiny_datasets(root)
+    previous = os.environ.get('PINAS_TINY_DATA')
+    os.environ['PINAS_TINY_DATA'] = str(root)
+    yield root
+    if previous is None:
+        os.environ.pop('PINAS_TINY_DATA', None)
+    else:
+        os.environ['PINAS_TINY_DATA'] = previous

@@ -1,0 +1,160 @@
+"""tools/train.py and tools/test.py: every smoke config trains and tests in one process through the library,
+resume works in a fresh process (torch's weights-only loading), and the launch scripts run CPU process groups."""
+import json
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import torch
+from transfer_paths import ROOT, SMOKE_CONFIGS
+
+from downstream import apis
+
+ADE_SMOKE = ROOT / 'configs/smoke/deeplabv3_pinas-tiny-d8_ade-tiny-64x64.py'
+DET_ITERS = 4  # one epoch of 8 images, 2 per batch
+SEG_ITERS = 4  # tiny_iters of configs/smoke/_base_/tiny.py
+EXPECTED_METRICS = {
+    'mask-rcnn': ('coco/bbox_mAP', 'coco/segm_mAP'),
+    'faster-rcnn': ('coco/bbox_mAP',),
+    'retinanet': ('coco/bbox_mAP',),
+    'deeplabv3': ('mIoU', 'aAcc'),
+    'upernet': ('mIoU', 'aAcc'),
+}
+SUBPROCESS_TIMEOUT = 300
+
+
+@pytest.fixture(scope='module')
+def trained(tiny_data, tmp_path_factory):
+    """Train each smoke config once (in this process, through the tools' library functions)."""
+    runs = {}
+
+    def run(config: Path):
+        if config not in runs:
+            work = tmp_path_factory.mktemp(config.stem[:20])
+            runner = apis.train_main([str(config), '--work-dir', str(work)])
+            runs[config] = (work, runner.iter)
+        return runs[config]
+    return run
+
+
+def family(config: Path) -> str:
+    return config.stem.split('_')[0]
+
+
+def free_port() -> str:
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        return str(sock.getsockname()[1])
+
+
+def tool_env(tiny_data) -> dict:
+    return dict(os.environ, PYTHON=sys.executable, PINAS_TINY_DATA=str(tiny_data), PORT=free_port(),
+                PYTHONPATH=str(ROOT), OMP_NUM_THREADS='1')
+
+
+def run_tool(args, env, cwd=ROOT):
+    result = subprocess.run(args, env=env, cwd=cwd, capture_output=True, text=True, timeout=SUBPROCESS_TIMEOUT)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return result.stdout + result.stderr
+
+
+@pytest.mark.parametrize('config', SMOKE_CONFIGS, ids=lambda p: p.stem)
+def test_smoke_config_trains_then_tests(config, trained):
+    work, iters = trained(config)
+    assert iters == (DET_ITERS if 'coco' in config.stem else SEG_ITERS)
+    checkpoint = (work / 'last_checkpoint').read_text().strip()
+    metrics = apis.test_main([str(config), checkpoint, '--work-dir', str(work)])
+    for key in EXPECTED_METRICS[family(config)]:
+        assert key in metrics and metrics[key] >= 0.0
+    saved = json.loads((work / 'test_metrics.json').read_text())
+    assert saved['metrics'] == metrics and saved['checkpoint'] == checkpoint
+
+
+def test_segmentation_test_time_augmentation(trained):
+    work, _ = trained(ADE_SMOKE)
+    checkpoint = (work / 'last_checkpoint').read_text().strip()
+    metrics = apis.test_main([str(ADE_SMOKE), checkpoint, '--work-dir', str(work / 'tta'), '--tta',
+                              '--cfg-options', 'test_dataloader.dataset.indices=1'])  # one image: CPU time
+    assert 0.0 <= metrics['mIoU'] <= 100.0
+
+
+def test_resume_continues_in_a_fresh_process(tiny_data, tmp_path):
+    """First half in-process, second half through tools/train.py --resume: torch >= 2.6 must load the
+    checkpoint's message hub with weights_only=True, which only the tool's allow-list makes possible."""
+    half = SEG_ITERS // 2
+    runner = apis.train_main([str(ADE_SMOKE), '--work-dir', str(tmp_path),
+                              '--cfg-options', f'train_cfg.max_iters={half}'])
+    assert runner.iter == half and (tmp_path / f'iter_{half}.pth').is_file()
+    log = run_tool([sys.executable, 'tools/train.py', str(ADE_SMOKE), '--work-dir', str(tmp_path), '--resume'],
+                   tool_env(tiny_data))
+    assert f'resumed epoch: 0, iter: {half}' in log
+    runs = sorted(p for p in tmp_path.iterdir() if (p / 'vis_data/scalars.json').is_file())
+    steps = [json.loads(line)['step'] for line in (runs[-1] / 'vis_data/scalars.json').read_text().splitlines()
+             if '"loss"' in line]
+    assert steps == list(range(half + 1, SEG_ITERS + 1))
+
+
+def test_dist_train_and_test_with_two_cpu_processes(tiny_data, tmp_path):
+    env = tool_env(tiny_data)
+    log = run_tool(['bash', 'tools/dist_train.sh', str(ADE_SMOKE), '2', '--work-dir', str(tmp_path)], env)
+    assert 'GPU number: 2' in log  # mmengine's name for the world size
+    checkpoint = tmp_path / f'iter_{SEG_ITERS}.pth'
+    assert checkpoint.is_file()
+    env['PORT'] = free_port()
+    log = run_tool(['bash', 'tools/dist_test.sh', str(ADE_SMOKE), str(checkpoint), '2',
+                    '--work-dir', str(tmp_path / 'test')], env)
+    metrics = json.loads((tmp_path / 'test/test_metrics.json').read_text())['metrics']
+    assert 'mIoU' in metrics
+
+
+def test_slurm_test_script_runs_under_srun(tiny_data, trained, tmp_path):
+    """A stand-in srun (one task) runs tools/slurm_test.sh's command as slurm would: launcher slurm, gloo."""
+    work, _ = trained(ADE_SMOKE)
+    checkpoint = (work / 'last_checkpoint').read_text().strip()
+    bin_dir = tmp_path / 'bin'
+    bin_dir.mkdir()
+    srun = bin_dir / 'srun'
+    srun.write_text('#!/usr/bin/env bash\n'
+                    '# stand-in for srun: drop its options, run the command as task 0 of 1\n'
+                    'while [ "${1#-}" != "$1" ]; do [ "$1" = "-p" ] && shift; shift; done\n'
+                    'SLURM_PROCID=0 SLURM_NTASKS=1 SLURM_LOCALID=0 SLURM_NODELIST=localhost '
+                    'MASTER_ADDR=127.0.0.1 MASTER_PORT=$PORT exec "$@"\n')
+    srun.chmod(0o755)
+    env = tool_env(tiny_data)
+    env['PATH'] = f'{bin_dir}:{env["PATH"]}'
+    log = run_tool(['bash', 'tools/slurm_test.sh', 'partition', 'job', str(ADE_SMOKE), checkpoint,
+                    '--work-dir', str(tmp_path / 'test')], env)
+    assert 'Distributed launcher: slurm' in log
+    assert 'mIoU' in json.loads((tmp_path / 'test/test_metrics.json').read_text())['metrics']
+
+
+@pytest.mark.parametrize('flag', ['--local_rank', '--local-rank'])
+def test_both_local_rank_spellings(flag):
+    assert apis.train_parser().parse_args(['c.py', flag, '3']).local_rank == 3
+    assert apis.test_parser().parse_args(['c.py', 'w.pth', flag, '3']).local_rank == 3
+
+
+def test_bad_inputs_get_clear_errors(tmp_path, tiny_data):
+    with pytest.raises(FileNotFoundError, match='configs/'):
+        apis.train_main([str(tmp_path / 'nope.py')])
+    with pytest.raises(FileNotFoundError, match='tools/train.py'):
+        apis.test_main([str(ADE_SMOKE), str(tmp_path / 'missing.pth'), '--work-dir', str(tmp_path)])
+    mask_rcnn = ROOT / 'configs/mask_rcnn/mask-rcnn_pinas-resnest50d_fpn_syncbn-backbone+head_ms-1x_coco.py'
+    with pytest.raises(FileNotFoundError, match='model.backbone.init_cfg.checkpoint=PATH'):
+        apis.train_main([str(mask_rcnn), '--work-dir', str(tmp_path)])
+    with pytest.raises(FileNotFoundError, match=f'{tmp_path}/coco.*prepare_dataset.py'):
+        apis.train_main([str(mask_rcnn), '--work-dir', str(tmp_path), '--cfg-options', 'model.backbone.init_cfg=None',
+                         f'train_dataloader.dataset.data_root={tmp_path}/coco/'])
+    if not torch.cuda.is_available():
+        with pytest.raises(RuntimeError, match='--amp needs a GPU'):
+            apis.train_main([str(ADE_SMOKE), '--amp', '--work-dir', str(tmp_path)])
+
+
+def test_usage_errors_of_the_launch_scripts():
+    for script, usage in [('dist_train.sh', 'CONFIG GPUS'), ('dist_test.sh', 'CONFIG CHECKPOINT GPUS'),
+                          ('slurm_train.sh', 'WORK_DIR'), ('slurm_test.sh', 'CHECKPOINT')]:
+        result = subprocess.run(['bash', f'tools/{script}'], cwd=ROOT, capture_output=True, text=True)
+        assert result.returncode == 2 and usage in result.stderr
