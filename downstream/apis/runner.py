@@ -19,6 +19,7 @@ from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 from torch import nn
 
+import pinas.engine  # noqa: F401  (registers DeviceAwareDDP)
 from pinas.utils import allow_mmengine_checkpoints, get_dist_info, init_dist
 
 from .config import check_data, check_pretrained, enable_tta
@@ -33,9 +34,10 @@ class TransferRunner(Runner):
         if self.distributed and not torch.cuda.is_available() and not is_model_wrapper(model):
             self.logger.warning('CPU host: SyncBN layers become BN; their statistics are per process')
             model = revert_sync_batchnorm(model)
-            defaults = dict(type='MMDistributedDataParallel', broadcast_buffers=False,
+            defaults = dict(broadcast_buffers=False,
                             find_unused_parameters=self.cfg.get('find_unused_parameters', False))
-            model_wrapper_cfg = {**defaults, **(model_wrapper_cfg or {}), 'device_ids': None}  # CPU: no device ids
+            # DeviceAwareDDP drops the device ids mmengine passes, which torch rejects for CPU modules.
+            model_wrapper_cfg = {**defaults, **(model_wrapper_cfg or {}), 'type': 'DeviceAwareDDP'}
         return super().wrap_model(model_wrapper_cfg, model)
 
 
