@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import random
-import tempfile
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -24,6 +22,7 @@ from torch import nn
 
 from ..arch import Arch
 from ..datasets.synthetic import SyntheticSpec, make_synthetic_dataset
+from ..search.loop import atomic_write_json
 
 
 @dataclass(frozen=True)
@@ -118,17 +117,9 @@ def run_ground_truth(space, build_model: Callable[[Arch], nn.Module], archs: Seq
         top1 = train_standalone(build_model(arch), train, val, settings, seed)
         runs.setdefault(code, {})[str(seed)] = top1
         table.update(meta=meta, runs=runs)
-        _atomic_write_json(out, table)
+        atomic_write_json(out, table)
         log(f'[{i}/{len(todo)}] {code} seed {seed}: top-1 {top1:.2f}% ({time.time() - start:.0f} s)')
     return table
-
-
-def _atomic_write_json(path: Path, data) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix='.tmp')
-    with os.fdopen(fd, 'w') as f:
-        json.dump(data, f, indent=1)
-    os.replace(tmp, path)
 
 
 def summarize(table: dict, seeds: Sequence[int]) -> dict:

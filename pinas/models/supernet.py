@@ -55,16 +55,5 @@ class SuperResNeSt(ResNet):
             x = position(x, choice)
         return x
 
-    def forward_stages(self, x: torch.Tensor, arch: ArchLike) -> list[torch.Tensor]:
-        """Per-stage outputs of one path (C2..C5)."""
-        arch = arch if isinstance(arch, Arch) else self.space.arch(arch)
-        x = self.maxpool(self.act1(self.bn1(self.conv1(x))))
-        outs, choices = [], iter(arch)
-        for stage in self.stages():
-            for position in stage:
-                x = position(x, next(choices))
-            outs.append(x)
-        return outs
-
     def forward(self, x: torch.Tensor, arch: ArchLike) -> torch.Tensor:
         return self.forward_head(self.forward_features(x, arch))
