@@ -6,12 +6,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Sequence, Union
 
 import torch
 from mmengine.analysis import FlopAnalyzer
 from torch import nn
 
 _MAC_OPS = ('conv', 'linear', 'matmul', 'einsum', 'bmm')
+Size = Union[int, Sequence[int]]  # square side, or (height, width) for detection/segmentation inputs
 
 
 @dataclass(frozen=True)
@@ -19,7 +21,7 @@ class Complexity:
     params: int
     macs: int
     total_flops: int
-    input_size: int
+    input_size: Size
 
     def as_dict(self) -> dict:
         return dict(params_M=round(self.params / 1e6, 3), GMACs=round(self.macs / 1e9, 3),
@@ -27,12 +29,13 @@ class Complexity:
 
 
 @torch.no_grad()
-def measure_complexity(model: nn.Module, input_size: int, in_chans: int = 3) -> Complexity:
-    """Params and MACs of ``model`` on one ``in_chans x input_size x input_size`` image, in eval mode."""
+def measure_complexity(model: nn.Module, input_size: Size, in_chans: int = 3) -> Complexity:
+    """Params and MACs of ``model`` on one ``in_chans x H x W`` image (``input_size`` = side or (H, W)), eval mode."""
+    height, width = (input_size, input_size) if isinstance(input_size, int) else tuple(input_size)
     was_training = model.training
     model.eval()
     try:
-        analyzer = FlopAnalyzer(model, torch.zeros(1, in_chans, input_size, input_size))
+        analyzer = FlopAnalyzer(model, torch.zeros(1, in_chans, height, width))
         analyzer.unsupported_ops_warnings(False)
         analyzer.uncalled_modules_warnings(False)
         by_op = analyzer.by_operator()

@@ -36,6 +36,11 @@ def test_bad_stride_layout_is_named():
         _build(strides=(1, 2, 1, 2), dilations=(1, 1, 2, 1))
 
 
+def test_arch_given_as_an_int_by_cfg_options_keeps_its_leading_zeros():
+    # `--cfg-options model.backbone.arch=002113` arrives as the int 2113; the code has one digit per position.
+    assert str(_build(arch=2113).arch) == '002113'
+
+
 def test_frozen_stages_and_norm_eval():
     backbone = _build(frozen_stages=2, norm_eval=True, out_indices=(1, 3))
     backbone.train()

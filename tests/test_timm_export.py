@@ -34,6 +34,13 @@ def test_pinas_cls_complexity_matches_paper():
     assert c.macs / 1e9 == pytest.approx(5.33, abs=0.01)
 
 
+def test_complexity_at_a_non_square_detection_size():
+    model = timm.create_model('pinas_resnest_tiny', arch='302113')
+    wide, square = measure_complexity(model, (32, 64)), measure_complexity(model, 32)
+    assert wide.params == square.params and wide.input_size == (32, 64)
+    assert wide.macs > 1.5 * square.macs  # the convolutions double; the classifier does not
+
+
 def test_bad_arch_gives_clear_error():
     with pytest.raises(ValueError, match='16 digits, each 0-3'):
         timm.create_model('pinas_resnest50d', arch='30132312')

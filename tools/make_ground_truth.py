@@ -14,10 +14,14 @@ import json
 import sys
 from pathlib import Path
 
+from mmengine.config import Config
+
 from pinas.apis.ground_truth import TrainSettings, run_ground_truth, sample_archs, summarize
 from pinas.datasets.synthetic import SyntheticSpec
 from pinas.models import PiNASResNeSt, Track1ResNet
 from pinas.spaces import build_space, build_track1_space, list_spaces, list_track1_spaces
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def build(space_name: str, num_classes: int):
@@ -37,16 +41,18 @@ def main(argv=None) -> int:
     parser.add_argument('--arch-seed', type=int, default=0, help='seed of the architecture sample')
     parser.add_argument('--seeds', type=int, nargs='+', default=[0, 1], help='training seeds')
     parser.add_argument('--epochs', type=int, default=TrainSettings.epochs)
-    parser.add_argument('--data-root', default='data/embedded')
+    parser.add_argument('--data-config', default=str(ROOT / 'configs/search/_base_/datasets/embedded.py'),
+                        help='config whose data_root and synthetic dict define the dataset')
     parser.add_argument('--out', required=True)
     args = parser.parse_args(argv)
 
-    spec = SyntheticSpec()
+    data = Config.fromfile(args.data_config)
+    spec = SyntheticSpec(**data.synthetic)
     space, build_model = build(args.space, spec.num_classes)
     archs = sample_archs(space, args.num_archs, args.arch_seed)
     out = Path(args.out)
     runs_path = out.with_suffix('.runs.json')
-    table = run_ground_truth(space, build_model, archs, args.seeds, runs_path, Path(args.data_root), spec,
+    table = run_ground_truth(space, build_model, archs, args.seeds, runs_path, Path(data.data_root), spec,
                              TrainSettings(epochs=args.epochs))
     summary = summarize(table, args.seeds)
     out.write_text(json.dumps(summary.pop('rows'), indent=1) + '\n')

@@ -1,10 +1,10 @@
 # CEPT on the embedded default, step 1 of 4 (the max path alone): the Track-1 ResNet20 channel space with a
-# 10-class head on the synthetic dataset. Steps 2-4: cept_embedded_step{2,3,4}.py, each starting from the
+# 20-class head on the synthetic dataset. Steps 2-4: cept_embedded_step{2,3,4}.py, each starting from the
 # previous step's work dir.
 #   python tools/search.py configs/search/cept_embedded.py
 _base_ = ['./_base_/default_runtime.py', './_base_/datasets/embedded_cls.py']
 
-space = dict(base='track1_resnet20', num_classes=10, name='track1_resnet20_c10')
+space = dict(base='track1_resnet20', num_classes={{_base_.num_classes}}, name='track1_resnet20_embedded')
 model = dict(type='CEPTSupernet', step=1, space=space)
 model_wrapper_cfg = dict(type='MMSeparateDistributedDataParallel', find_unused_parameters=True,
                          broadcast_buffers=False)

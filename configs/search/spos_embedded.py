@@ -2,7 +2,7 @@
 #   python tools/search.py configs/search/spos_embedded.py
 _base_ = ['./_base_/default_runtime.py', './_base_/datasets/embedded_cls.py']
 
-model = dict(type='SPOS', backbone=dict(space='pinas_resnest_tiny'), num_classes=10)
+model = dict(type='SPOS', backbone=dict(space='pinas_resnest_tiny'), num_classes={{_base_.num_classes}})
 
 optim_wrapper = dict(type='SupernetOptimWrapper', optimizer=dict(type='SGD', lr=0.1, momentum=0.9,
                                                                   weight_decay=5e-4))
@@ -10,13 +10,14 @@ param_scheduler = [dict(type='CosineAnnealingLR', T_max=30, eta_min=0., by_epoch
 train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=30)
 
 # Search: evolution, each candidate scored by its own top-1 on the validation split after precise-BN
-# recalibration (10 batches of 128 training images without augmentation).
+# recalibration (10 batches of 128 training images without augmentation), on a fixed 1000-image val subset.
 search = dict(
     scorer=dict(type='top1', recalib_batches=10),
     data=dict(batch_size=128,
               recalib=dict(type='ImageFolder', root={{_base_.data_root}}, split='train',
                            pipeline={{_base_.test_pipeline}}, subset=1280),
-              val=dict(type='ImageFolder', root={{_base_.data_root}}, split='val', pipeline={{_base_.test_pipeline}})),
-    strategy=dict(type='evolution', population_size=10, max_generations=4, top_k=5, num_mutation=5,
+              val=dict(type='ImageFolder', root={{_base_.data_root}}, split='val', pipeline={{_base_.test_pipeline}},
+                       subset=1000)),
+    strategy=dict(type='evolution', population_size=10, max_generations=3, top_k=5, num_mutation=5,
                   num_crossover=5, mutate_prob=0.2),
     top_n=3, seed=0)

@@ -81,7 +81,7 @@ class PiNASResNeSt(BaseModule):
             init_cfg = dict(type='Pretrained', checkpoint=pretrained)
         super().__init__(init_cfg=init_cfg)
         self.space = build_space(space)
-        self.arch = self.space.arch(_read_arch(arch))
+        self.arch = self.space.arch(_read_arch(arch, self.space.num_positions))
         num_stages = len(self.space.depths)
         if not out_indices or not all(0 <= i < num_stages for i in out_indices):
             raise ValueError(f'out_indices must be stage indices in 0..{num_stages - 1}, got {tuple(out_indices)}')
@@ -163,8 +163,10 @@ class PiNASResNeSt(BaseModule):
         return tuple(outs)
 
 
-def _read_arch(arch: str) -> str:
+def _read_arch(arch, num_positions: int):
     """An arch code, or the code stored in an arch file written by the search."""
+    if isinstance(arch, int) and not isinstance(arch, bool):  # --cfg-options reads arch=0013... as the int 13...
+        return str(arch).zfill(num_positions)
     if isinstance(arch, str) and (arch.endswith(('.txt', '.arch', '.json')) or '/' in arch):
         return read_arch_file(arch)
     return arch

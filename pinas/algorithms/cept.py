@@ -16,7 +16,6 @@ The defaults of :data:`STEP_DEFAULTS` are the winner's settings; a config may ov
 """
 from __future__ import annotations
 
-import random
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
@@ -32,16 +31,17 @@ from ..models.track1_supernet import Track1Supernet, supernet_layout
 from ..registry import MODELS
 from ..spaces.track1 import Track1ArchLike, Track1Space, build_track1_space
 from ..utils.checkpoint import allow_mmengine_checkpoints, resolve_checkpoint
+from .sampling import PathSampler
 
 STEP_MODES = {1: 'shared', 2: 'shared', 3: 'narrow', 4: 'fine'}
 # The winner's settings per step (scripts and log Namespace lines, ranking.md A4).
 STEP_DEFAULTS: dict[int, dict[str, Any]] = {
     1: dict(post_add_act='relu'),
-    2: dict(post_add_act='prelu', num_paths=8, distill_coeff=0.8, look_num=5, max_recover=5),
+    2: dict(post_add_act='prelu', num_paths=8, distill_coeff=0.8, look_num=5, max_recover=5, train_max_path=True),
     3: dict(post_add_act='prelu', num_paths=8, distill_coeff=1.0, fix_pretrain=True),
     4: dict(post_add_act='prelu', num_paths=8, distill_coeff=1.0, fix_pretrain=True),
 }
-_STEP_OPTIONS = ('num_paths', 'distill_coeff', 'look_num', 'max_recover', 'fix_pretrain')
+_STEP_OPTIONS = ('num_paths', 'distill_coeff', 'look_num', 'max_recover', 'fix_pretrain', 'train_max_path')
 _SUPERNET_PREFIX = 'supernet.'
 
 
@@ -56,19 +56,23 @@ class CEPTSupernet(BaseModel):
         distill_coeff: weight ``c`` of the soft-CE term, ``1 - c`` goes to CE (steps 2-4).
         look_num / max_recover: max-recover settings (step 2).
         fix_pretrain: steps 3-4: the teacher (shared weights) gets no gradient.
+        train_max_path: step 2: train the max path (the teacher) on every batch. ``False`` with
+            ``distill_coeff=0``, ``look_num=0``, ``num_paths=1`` is plain SPOS on the same supernet: the baseline of
+            configs/search/spos_track1_embedded.py.
         temperature: distillation temperature (applied to teacher and student logits).
         width_remap / post_add_act / branch_counts: passed to :class:`Track1Supernet`.
         init_from: checkpoint (path or state dict) of the previous step, loaded by :meth:`init_weights`.
         eval_arch: architecture that ``val_step``/``test_step`` run (default: the max path).
-        seed: seed of a private path sampler (default: Python's global ``random``, which mmengine seeds).
+        seed: seed of the path sampler; paths are drawn on rank 0 and broadcast, so every rank trains the same.
     """
 
     def __init__(self, step: int, space: Track1Space | str | Mapping[str, Any] | None = None,
                  num_paths: int | None = None, distill_coeff: float | None = None, look_num: int | None = None,
-                 max_recover: int | None = None, fix_pretrain: bool | None = None, temperature: float = 1.0,
+                 max_recover: int | None = None, fix_pretrain: bool | None = None,
+                 train_max_path: bool | None = None, temperature: float = 1.0,
                  width_remap: Mapping | Sequence | None = None, post_add_act: str | None = None,
                  branch_counts: Sequence[int] | None = None, init_from: str | Path | Mapping | None = None,
-                 eval_arch: Track1ArchLike | None = None, seed: int | None = None,
+                 eval_arch: Track1ArchLike | None = None, seed: int = 0,
                  data_preprocessor: dict | None = None, init_cfg: dict | None = None):
         super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
         if step not in STEP_MODES:
@@ -76,12 +80,14 @@ class CEPTSupernet(BaseModel):
         self.step = step
         self.space = build_track1_space(space)
         options = _step_options(step, dict(num_paths=num_paths, distill_coeff=distill_coeff, look_num=look_num,
-                                           max_recover=max_recover, fix_pretrain=fix_pretrain))
+                                           max_recover=max_recover, fix_pretrain=fix_pretrain,
+                                           train_max_path=train_max_path))
         self.num_paths = options.get('num_paths', 0)
         self.distill_coeff = options.get('distill_coeff', 0.0)
         self.look_num = options.get('look_num', 0)
         self.max_recover = options.get('max_recover', 0)
         self.fix_pretrain = options.get('fix_pretrain', False)
+        self.train_max_path = options.get('train_max_path', True)
         self.temperature = float(temperature)
         self.width_remap = width_remap
         self.supernet = Track1Supernet(self.space, mode=STEP_MODES[step], branch_counts=branch_counts,
@@ -89,7 +95,7 @@ class CEPTSupernet(BaseModel):
                                        post_add_act=post_add_act or STEP_DEFAULTS[step]['post_add_act'])
         self.init_from = init_from
         self.eval_arch = self.space.max_arch() if eval_arch is None else self.space.arch(eval_arch)
-        self._rng = random.Random(seed) if seed is not None else None
+        self.sampler = PathSampler(self.space.cardinalities, seed=seed)
 
     # --- mmengine interface ------------------------------------------------------------------------------------
     def init_weights(self):
@@ -147,6 +153,8 @@ class CEPTSupernet(BaseModel):
         return dict(loss_max=loss.item(), acc_max=_top1(logits, labels))
 
     def _train_paths(self, inputs, labels, optim_wrapper) -> dict[str, float]:
+        if not self.train_max_path:
+            return self._train_sampled_paths_only(inputs, labels, optim_wrapper)
         teacher_logits, loss_max = self._teacher(inputs, labels, optim_wrapper)
         soft = F.softmax(teacher_logits.detach().float() / self.temperature, dim=1)
         look_archs, look_before = self._look(inputs, soft) if self.step == 2 else ([], [])
@@ -166,6 +174,20 @@ class CEPTSupernet(BaseModel):
         if self.step == 2:
             log['recovered'] = float(self.max_recover_step(inputs, soft, look_archs, look_before, optim_wrapper))
         return log
+
+    def _train_sampled_paths_only(self, inputs, labels, optim_wrapper) -> dict[str, float]:
+        """SPOS: cross-entropy of uniformly sampled paths, no max path and no distillation."""
+        losses, accs = [], []
+        for _ in range(self.num_paths):
+            with optim_wrapper.optim_context(self):
+                logits = self.supernet(inputs, self.sample_arch(), self.supernet.has_branches)
+            loss = F.cross_entropy(logits, labels)
+            optim_wrapper.backward(loss)
+            losses.append(loss.item())
+            accs.append(_top1(logits, labels))
+        optim_wrapper.step()
+        optim_wrapper.zero_grad()
+        return dict(loss_paths=_mean(losses), acc_paths=_mean(accs))
 
     def _teacher(self, inputs, labels, optim_wrapper):
         """Max path through the shared weights; back-propagated unless the teacher is fixed (steps 3-4)."""
@@ -208,8 +230,9 @@ class CEPTSupernet(BaseModel):
         return -(soft * F.log_softmax(logits.float() / self.temperature, dim=1)).sum(1).mean()
 
     def sample_arch(self) -> Arch:
-        """A uniformly sampled path (private sampler when seeded, else Python's global ``random``)."""
-        return self.space.sample(self._rng or random)
+        """A uniformly sampled path, the same on every rank."""
+        path, = self.sampler.uniform(1)
+        return path
 
     # --- weight transfer between steps -------------------------------------------------------------------------
     def load_previous_step(self, checkpoint: str | Path | Mapping) -> None:
@@ -256,6 +279,9 @@ def _step_options(step: int, given: dict[str, Any]) -> dict[str, Any]:
     options.update({k: v for k, v in given.items() if v is not None})
     if options.get('num_paths', 1) < 1 or options.get('look_num', 0) < 0 or options.get('max_recover', 0) < 0:
         raise ValueError(f'CEPT step {step}: num_paths must be >= 1 and look_num/max_recover >= 0, got {options}')
+    if not options.get('train_max_path', True) and (options['distill_coeff'] or options['look_num']):
+        raise ValueError(f'CEPT step {step}: train_max_path=False leaves no teacher; it needs distill_coeff=0 and '
+                         f'look_num=0 (max-recover watches the distillation loss), got {options}')
     if not 0.0 <= options.get('distill_coeff', 0.0) <= 1.0:
         raise ValueError(f'CEPT step {step}: distill_coeff must lie in [0, 1], got {options["distill_coeff"]}')
     return options

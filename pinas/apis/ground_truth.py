@@ -29,7 +29,7 @@ from ..search.loop import atomic_write_json
 class TrainSettings:
     """Stand-alone training recipe (SGD + cosine), identical for every architecture and seed."""
 
-    epochs: int = 8
+    epochs: int = 6
     batch_size: int = 64
     lr: float = 0.1
     momentum: float = 0.9

@@ -305,12 +305,36 @@ class Track1Supernet(nn.Module):
 
     def forward(self, x: torch.Tensor, arch: Track1ArchLike, use_branches: bool | None = None) -> torch.Tensor:
         """Logits of one path; ``use_branches`` defaults to whether this supernet has branches."""
+        return self.forward_head(self.forward_features(x, arch, use_branches), use_branches=use_branches)
+
+    # The three methods below are the interface candidate scoring uses (pinas.search.scoring), shared with
+    # SuperResNeSt; the classifier's branch follows the feature width, so the head needs no architecture.
+    def forward_features(self, x: torch.Tensor, arch: Track1ArchLike,
+                         use_branches: bool | None = None) -> torch.Tensor:
+        """The last feature map of one path."""
         use_branches = self.has_branches if use_branches is None else use_branches
         w = self.enhanced_widths(arch)
         x = self.stem_act(self.stem(x, w[0], use_branches))
         for k, block in enumerate(self.blocks):
             x = block(x, w[2 * k + 1], w[2 * k + 2], use_branches)
-        return self.head(torch.flatten(self.pool(x), 1), use_branches)
+        return x
+
+    def forward_head(self, x: torch.Tensor, pre_logits: bool = False,
+                     use_branches: bool | None = None) -> torch.Tensor:
+        """Pooled features (``pre_logits``) or logits of a feature map from :meth:`forward_features`."""
+        x = torch.flatten(self.pool(x), 1)
+        if pre_logits:
+            return x
+        return self.head(x, self.has_branches if use_branches is None else use_branches)
+
+    def path_modules(self, arch: Track1ArchLike) -> list[nn.Module]:
+        """The conv-BN units the path of ``arch`` runs (BN recalibration touches only these)."""
+        use, w = self.has_branches, self.enhanced_widths(arch)
+        units = [self.stem.select(w[0], use)]
+        for k, block in enumerate(self.blocks):
+            units += [block.conv1.select(w[2 * k + 1], use), block.conv2.select(w[2 * k + 2], use),
+                      block.shortcut.select(w[2 * k + 2], use)]
+        return units
 
     # --- weight transfer between steps -------------------------------------------------------------------------
     def branched_modules(self) -> dict[str, _Branched]:

@@ -224,3 +224,29 @@ def test_steps_run_under_the_mmengine_runner(tmp_path):
     trained = step2.model.supernet.state_dict()
     weights = [k for k in shared if not k.endswith(('running_mean', 'running_var', 'num_batches_tracked'))]
     assert weights and all(torch.equal(shared[k], trained[k]) for k in weights)  # fixed teacher = step-2 weights
+
+
+def test_spos_mode_trains_sampled_paths_only():
+    model = build(2, num_paths=1, train_max_path=False, distill_coeff=0.0, look_num=0, max_recover=0)
+    log = model.train_step(batch(), sgd(model))
+    assert set(log) == {'loss_paths', 'acc_paths'} and math.isfinite(log['loss_paths'])
+    with pytest.raises(ValueError, match='train_max_path=False leaves no teacher'):
+        build(2, train_max_path=False)  # the step-2 defaults distil from the max path
+
+
+@pytest.mark.parametrize('step', [2, 3])
+def test_paths_are_scored_after_recalibrating_only_their_own_bn(step):
+    from pinas.search.scoring import Scorer, path_batchnorms, recalibrate_bn
+    model = build(step).eval()
+    arch, other = SPACE.sample(random.Random(0)), SPACE.sample(random.Random(1))
+    data = [batch(8, seed=s) for s in range(3)]
+    on_path = {id(bn) for bn in path_batchnorms(model.supernet, arch)}
+    bns = {name: m for name, m in model.supernet.named_modules() if isinstance(m, torch.nn.BatchNorm2d)}
+    before = {name: m.running_mean.clone() for name, m in bns.items()}
+    recalibrate_bn(model.supernet, arch, data, num_batches=2)
+    assert {name for name, m in bns.items() if not torch.equal(m.running_mean, before[name])} == \
+        {name for name, m in bns.items() if id(m) in on_path}
+    scorer = Scorer(model.supernet, 'top1', recalib=lambda: data, val=lambda: data, recalib_batches=2)
+    first = scorer(arch)
+    scorer(other)
+    assert scorer(arch) == first

@@ -1,69 +1,168 @@
-"""Benchmark: how well SPOS and Pi-NAS supernets rank architectures, at equal compute, against ground truth.
+"""Benchmark: how well each supernet method ranks architectures, at equal compute, against ground truth.
 
-Each method trains its embedded-default supernet, then scores every architecture of the ground-truth table with
-its config's scorer (precise-BN recalibration + kNN / top-1), and the scores are compared with the stand-alone
-accuracies (Kendall tau-b, Spearman, top-k, bootstrap CIs). Equal compute is counted in network passes: a Pi-NAS
-step is 2 training passes (forward + backward = 3 units each) plus 2 teacher forwards (1 unit each) = 8 units per
-batch, an SPOS step 3 units, so SPOS trains 8/3 as many epochs. Measured training times are printed too.
+Two studies on the embedded default, each against the ground-truth table of its space (tools/make_ground_truth.py):
 
-    python tools/benchmarks/ranking_methods.py results/ground_truth/pinas_resnest_tiny.json --pinas-epochs 6
+* ``resnest``: SPOS vs Pi-NAS on the tiny Pi-NAS ResNeSt space (``pinas_resnest_tiny``);
+* ``track1``: SPOS vs CEPT (candidates enhancement + progressive training, 4 chained steps) on the Track-1 space.
+
+Each method trains its embedded configs (cosine schedule over the benchmark's epochs), then scores every
+architecture of the table after precise-BN recalibration of its path (Pi-NAS: kNN top-1 of its config's ``search``
+section; supervised supernets: top-1), and the scores are compared with the stand-alone accuracies (Kendall tau-b,
+Spearman, Pearson, top-k, bootstrap CIs). The table's seed-to-seed tau is printed as the ceiling.
+
+Equal compute is counted in network passes per batch (forward = 1, forward + backward = 3): SPOS 3; Pi-NAS 2
+training passes + 2 teacher forwards = 8; CEPT step 1 (max path) 3, step 2 (max path 3 + 5 watched forwards + 8
+paths x 3) 32 plus max-recover's extra passes (not counted: at most 5 x 4), steps 3-4 (teacher forward 1 + 8 x 3)
+25. The baseline trains as many epochs as the method's units allow. Measured training times are printed too.
+
+    python tools/benchmarks/ranking_methods.py resnest results/ground_truth/pinas_resnest_tiny.json --epochs 6
+    python tools/benchmarks/ranking_methods.py track1 results/ground_truth/track1_resnet20.json --epochs 2 1 1 1
+
+Writes ``<out-dir>/<study>/<method>_scores.json`` (ranked tables, readable by tools/rank_eval.py),
+``<method>.png`` (score against ground truth) and ``report.json``. A method whose scores file exists is not rerun.
 """
 from __future__ import annotations
 
 import argparse
 import json
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
+from mmengine.config import DictAction
 from mmengine.model import is_model_wrapper
 
 from pinas.apis import build_runner, load_config
 from pinas.apis.search import build_scorer
 from pinas.ranking.metrics import ranking_metrics
+from pinas.ranking.plot import plot_ranking
 from pinas.ranking.tables import read_table
+from pinas.search.loop import atomic_write_json
 
 ROOT = Path(__file__).resolve().parents[2]
-UNITS_PER_BATCH = dict(pinas=8, spos=3)
+TOPK = (5, 10)
 
 
-def score_method(name: str, epochs: int, archs: list[str], work_dir: Path) -> tuple[dict, float]:
-    cfg = load_config(str(ROOT / f'configs/search/{name}_embedded.py'), {'train_cfg.max_epochs': epochs},
-                      work_dir=str(work_dir / name))
-    runner = build_runner(cfg)
-    start = time.perf_counter()
-    runner.train()
-    seconds = time.perf_counter() - start
+@dataclass(frozen=True)
+class Stage:
+    config: str  # under configs/search/
+    units_per_batch: int
+
+
+@dataclass(frozen=True)
+class Study:
+    method: str  # trained for the epochs given on the command line, one count per stage
+    stages: tuple[Stage, ...]
+    baseline: str  # trained for the same number of passes
+    baseline_stage: Stage
+    score_label: str
+
+
+STUDIES = {
+    'resnest': Study('pinas', (Stage('pinas_embedded', 8),), 'spos', Stage('spos_embedded', 3),
+                     'kNN top-1 (Pi-NAS) / top-1 (SPOS) of the supernet path (%)'),
+    'track1': Study('cept', (Stage('cept_embedded', 3), Stage('cept_embedded_step2', 32),
+                             Stage('cept_embedded_step3', 25), Stage('cept_embedded_step4', 25)),
+                    'spos', Stage('spos_track1_embedded', 3), 'top-1 of the supernet path (%)'),
+}
+# Track-1 configs have no search section (tools/search.py searches the ResNeSt spaces); their paths are scored
+# like SPOS's: precise-BN on 10 batches of 128 training images, then top-1 on a fixed 1000-image val subset.
+TRACK1_SCORING = dict(scorer=dict(type='top1', recalib_batches=10), recalib_images=1280, val_images=1000)
+
+
+def scoring_cfg(cfg) -> dict:
+    if 'search' in cfg:
+        return cfg.search
+    test = cfg.test_pipeline if 'test_pipeline' in cfg else [dict(type='ToTensor')]
+    data = dict(type='ImageFolder', root=cfg.train_dataloader.dataset.root, pipeline=test)
+    return dict(scorer=TRACK1_SCORING['scorer'], data=dict(
+        batch_size=128, recalib=dict(data, split='train', subset=TRACK1_SCORING['recalib_images']),
+        val=dict(data, split='val', subset=TRACK1_SCORING['val_images'])))
+
+
+def train_and_score(stages: list[tuple[Stage, int]], archs: list[str], work_dir: Path, cfg_options: dict) -> dict:
+    """Train the chained stages (each from the previous one's work dir) and score ``archs`` with the last."""
+    train_seconds, previous = 0.0, None
+    for stage, epochs in stages:
+        options = {**cfg_options, 'train_cfg.max_epochs': epochs, 'param_scheduler.0.T_max': epochs}
+        if previous is not None:
+            options['model.init_from'] = str(previous)
+        previous = work_dir / stage.config
+        cfg = load_config(str(ROOT / f'configs/search/{stage.config}.py'), options, work_dir=str(previous))
+        runner = build_runner(cfg)
+        start = time.perf_counter()
+        runner.train()
+        train_seconds += time.perf_counter() - start
     model = runner.model.module if is_model_wrapper(runner.model) else runner.model
     model.eval()
-    scorer = build_scorer(model, cfg.search)
-    return {code: scorer(model.space.arch(code)) for code in archs}, seconds
+    scorer = build_scorer(model, scoring_cfg(cfg))
+    start = time.perf_counter()
+    scores = {code: scorer(model.space.arch(code)) for code in archs}
+    return dict(epochs=[e for _, e in stages], units=sum(s.units_per_batch * e for s, e in stages),
+                train_seconds=round(train_seconds, 1), score_seconds=round(time.perf_counter() - start, 1),
+                scores=scores)
+
+
+def ceiling(ground_truth: Path) -> float | None:
+    """Mean seed-to-seed Kendall tau recorded beside the ground-truth table, if any."""
+    meta = ground_truth.with_suffix('.meta.json')
+    if not meta.is_file():
+        return None
+    taus = list(json.loads(meta.read_text())['seed_to_seed_kendall_tau'].values())
+    return sum(taus) / len(taus)
+
+
+def plan(study: Study, epochs: list[int]) -> dict[str, list[tuple[Stage, int]]]:
+    """Epochs per stage of the method and of its equal-compute baseline."""
+    if len(epochs) != len(study.stages):
+        raise SystemExit(f'error: {study.method} has {len(study.stages)} stages '
+                         f'({", ".join(s.config for s in study.stages)}); pass one --epochs value per stage')
+    units = sum(s.units_per_batch * e for s, e in zip(study.stages, epochs))
+    return {study.baseline: [(study.baseline_stage, round(units / study.baseline_stage.units_per_batch))],
+            study.method: list(zip(study.stages, epochs))}
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument('ground_truth', help='ranked ground-truth table of the pinas_resnest_tiny space')
-    parser.add_argument('--pinas-epochs', type=int, default=6)
+    parser.add_argument('study', choices=sorted(STUDIES))
+    parser.add_argument('ground_truth', help='ranked ground-truth table of the study\'s space')
+    parser.add_argument('--epochs', type=int, nargs='+', default=[6],
+                        help='epochs of each stage of the studied method (Pi-NAS: 1 stage, CEPT: 4)')
     parser.add_argument('--work-dir', default='work_dirs/benchmark_ranking')
-    parser.add_argument('--out', help='write the scores and metrics as JSON')
+    parser.add_argument('--out-dir', default='results/ranking')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction, default={},
+                        help='overrides applied to every trained config (e.g. a smaller dataset for a dry run)')
     args = parser.parse_args(argv)
-    truth = read_table(args.ground_truth).values
+    study = STUDIES[args.study]
+    truth_path = Path(args.ground_truth)
+    truth = read_table(truth_path).values
     archs = sorted(truth)
-    epochs = dict(pinas=args.pinas_epochs,
-                  spos=round(args.pinas_epochs * UNITS_PER_BATCH['pinas'] / UNITS_PER_BATCH['spos']))
-    report = {}
-    for method in ('spos', 'pinas'):
-        scores, seconds = score_method(method, epochs[method], archs, Path(args.work_dir))
-        metrics = ranking_metrics([scores[a] for a in archs], [truth[a] for a in archs], topk=(5, 10))
-        report[method] = dict(epochs=epochs[method], train_seconds=round(seconds, 1), scores=scores,
-                              metrics={m.name: m.as_dict() for m in metrics})
-    print(f'{len(archs)} architectures of {args.ground_truth}')
-    print(f'{"method":<8}{"epochs":>7}{"train s":>9}   metrics (95% bootstrap CI)')
-    for method, row in report.items():
+    out_dir = Path(args.out_dir) / args.study
+    report = dict(ground_truth=str(truth_path), num_archs=len(archs), seed_to_seed_tau=ceiling(truth_path),
+                  methods={})
+    for method, stages in plan(study, args.epochs).items():
+        scores_path = out_dir / f'{method}_scores.json'
+        if scores_path.is_file():
+            run = json.loads(scores_path.read_text())['run']
+        else:
+            run = train_and_score(stages, archs, Path(args.work_dir) / args.study, args.cfg_options)
+            rows = sorted(({'arch': a, 'score': s} for a, s in run['scores'].items()), key=lambda r: -r['score'])
+            atomic_write_json(scores_path, dict(rows=rows, run=run))
+        scores, values = [run['scores'][a] for a in archs], [truth[a] for a in archs]
+        metrics = ranking_metrics(scores, values, topk=TOPK)
+        plot_ranking(scores, values, metrics, out_dir / f'{method}.png', xlabel=study.score_label,
+                     ylabel='stand-alone top-1 (%), mean of seeds',
+                     title=f'{method}, epochs {run["epochs"]} ({run["units"]} passes/batch), {args.study} space')
+        report['methods'][method] = dict(run, metrics={m.name: m.as_dict() for m in metrics})
+    atomic_write_json(out_dir / 'report.json', report)
+    print(f'{len(archs)} architectures of {truth_path}; seed-to-seed Kendall tau (ceiling): '
+          f'{report["seed_to_seed_tau"]}')
+    print(f'{"method":<8}{"epochs":>12}{"passes":>8}{"train s":>9}{"score s":>9}   metrics (95% bootstrap CI)')
+    for method, row in report['methods'].items():
         text = '; '.join(f'{name} {m["value"]:.3f} [{m["ci"][0]:.3f}, {m["ci"][1]:.3f}]'
                          for name, m in row['metrics'].items())
-        print(f'{method:<8}{row["epochs"]:>7}{row["train_seconds"]:>9}   {text}')
-    if args.out:
-        Path(args.out).write_text(json.dumps(report, indent=1))
+        epochs = '+'.join(str(e) for e in row['epochs'])
+        print(f'{method:<8}{epochs:>12}{row["units"]:>8}{row["train_seconds"]:>9}{row["score_seconds"]:>9}   {text}')
     return 0
 
 

@@ -1,8 +1,6 @@
 # The embedded default for unsupervised supernets: the synthetic dataset (generated on first use, no download),
 # 4 MoCo-style views per image at 32x32. Blur is left out: at 32 px it erases the stripe textures classes rely on.
-data_root = 'data/embedded'
-synthetic = dict(num_classes=10, train_per_class=240, val_per_class=60, image_size=32, seed=0)
-mean, std = (0.5, 0.5, 0.5), (0.25, 0.25, 0.25)
+_base_ = ['./embedded.py']
 contrastive_pipeline = [
     dict(type='RandomResizedCrop', size=32, scale=(0.2, 1.0)),
     dict(type='RandomApply', transforms=[dict(type='ColorJitter', brightness=0.4, contrast=0.4, saturation=0.4,
@@ -10,11 +8,12 @@ contrastive_pipeline = [
     dict(type='RandomGrayscale', p=0.2),
     dict(type='RandomHorizontalFlip'),
     dict(type='ToTensor'),
-    dict(type='Normalize', mean=mean, std=std),
+    dict(type='Normalize', mean={{_base_.mean}}, std={{_base_.std}}),
 ]
 train_dataloader = dict(
     batch_size=64, num_workers=2, persistent_workers=True, drop_last=True,
     sampler=dict(type='DefaultSampler', shuffle=True),
     collate_fn=dict(type='default_collate'),
-    dataset=dict(type='ImageFolder', root=data_root, split='train', num_views=4, pipeline=contrastive_pipeline,
-                 synthetic=synthetic))
+    dataset=dict(type='ImageFolder', root={{_base_.data_root}}, split='train', num_views=4,
+                 pipeline=contrastive_pipeline,
+                 synthetic={{_base_.synthetic}}))
