@@ -5,5 +5,5 @@ from .resnest import (PINAS_CANDIDATES, Candidate, ResNeStSpace, build_space, ge
                       register_space)
 
 __all__ = ['Track1Space', 'build_track1_space', 'get_track1_space', 'list_track1_spaces',
-           'register_track1_space', 'Candidate', 'ResNeStSpace', 'PINAS_CANDIDATES', 'build_space', 'get_space', 'list_spaces',
-           'register_space']
+           'register_track1_space', 'Candidate', 'ResNeStSpace', 'PINAS_CANDIDATES', 'build_space', 'get_space',
+           'list_spaces', 'register_space']
