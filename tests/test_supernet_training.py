@@ -60,6 +60,11 @@ def test_resume_continues_from_the_last_checkpoint(tmp_path, data_root):
     second = torch.load(tmp_path / 'epoch_2.pth', map_location='cpu', weights_only=True)
     assert second['meta']['iter'] == 2 * first['meta']['iter']  # continued, not restarted
     assert not torch.equal(first['state_dict']['queue'], second['state_dict']['queue'])
+    # the paths after resuming are those of an uninterrupted run (the sampler did not restart from its seed)
+    train_supernet(_cfg('pinas_embedded.py', tmp_path / 'straight', data_root, **options,
+                        **{'train_cfg.max_epochs': 2}))
+    straight = torch.load(tmp_path / 'straight' / 'epoch_2.pth', map_location='cpu', weights_only=True)
+    assert second['path_sampler'] == straight['path_sampler'] != first['path_sampler']
 
 
 def test_two_cpu_processes_with_gloo(tmp_path, data_root):
