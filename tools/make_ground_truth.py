@@ -39,6 +39,8 @@ def main(argv=None) -> int:
     parser.add_argument('--space', default='pinas_resnest_tiny')
     parser.add_argument('--num-archs', type=int, default=30)
     parser.add_argument('--arch-seed', type=int, default=0, help='seed of the architecture sample')
+    parser.add_argument('--concentration', type=float, default=None,
+                        help='Dirichlet concentration of a stratified sample (see sample_archs); default: uniform')
     parser.add_argument('--seeds', type=int, nargs='+', default=[0, 1], help='training seeds')
     parser.add_argument('--epochs', type=int, default=TrainSettings.epochs)
     parser.add_argument('--data-config', default=str(ROOT / 'configs/search/_base_/datasets/embedded.py'),
@@ -49,12 +51,14 @@ def main(argv=None) -> int:
     data = Config.fromfile(args.data_config)
     spec = SyntheticSpec(**data.synthetic)
     space, build_model = build(args.space, spec.num_classes)
-    archs = sample_archs(space, args.num_archs, args.arch_seed)
+    archs = sample_archs(space, args.num_archs, args.arch_seed, args.concentration)
     out = Path(args.out)
     runs_path = out.with_suffix('.runs.json')
     table = run_ground_truth(space, build_model, archs, args.seeds, runs_path, Path(data.data_root), spec,
                              TrainSettings(epochs=args.epochs))
     summary = summarize(table, args.seeds)
+    summary['arch_sample'] = dict(num_archs=args.num_archs, arch_seed=args.arch_seed,
+                                  concentration=args.concentration)
     out.write_text(json.dumps(summary.pop('rows'), indent=1) + '\n')
     out.with_suffix('.meta.json').write_text(json.dumps(summary, indent=1) + '\n')
     print(f'{summary["num_archs"]} architectures, seed-to-seed Kendall tau-b: {summary["seed_to_seed_kendall_tau"]}')

@@ -1,0 +1,51 @@
+"""Ground truth made here: seeded architecture samples, the training recipe, and a run that resumes."""
+import pytest
+
+from pinas.apis.ground_truth import TrainSettings, run_ground_truth, sample_archs, summarize, warmup_cosine
+from pinas.datasets import SyntheticSpec
+from pinas.models import PiNASResNeSt
+from pinas.spaces import build_space, build_track1_space
+
+TINY = build_space('pinas_resnest_tiny')
+
+
+@pytest.mark.parametrize('concentration', [None, 0.5])
+def test_samples_are_distinct_valid_and_seeded(concentration):
+    archs = sample_archs(TINY, 30, seed=0, concentration=concentration)
+    assert len(set(archs)) == 30 and all(TINY.arch(a) == a for a in archs)
+    assert archs == sample_archs(TINY, 30, seed=0, concentration=concentration)
+    assert archs != sample_archs(TINY, 30, seed=1, concentration=concentration)
+
+
+def test_a_small_concentration_spreads_the_candidate_mix():
+    def purity(archs):  # mean share of each architecture's most frequent candidate
+        return sum(max(a.choices.count(c) for c in range(4)) / 6 for a in archs) / len(archs)
+    assert purity(sample_archs(TINY, 30, 0, concentration=0.5)) > purity(sample_archs(TINY, 30, 0)) + 0.1
+
+
+def test_dirichlet_sample_of_a_space_with_unequal_choices_is_refused():
+    with pytest.raises(ValueError, match='same number of choices at every position'):
+        sample_archs(build_track1_space('track1_resnet20'), 5, 0, concentration=0.5)
+
+
+def test_warmup_then_cosine():
+    factors = [warmup_cosine(s, warmup=4, total=12) for s in range(12)]
+    assert factors[:4] == [0.25, 0.5, 0.75, 1.0]
+    assert factors[4] == 1.0 and all(a > b for a, b in zip(factors[4:], factors[5:])) and factors[-1] > 0
+
+
+def test_runs_resume_without_retraining_and_report_the_seed_to_seed_tau(tmp_path):
+    spec = SyntheticSpec(train_per_class=2, val_per_class=1)
+    settings = TrainSettings(epochs=1, batch_size=16)
+    archs = sample_archs(TINY, 3, seed=0)
+    build = lambda arch: PiNASResNeSt(arch, TINY, num_classes=spec.num_classes)  # noqa: E731
+    out, logs = tmp_path / 'gt.runs.json', []
+    first = run_ground_truth(TINY, build, archs[:2], [0, 1], out, tmp_path / 'data', spec, settings, logs.append)
+    assert len(logs) == 4
+    again = run_ground_truth(TINY, build, archs, [0, 1], out, tmp_path / 'data', spec, settings, logs.append)
+    assert len(logs) == 6  # only the new architecture trained
+    assert {k: again['runs'][k] for k in first['runs']} == first['runs']
+    summary = summarize(again, [0, 1])
+    assert summary['num_archs'] == 3 and set(summary['seed_to_seed_kendall_tau']) == {'0-1'}
+    with pytest.raises(ValueError, match='produced with other settings'):
+        run_ground_truth(TINY, build, archs, [0], out, tmp_path / 'data', spec, TrainSettings(epochs=2), print)
