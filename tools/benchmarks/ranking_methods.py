@@ -18,8 +18,9 @@ paths x 3) 32 plus max-recover's extra passes (not counted: at most 5 x 4), step
     python tools/benchmarks/ranking_methods.py resnest results/ground_truth/pinas_resnest_tiny.json --epochs 6
     python tools/benchmarks/ranking_methods.py track1 results/ground_truth/track1_resnet20.json --epochs 2 1 1 1
 
-Writes ``<out-dir>/<study>/<method>_scores.json`` (ranked tables, readable by tools/rank_eval.py),
-``<method>.png`` (score against ground truth) and ``report.json``. A method whose scores file exists is not rerun.
+Writes under ``<out-dir>/<study>/``: ``<method>_scores.json`` (ranked table, readable by tools/rank_eval.py),
+``<method>_run.json`` (scores, epochs, timings), ``<method>.png`` (score against ground truth) and ``report.json``.
+A method whose run file exists is not trained again, so a rerun against an updated table only recomputes metrics.
 """
 from __future__ import annotations
 
@@ -141,13 +142,14 @@ def main(argv=None) -> int:
     report = dict(ground_truth=str(truth_path), num_archs=len(archs), seed_to_seed_tau=ceiling(truth_path),
                   methods={})
     for method, stages in plan(study, args.epochs).items():
-        scores_path = out_dir / f'{method}_scores.json'
-        if scores_path.is_file():
-            run = json.loads(scores_path.read_text())['run']
+        run_path = out_dir / f'{method}_run.json'
+        if run_path.is_file():
+            run = json.loads(run_path.read_text())
         else:
             run = train_and_score(stages, archs, Path(args.work_dir) / args.study, args.cfg_options)
-            rows = sorted(({'arch': a, 'score': s} for a, s in run['scores'].items()), key=lambda r: -r['score'])
-            atomic_write_json(scores_path, dict(rows=rows, run=run))
+            atomic_write_json(run_path, run)
+        atomic_write_json(out_dir / f'{method}_scores.json', sorted(
+            ({'arch': a, 'score': s} for a, s in run['scores'].items()), key=lambda r: -r['score']))
         scores, values = [run['scores'][a] for a in archs], [truth[a] for a in archs]
         metrics = ranking_metrics(scores, values, topk=TOPK)
         plot_ranking(scores, values, metrics, out_dir / f'{method}.png', xlabel=study.score_label,
