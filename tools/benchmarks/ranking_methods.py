@@ -13,7 +13,8 @@ Spearman, Pearson, top-k, bootstrap CIs). The table's seed-to-seed tau is printe
 Equal compute is counted in network passes per batch (forward = 1, forward + backward = 3): SPOS 3; Pi-NAS 2
 training passes + 2 teacher forwards = 8; CEPT step 1 (max path) 3, step 2 (max path 3 + 5 watched forwards + 8
 paths x 3) 32 plus max-recover's extra passes (not counted: at most 5 x 4), steps 3-4 (teacher forward 1 + 8 x 3)
-25. The baseline trains as many epochs as the method's units allow. Measured training times are printed too.
+25. A run's budget is the sum over its stages of passes per batch x epochs, i.e. network passes per training
+image; the baseline trains as many epochs as the method's budget allows. Measured training times are printed too.
 
     python tools/benchmarks/ranking_methods.py resnest results/ground_truth/pinas_resnest_tiny.json --epochs 6
     python tools/benchmarks/ranking_methods.py track1 results/ground_truth/track1_resnet20.json --epochs 2 1 1 1
@@ -143,9 +144,8 @@ def main(argv=None) -> int:
                   methods={})
     for method, stages in plan(study, args.epochs).items():
         run_path = out_dir / f'{method}_run.json'
-        if run_path.is_file():
-            run = json.loads(run_path.read_text())
-        else:
+        run = json.loads(run_path.read_text()) if run_path.is_file() else None
+        if run is None or not set(archs) <= set(run['scores']):  # no run yet, or one over other architectures
             run = train_and_score(stages, archs, Path(args.work_dir) / args.study, args.cfg_options)
             atomic_write_json(run_path, run)
         atomic_write_json(out_dir / f'{method}_scores.json', sorted(
@@ -154,7 +154,7 @@ def main(argv=None) -> int:
         metrics = ranking_metrics(scores, values, topk=TOPK)
         plot_ranking(scores, values, metrics, out_dir / f'{method}.png', xlabel=study.score_label,
                      ylabel='stand-alone top-1 (%), mean of seeds',
-                     title=f'{method}, epochs {run["epochs"]} ({run["units"]} passes/batch), {args.study} space')
+                     title=f'{method}, epochs {run["epochs"]} ({run["units"]} passes per image), {args.study} space')
         report['methods'][method] = dict(run, metrics={m.name: m.as_dict() for m in metrics})
     atomic_write_json(out_dir / 'report.json', report)
     print(f'{len(archs)} architectures of {truth_path}; seed-to-seed Kendall tau (ceiling): '
