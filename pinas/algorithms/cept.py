@@ -153,41 +153,30 @@ class CEPTSupernet(BaseModel):
         return dict(loss_max=loss.item(), acc_max=_top1(logits, labels))
 
     def _train_paths(self, inputs, labels, optim_wrapper) -> dict[str, float]:
-        if not self.train_max_path:
-            return self._train_sampled_paths_only(inputs, labels, optim_wrapper)
-        teacher_logits, loss_max = self._teacher(inputs, labels, optim_wrapper)
-        soft = F.softmax(teacher_logits.detach().float() / self.temperature, dim=1)
-        look_archs, look_before = self._look(inputs, soft) if self.step == 2 else ([], [])
+        """Sampled paths distilled from the max path; without ``train_max_path``, plain SPOS (CE only)."""
+        log, soft = {}, None
+        if self.train_max_path:
+            teacher_logits, loss_max = self._teacher(inputs, labels, optim_wrapper)
+            soft = F.softmax(teacher_logits.detach().float() / self.temperature, dim=1)
+            log.update(loss_max=loss_max.item(), acc_max=_top1(teacher_logits, labels))
+        recover = self.step == 2 and soft is not None
+        look_archs, look_before = self._look(inputs, soft) if recover else ([], [])
         path_losses, path_accs = [], []
         for _ in range(self.num_paths):
             with optim_wrapper.optim_context(self):
                 logits = self.supernet(inputs, self.sample_arch(), self.supernet.has_branches)
-            loss = (1 - self.distill_coeff) * F.cross_entropy(logits, labels) \
-                + self.distill_coeff * self._soft_ce(logits, soft)
+            loss = F.cross_entropy(logits, labels)
+            if soft is not None:
+                loss = (1 - self.distill_coeff) * loss + self.distill_coeff * self._soft_ce(logits, soft)
             optim_wrapper.backward(loss)
             path_losses.append(loss.item())
             path_accs.append(_top1(logits, labels))
         optim_wrapper.step()
         optim_wrapper.zero_grad()
-        log = dict(loss_max=loss_max.item(), acc_max=_top1(teacher_logits, labels),
-                   loss_paths=_mean(path_losses), acc_paths=_mean(path_accs))
-        if self.step == 2:
+        log.update(loss_paths=_mean(path_losses), acc_paths=_mean(path_accs))
+        if recover:
             log['recovered'] = float(self.max_recover_step(inputs, soft, look_archs, look_before, optim_wrapper))
         return log
-
-    def _train_sampled_paths_only(self, inputs, labels, optim_wrapper) -> dict[str, float]:
-        """SPOS: cross-entropy of uniformly sampled paths, no max path and no distillation."""
-        losses, accs = [], []
-        for _ in range(self.num_paths):
-            with optim_wrapper.optim_context(self):
-                logits = self.supernet(inputs, self.sample_arch(), self.supernet.has_branches)
-            loss = F.cross_entropy(logits, labels)
-            optim_wrapper.backward(loss)
-            losses.append(loss.item())
-            accs.append(_top1(logits, labels))
-        optim_wrapper.step()
-        optim_wrapper.zero_grad()
-        return dict(loss_paths=_mean(losses), acc_paths=_mean(accs))
 
     def _teacher(self, inputs, labels, optim_wrapper):
         """Max path through the shared weights; back-propagated unless the teacher is fixed (steps 3-4)."""
