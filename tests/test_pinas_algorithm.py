@@ -11,10 +11,15 @@ from pinas.engine import SupernetOptimWrapper  # noqa: F401  (registers the wrap
 BATCH, QUEUE = 4, 16
 
 
-def _model(**kwargs):
+RESNEST = dict(space='pinas_resnest_tiny')
+# The channel-width space: paths end in 4 to 64 channels, so the neck sees inputs of several widths.
+TRACK1 = dict(type='Track1Supernet', space=dict(base='track1_resnet20', num_classes=10), width_remap={},
+              post_add_act='relu')
+
+
+def _model(backbone=RESNEST, **kwargs):
     kwargs = dict(dict(momentum=0.9), **kwargs)
-    model = PiNAS(backbone=dict(space='pinas_resnest_tiny'), neck=dict(hidden_channels=32, out_channels=16),
-                  queue_len=QUEUE, **kwargs)
+    model = PiNAS(backbone=backbone, neck=dict(hidden_channels=32, out_channels=16), queue_len=QUEUE, **kwargs)
     model.init_weights()
     return model
 
@@ -40,8 +45,9 @@ def test_paths_differ_at_every_position():
         assert all(x != y for x, y in zip(a, b))
 
 
-def test_only_the_sampled_paths_teacher_parameters_change():
-    model = _model()
+@pytest.mark.parametrize('backbone', [RESNEST, TRACK1], ids=['resnest', 'track1'])
+def test_only_the_sampled_paths_teacher_parameters_change(backbone):
+    model = _model(backbone)
     with torch.no_grad():  # make student and teacher differ so the EMA moves something
         for p in model.supernet.parameters():
             p.add_(0.1)
@@ -127,3 +133,19 @@ def test_wrong_number_of_views_is_explained():
     with pytest.raises(ValueError, match='multiple of the global batch'):
         PiNAS(backbone=dict(space='pinas_resnest_tiny'), neck=dict(hidden_channels=8, out_channels=8),
               queue_len=10).loss(_views())
+
+
+def test_pinas_trains_over_a_channel_width_space():
+    """Pi-NAS over the Track-1 supernet: one optimizer step moves the sampled paths' units and nothing else."""
+    model = _model(TRACK1)
+    assert model.supernet.num_classes == 0 and model.supernet.head is None  # headless: no unused classifier
+    optim = build_optim_wrapper(model, dict(type='SupernetOptimWrapper',
+                                            optimizer=dict(type='SGD', lr=0.1, weight_decay=0.1)))
+    before = {n: p.clone() for n, p in model.supernet.named_parameters()}
+    losses = model.train_step(dict(inputs=_views()), optim)
+    assert torch.isfinite(losses['loss'])
+    used = _path_param_ids(model.supernet, model.last_paths)
+    for name, param in model.supernet.named_parameters():
+        assert (not torch.equal(param, before[name])) == (id(param) in used), name
+    narrow = model.supernet.space.min_arch()
+    assert model.extract(_views()[:, 0], narrow).shape == (BATCH, 4)  # the narrowest path ends in 4 channels

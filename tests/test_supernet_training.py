@@ -32,6 +32,7 @@ def _cfg(name, work_dir, data_root, **options):
     ('spos_embedded.py', {}),
     ('cept_embedded.py', {}),
     ('spos_track1_embedded.py', {}),
+    ('pinas_track1_embedded.py', {'model.queue_len': 64, 'model.neck.hidden_channels': 32}),
 ])
 def test_each_method_trains_on_the_embedded_default(name, options, tmp_path, data_root):
     runner = train_supernet(_cfg(name, tmp_path, data_root, **options))

@@ -18,7 +18,7 @@ from mmengine.config import Config
 
 from pinas.apis.ground_truth import TrainSettings, run_ground_truth, sample_archs, summarize
 from pinas.datasets.synthetic import SyntheticSpec
-from pinas.models import PiNASResNeSt, Track1ResNet
+from pinas.models import build_standalone
 from pinas.spaces import build_space, build_track1_space, list_spaces, list_track1_spaces
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -27,11 +27,11 @@ ROOT = Path(__file__).resolve().parents[1]
 def build(space_name: str, num_classes: int):
     if space_name in list_spaces():
         space = build_space(space_name)
-        return space, lambda arch: PiNASResNeSt(arch, space, num_classes=num_classes)
-    if space_name in list_track1_spaces():
+    elif space_name in list_track1_spaces():
         space = build_track1_space(dict(base=space_name, num_classes=num_classes))
-        return space, lambda arch: Track1ResNet(arch, space)
-    raise SystemExit(f'error: unknown space {space_name!r}; known: {list_spaces() + list_track1_spaces()}')
+    else:
+        raise SystemExit(f'error: unknown space {space_name!r}; known: {list_spaces() + list_track1_spaces()}')
+    return space, lambda arch: build_standalone(space, arch, num_classes)
 
 
 def main(argv=None) -> int:

@@ -15,18 +15,11 @@ optim_wrapper = dict(type='SupernetOptimWrapper', optimizer=dict(type='SGD', lr=
 param_scheduler = [dict(type='CosineAnnealingLR', T_max=30, eta_min=0., by_epoch=True)]
 train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=30)
 
-# Search: evolution over the 4096 architectures, each scored by kNN top-1 on frozen features (a fixed 1000-image
-# val subset) after precise-BN recalibration of its path (10 batches of 128 training images without augmentation).
-test_pipeline = [dict(type='ToTensor'), dict(type='Normalize', mean={{_base_.mean}}, std={{_base_.std}})]
+# Search: evolution over the 4096 architectures, each scored by kNN top-1 on frozen features after precise-BN
+# recalibration of its path (data: the dataset base's scoring_data).
 search = dict(
     scorer=dict(type='knn', recalib_batches=10, k=20, temperature=0.07),
-    data=dict(batch_size=128,
-              recalib=dict(type='ImageFolder', root={{_base_.data_root}}, split='train', pipeline=test_pipeline,
-                           subset=1280),
-              memory=dict(type='ImageFolder', root={{_base_.data_root}}, split='train', pipeline=test_pipeline,
-                          subset=1000),
-              val=dict(type='ImageFolder', root={{_base_.data_root}}, split='val', pipeline=test_pipeline,
-                       subset=1000)),
+    data={{_base_.scoring_data}},
     strategy=dict(type='evolution', population_size=10, max_generations=3, top_k=5, num_mutation=5,
                   num_crossover=5, mutate_prob=0.2),
     top_n=3, seed=0)

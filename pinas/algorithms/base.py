@@ -1,4 +1,8 @@
-"""Shared plumbing of supernet algorithms: an mmengine ``BaseModel`` around a :class:`SuperResNeSt`.
+"""Shared plumbing of supernet algorithms: an mmengine ``BaseModel`` around a weight-sharing supernet.
+
+The supernet comes from ``backbone=dict(type=..., **kwargs)`` (default :class:`SuperResNeSt`; also
+:class:`Track1Supernet`), so one training method runs over any space whose supernet offers ``space``,
+``forward_features(x, arch)``, ``forward_head(x, pre_logits)``, ``path_modules(arch)`` and ``num_features``.
 
 ``forward(inputs, data_samples, mode)`` follows mmengine: ``'loss'`` trains (the algorithm samples its paths),
 ``'predict'`` returns logits of one fixed path, ``'tensor'`` returns pooled features of one fixed path.
@@ -11,17 +15,31 @@ import torch
 from mmengine.model import BaseModel
 
 from ..arch import Arch, ArchLike
-from ..models import SuperResNeSt
+from .. import models as _models  # noqa: F401  (registers the supernet types)
+from ..registry import MODELS
 from .sampling import PathSampler
 
 
+def build_supernet(cfg: Mapping[str, Any], num_classes: int):
+    """The supernet of ``cfg``: ``type`` names a registered supernet class (default ``SuperResNeSt``).
+
+    Looked up in pinas's own registry directly, whatever mmengine's current default scope is."""
+    cfg = dict(cfg)
+    kind = cfg.pop('type', 'SuperResNeSt')
+    cls = MODELS.get(kind) if isinstance(kind, str) else kind
+    if cls is None:
+        raise KeyError(f'unknown supernet type {kind!r} in model.backbone; use SuperResNeSt (ResNeSt spaces) or '
+                       'Track1Supernet (Track-1 channel spaces)')
+    return cls(num_classes=num_classes, **cfg)
+
+
 class SupernetAlgorithm(BaseModel):
-    """Base of SPOS / Pi-NAS: builds the supernet from ``backbone=dict(space=..., ...)``."""
+    """Base of SPOS / Pi-NAS: builds the supernet from ``backbone=dict(type='SuperResNeSt', space=..., ...)``."""
 
     def __init__(self, backbone: Mapping[str, Any], num_classes: int = 0, seed: int = 0,
                  data_preprocessor: Mapping | None = None, init_cfg=None):
         super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
-        self.supernet = SuperResNeSt(num_classes=num_classes, **dict(backbone))
+        self.supernet = build_supernet(backbone, num_classes)
         self.space = self.supernet.space
         self.sampler = PathSampler(self.space.cardinalities, seed=seed)
         self.eval_arch: Arch | None = None  # the path used by 'predict'/'tensor' when none is passed

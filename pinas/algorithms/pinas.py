@@ -32,10 +32,15 @@ from .distributed import concat_all_gather, shuffle_across_ranks, unshuffle_acro
 
 
 class MLPNeck(nn.Module):
-    """MoCo-v2 projection: global pool, Linear, ReLU, Linear (no BN), kaiming fan-in init, zero bias."""
+    """MoCo-v2 projection: global pool, Linear, ReLU, Linear (no BN), kaiming fan-in init, zero bias.
+
+    Paths of a channel-width space (Track-1) end in fewer than ``in_channels`` channels: they are zero-padded,
+    which is the same as slicing the first layer's input columns, as the supernet's own sliced layers do.
+    """
 
     def __init__(self, in_channels: int, hidden_channels: int = 2048, out_channels: int = 128):
         super().__init__()
+        self.in_channels = in_channels
         self.pool = nn.AdaptiveAvgPool2d(1)
         self.mlp = nn.Sequential(nn.Linear(in_channels, hidden_channels), nn.ReLU(inplace=True),
                                  nn.Linear(hidden_channels, out_channels))
@@ -45,7 +50,10 @@ class MLPNeck(nn.Module):
                 nn.init.zeros_(m.bias)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.mlp(self.pool(x).flatten(1))
+        x = self.pool(x).flatten(1)
+        if x.shape[1] < self.in_channels:
+            x = F.pad(x, (0, self.in_channels - x.shape[1]))
+        return self.mlp(x)
 
 
 @MODELS.register_module()

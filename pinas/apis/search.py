@@ -16,12 +16,14 @@ from mmengine.logging import MMLogger
 from mmengine.model import is_model_wrapper
 from torch.utils.data import DataLoader
 
-from ..models import PiNASResNeSt
+from ..models import build_standalone
 from ..registry import DATASETS
+from ..search.base import arch_code
 from ..search.builder import build_strategy
 from ..search.loop import SearchLoop
 from ..search.outputs import write_search_outputs
 from ..search.scoring import Scorer, train_linear_head
+from ..spaces import ResNeStSpace
 from .export import export_architecture
 
 
@@ -59,18 +61,23 @@ def run_search(cfg: Config, model, checkpoint: str | Path) -> dict[str, Any]:
     space = model.space
     out_dir = Path(cfg.work_dir) / 'search'
     strategy = build_strategy(search_cfg['strategy'], space, search_cfg.get('constraints'),
-                              build_model=lambda arch: PiNASResNeSt(arch, space, num_classes=0))
+                              build_model=lambda arch: build_standalone(space, arch))
     loop = SearchLoop(space, strategy, build_scorer(model, search_cfg), max_evals=search_cfg.get('max_evals'),
                       state_file=out_dir / 'state.json', seed=search_cfg.get('seed', 0))
     result = loop.run()
     top_n = search_cfg.get('top_n', 3)
     outputs, exports = {}, []
+    logger = MMLogger.get_current_instance()
     if get_rank() == 0:  # every rank holds the same history; one writes the files
-        outputs = write_search_outputs(result.history, out_dir, top_n=top_n, space=space.name,
+        outputs = write_search_outputs(result.history, out_dir, top_n=top_n, space=space,
                                        scorer=search_cfg['scorer']['type'])
-        exports = [export_architecture(checkpoint, e.arch, space, out_dir / 'export', score=e.score)
-                   for e in result.top(top_n)]
+        if isinstance(space, ResNeStSpace):
+            exports = [export_architecture(checkpoint, e.arch, space, out_dir / 'export', score=e.score)
+                       for e in result.top(top_n)]
+        else:  # a Track-1 path runs the supernet's enhanced blocks: no stand-alone network inherits it exactly
+            logger.info(f'{space.name}: the best architectures are arch files in {out_dir / "top_archs"}; '
+                        'backbones are exported from ResNeSt spaces only')
     barrier()
-    MMLogger.get_current_instance().info(
-        f'search done: best {result.best.arch} (score {result.best.score:.4f}); outputs in {out_dir}')
+    logger.info(f'search done: best {arch_code(space, result.best.arch)} (score {result.best.score:.4f}); '
+                f'outputs in {out_dir}')
     return dict(result=result, outputs=outputs, exports=exports)

@@ -13,10 +13,12 @@ from torch import nn
 from timm.models.resnet import ResNet
 
 from ..arch import Arch, ArchLike
+from ..registry import MODELS
 from ..spaces import ResNeStSpace, build_space
 from .blocks import ChoiceBlock, ChoiceStage
 
 
+@MODELS.register_module()
 class SuperResNeSt(ResNet):
     """Supernet over a :class:`~pinas.spaces.ResNeStSpace`; ``num_classes=0`` gives a headless backbone."""
 

@@ -27,6 +27,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from ..arch import Arch
+from ..registry import MODELS
 from ..spaces.track1 import Track1ArchLike, Track1Space, build_track1_space
 from .track1_resnet import official_init_
 
@@ -225,6 +226,7 @@ class SuperBasicBlock(nn.Module):
         return self.act2(y + self.shortcut(x, out, use_branches))
 
 
+@MODELS.register_module()
 class Track1Supernet(nn.Module):
     """Enhanced weight-sharing supernet of a :class:`~pinas.spaces.track1.Track1Space`.
 
@@ -236,6 +238,8 @@ class Track1Supernet(nn.Module):
             classifier the last stage. ``fine`` = one branch per width step of each stage.
         width_remap: enhanced width of each choice (default 4 -> 5, 8 -> 9); ``{}`` disables it.
         post_add_act: ``prelu`` (enhanced) or ``relu`` (the plain max path of step 1).
+        num_classes: classifier outputs (default: the space's); ``0`` builds a headless backbone whose
+            :meth:`forward_head` returns pooled features, as an unsupervised supernet (Pi-NAS) needs.
     """
 
     def __init__(self, space: Track1Space | str | Mapping[str, Any] | None = None, mode: str = 'shared',
@@ -254,8 +258,9 @@ class Track1Supernet(nn.Module):
         self.stem_act = nn.ReLU(inplace=True)
         self.blocks = nn.ModuleList(self._make_blocks())
         self.pool = nn.AdaptiveAvgPool2d(1)
-        self.head = BranchedLinear(max_w[-1], self.space.num_classes if num_classes is None else num_classes,
-                                   self.branch_counts[-1])
+        self.num_classes = self.space.num_classes if num_classes is None else num_classes
+        self.num_features = max_w[-1]  # pooled width of the widest path; narrower paths give fewer channels
+        self.head = BranchedLinear(max_w[-1], self.num_classes, self.branch_counts[-1]) if self.num_classes else None
         official_init_(self)
 
     # --- construction ------------------------------------------------------------------------------------------
@@ -323,7 +328,7 @@ class Track1Supernet(nn.Module):
                      use_branches: bool | None = None) -> torch.Tensor:
         """Pooled features (``pre_logits``) or logits of a feature map from :meth:`forward_features`."""
         x = torch.flatten(self.pool(x), 1)
-        if pre_logits:
+        if pre_logits or self.head is None:
             return x
         return self.head(x, self.has_branches if use_branches is None else use_branches)
 

@@ -28,6 +28,14 @@ class SearchSpaceLike(Protocol):
     def sample(self, rng: random.Random) -> Arch: ...
 
 
+def arch_code(space, arch: Arch) -> str:
+    """The code users read for ``arch``: ``space.format`` where the space has one (a Track-1 space writes widths,
+    ``'16-4-12-...'``, while its ``Arch`` holds choice indices), else the digit string. ``space.arch`` parses it
+    back, so state files and tables round-trip in every space."""
+    fmt = getattr(space, 'format', None)
+    return fmt(arch) if fmt is not None else str(arch)
+
+
 class SearchError(RuntimeError):
     """A search that cannot start or continue; the message says why and what to change."""
 
@@ -40,8 +48,8 @@ class Evaluation:
     score: float
     info: dict[str, Any] = field(default_factory=dict)
 
-    def as_dict(self) -> dict[str, Any]:
-        return dict(arch=str(self.arch), score=self.score, info=dict(self.info))
+    def as_dict(self, space: SearchSpaceLike | None = None) -> dict[str, Any]:
+        return dict(arch=arch_code(space, self.arch), score=self.score, info=dict(self.info))
 
     @classmethod
     def from_dict(cls, row: dict, space: SearchSpaceLike) -> 'Evaluation':

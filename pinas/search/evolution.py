@@ -12,7 +12,7 @@ import random
 from typing import Any, Callable, Sequence
 
 from ..arch import Arch
-from .base import DEFAULT_MAX_TRIES, Evaluation, SearchStrategy, ranked, seen_set
+from .base import DEFAULT_MAX_TRIES, Evaluation, SearchStrategy, arch_code, ranked, seen_set
 
 
 class EvolutionSearch(SearchStrategy):
@@ -110,7 +110,8 @@ class EvolutionSearch(SearchStrategy):
 
     # --- state -------------------------------------------------------------------------------------------------
     def state_dict(self) -> dict[str, Any]:
-        return dict(super().state_dict(), generation=self.generation, pending=[str(a) for a in self.pending])
+        return dict(super().state_dict(), generation=self.generation, 
+                    pending=[arch_code(self.space, a) for a in self.pending])
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
         super().load_state_dict(state)

@@ -48,7 +48,7 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 
 from ..arch import Arch, ArchLike
-from .base import Evaluation, SearchStrategy, seen_set
+from .base import Evaluation, SearchStrategy, arch_code, seen_set
 
 # Official values (configs/pinas_linear_evaluation.py and apis/learning_phase.py).
 OFFICIAL_HEIGHT_LEVELS = (400, 800, 1600, 3200)
@@ -265,7 +265,7 @@ class LearnedPartitionSearch(SearchStrategy):
 
     def config(self) -> dict[str, Any]:
         return dict(super().config(), initial_sample=self.initial_sample,
-                    initial_samples=[str(a) for a in self.initial_samples], selects=self.selects,
+                    initial_samples=[arch_code(self.space, a) for a in self.initial_samples], selects=self.selects,
                     max_samples=self.max_samples, height_levels=list(self.height_levels),
                     sample_batch=self.sample_batch, classifier=dict(vars(self.classifier)))
 

@@ -26,7 +26,7 @@ import torch.distributed as dist
 from mmengine.logging import MMLogger
 
 from ..arch import Arch
-from .base import Evaluation, SearchError, SearchSpaceLike, SearchStrategy, ranked
+from .base import Evaluation, SearchError, SearchSpaceLike, SearchStrategy, arch_code, ranked
 
 STATE_FORMAT = 'pinas-search-state'
 STATE_VERSION = 1
@@ -105,7 +105,8 @@ class SearchLoop:
         """Rank 0 asks the strategy; every rank receives the same proposal."""
         def propose():
             arch = self.strategy.propose(self.history, self.rng)
-            return None if arch is None else dict(arch=str(arch), info=self.strategy.measurements(arch))
+            return None if arch is None else dict(arch=arch_code(self.space, arch),
+                                                  info=self.strategy.measurements(arch))
         return _from_rank0(propose)
 
     def _score(self, arch: Arch) -> float:
@@ -125,8 +126,9 @@ class SearchLoop:
     def _log_evaluation(self, evaluation: Evaluation) -> None:
         best = ranked(self.history)[0]
         extra = ''.join(f' {k}={v:.4g}' for k, v in evaluation.info.items() if isinstance(v, (int, float)))
-        self._info(f'search [{len(self.history)}/{self.max_evals}] {evaluation.arch} score={evaluation.score:.4f}'
-                   f'{extra} | best {best.score:.4f} ({best.arch})')
+        code = arch_code(self.space, evaluation.arch)
+        self._info(f'search [{len(self.history)}/{self.max_evals}] {code} score={evaluation.score:.4f}'
+                   f'{extra} | best {best.score:.4f} ({arch_code(self.space, best.arch)})')
 
     def _info(self, message: str) -> None:
         if _rank() == 0:
@@ -136,7 +138,7 @@ class SearchLoop:
     def state_dict(self) -> dict[str, Any]:
         return dict(format=STATE_FORMAT, version=STATE_VERSION, strategy=self.strategy.name,
                     strategy_config=self.strategy.config(), cardinalities=list(self.space.cardinalities),
-                    seed=self.seed, history=[e.as_dict() for e in self.history],
+                    seed=self.seed, history=[e.as_dict(self.space) for e in self.history],
                     rng_state=_rng_state_to_json(self.rng.getstate()), strategy_state=self.strategy.state_dict())
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
@@ -155,7 +157,7 @@ class SearchLoop:
                 return None
             self.load_state_dict(read_state(self.state_file))
             self._info(f'search: resumed {len(self.history)} evaluation(s) from {self.state_file}')
-            return [e.as_dict() for e in self.history]
+            return [e.as_dict(self.space) for e in self.history]
         rows = _from_rank0(load)
         if _rank() != 0 and rows is not None:
             self.history = [Evaluation.from_dict(row, self.space) for row in rows]

@@ -127,3 +127,30 @@ def test_outputs_ranked_tables_and_top_arch_files(tmp_path, quiet_logger):
     assert [read_arch_file(p) for p in written['top_archs']] == [str(e.arch) for e in result.top(3)]
     meta = json.loads(written['top_archs'][0].read_text())
     assert meta['rank'] == 1 and meta['space'] == 'grid' and meta['score'] == result.best.score
+
+
+def test_a_track1_search_writes_width_codes_and_resumes(tmp_path, quiet_logger):
+    """Track-1 architectures hold choice indices but users, arch files and ground-truth tables use width codes
+    ('16-4-12-...'): the state file, the ranked table and the arch files must use the codes and read back."""
+    from pinas.spaces import build_track1_space
+    space = build_track1_space('track1_resnet20')
+    score = SeparableScore(space.cardinalities)
+    state = tmp_path / 'state.json'
+
+    def search(score_fn):
+        strategy = EvolutionSearch(space, population_size=6, max_generations=2, top_k=2, num_mutation=3,
+                                   num_crossover=3, mutate_prob=0.3)
+        return SearchLoop(space, strategy, score_fn, seed=1, state_file=state, logger=quiet_logger).run()
+
+    first = search(score)
+    calls = len(score.calls)
+    resumed = search(score)
+    assert len(score.calls) == calls  # nothing scored twice
+    assert [e.arch for e in resumed.history] == [e.arch for e in first.history]
+    written = write_search_outputs(first.history, tmp_path / 'out', top_n=2, space=space)
+    table = read_table(written['ranked_json'])
+    assert table.values == {space.format(e.arch): e.score for e in first.history}
+    best_file = written['top_archs'][0]
+    assert read_arch_file(best_file) == space.format(first.best.arch)
+    assert space.arch(read_arch_file(best_file)) == first.best.arch
+    assert json.loads(best_file.read_text())['space'] == space.name

@@ -2,22 +2,25 @@
 
 Two studies on the embedded default, each against the ground-truth table of its space (tools/make_ground_truth.py):
 
-* ``resnest``: SPOS vs Pi-NAS on the tiny Pi-NAS ResNeSt space (``pinas_resnest_tiny``);
-* ``track1``: SPOS vs CEPT (candidates enhancement + progressive training, 4 chained steps) on the Track-1 space.
+* ``resnest``: Pi-NAS vs SPOS on the tiny Pi-NAS ResNeSt space (``pinas_resnest_tiny``);
+* ``track1``: CEPT (candidates enhancement + progressive training, 4 chained steps) vs SPOS vs Pi-NAS on the
+  Track-1 space, all three over the same supernet class (CEPT with its enhancement, the other two without).
 
 Each method trains its embedded configs (cosine schedule over the benchmark's epochs), then scores every
-architecture of the table after precise-BN recalibration of its path (Pi-NAS: kNN top-1 of its config's ``search``
-section; supervised supernets: top-1), and the scores are compared with the stand-alone accuracies (Kendall tau-b,
-Spearman, Pearson, top-k, bootstrap CIs). The table's seed-to-seed tau is printed as the ceiling.
+architecture of the table with its config's ``search`` section: precise-BN recalibration of the path, then kNN
+top-1 (Pi-NAS, unsupervised) or top-1 (supervised supernets). The scores are compared with the stand-alone
+accuracies (Kendall tau-b, Spearman, Pearson, top-k, bootstrap CIs); the table's seed-to-seed tau is printed as the
+ceiling.
 
 Equal compute is counted in network passes per batch (forward = 1, forward + backward = 3): SPOS 3; Pi-NAS 2
 training passes + 2 teacher forwards = 8; CEPT step 1 (max path) 3, step 2 (max path 3 + 5 watched forwards + 8
 paths x 3) 32 plus max-recover's extra passes (not counted: at most 5 x 4), steps 3-4 (teacher forward 1 + 8 x 3)
 25. A run's budget is the sum over its stages of passes per batch x epochs, i.e. network passes per training
-image; the baseline trains as many epochs as the method's budget allows. Measured training times are printed too.
+image; the reference method's epochs come from the command line and every baseline trains as many epochs as that
+budget allows. Measured training times are printed too.
 
     python tools/benchmarks/ranking_methods.py resnest results/ground_truth/pinas_resnest_tiny.json --epochs 6
-    python tools/benchmarks/ranking_methods.py track1 results/ground_truth/track1_resnet20.json --epochs 2 1 1 1
+    python tools/benchmarks/ranking_methods.py track1 results/ground_truth/track1_resnet20.json --epochs 1 1 1 1
 
 Writes under ``<out-dir>/<study>/``: ``<method>_scores.json`` (ranked table, readable by tools/rank_eval.py),
 ``<method>_run.json`` (scores, epochs, timings), ``<method>.png`` (score against ground truth) and ``report.json``.
@@ -52,34 +55,28 @@ class Stage:
 
 
 @dataclass(frozen=True)
-class Study:
-    method: str  # trained for the epochs given on the command line, one count per stage
+class Method:
+    name: str
     stages: tuple[Stage, ...]
-    baseline: str  # trained for the same number of passes
-    baseline_stage: Stage
     score_label: str
 
 
+@dataclass(frozen=True)
+class Study:
+    reference: Method  # trained for the epochs given on the command line, one count per stage
+    baselines: tuple[Method, ...]  # one stage each, trained for as many network passes as the reference
+
+
+TOP1 = 'top-1 of the supernet path (%)'
+KNN = 'kNN top-1 of the supernet path (%)'
 STUDIES = {
-    'resnest': Study('pinas', (Stage('pinas_embedded', 8),), 'spos', Stage('spos_embedded', 3),
-                     'kNN top-1 (Pi-NAS) / top-1 (SPOS) of the supernet path (%)'),
-    'track1': Study('cept', (Stage('cept_embedded', 3), Stage('cept_embedded_step2', 32),
-                             Stage('cept_embedded_step3', 25), Stage('cept_embedded_step4', 25)),
-                    'spos', Stage('spos_track1_embedded', 3), 'top-1 of the supernet path (%)'),
+    'resnest': Study(Method('pinas', (Stage('pinas_embedded', 8),), KNN),
+                     (Method('spos', (Stage('spos_embedded', 3),), TOP1),)),
+    'track1': Study(Method('cept', (Stage('cept_embedded', 3), Stage('cept_embedded_step2', 32),
+                                    Stage('cept_embedded_step3', 25), Stage('cept_embedded_step4', 25)), TOP1),
+                    (Method('spos', (Stage('spos_track1_embedded', 3),), TOP1),
+                     Method('pinas', (Stage('pinas_track1_embedded', 8),), KNN))),
 }
-# Track-1 configs have no search section (tools/search.py searches the ResNeSt spaces); their paths are scored
-# like SPOS's: precise-BN on 10 batches of 128 training images, then top-1 on a fixed 1000-image val subset.
-TRACK1_SCORING = dict(scorer=dict(type='top1', recalib_batches=10), recalib_images=1280, val_images=1000)
-
-
-def scoring_cfg(cfg) -> dict:
-    if 'search' in cfg:
-        return cfg.search
-    test = cfg.test_pipeline if 'test_pipeline' in cfg else [dict(type='ToTensor')]
-    data = dict(type='ImageFolder', root=cfg.train_dataloader.dataset.root, pipeline=test)
-    return dict(scorer=TRACK1_SCORING['scorer'], data=dict(
-        batch_size=128, recalib=dict(data, split='train', subset=TRACK1_SCORING['recalib_images']),
-        val=dict(data, split='val', subset=TRACK1_SCORING['val_images'])))
 
 
 def train_and_score(stages: list[tuple[Stage, int]], archs: list[str], work_dir: Path, cfg_options: dict) -> dict:
@@ -97,7 +94,7 @@ def train_and_score(stages: list[tuple[Stage, int]], archs: list[str], work_dir:
         train_seconds += time.perf_counter() - start
     model = runner.model.module if is_model_wrapper(runner.model) else runner.model
     model.eval()
-    scorer = build_scorer(model, scoring_cfg(cfg))
+    scorer = build_scorer(model, cfg.search)
     start = time.perf_counter()
     scores = {code: scorer(model.space.arch(code)) for code in archs}
     return dict(epochs=[e for _, e in stages], units=sum(s.units_per_batch * e for s, e in stages),
@@ -115,13 +112,14 @@ def ceiling(ground_truth: Path) -> float | None:
 
 
 def plan(study: Study, epochs: list[int]) -> dict[str, list[tuple[Stage, int]]]:
-    """Epochs per stage of the method and of its equal-compute baseline."""
-    if len(epochs) != len(study.stages):
-        raise SystemExit(f'error: {study.method} has {len(study.stages)} stages '
-                         f'({", ".join(s.config for s in study.stages)}); pass one --epochs value per stage')
-    units = sum(s.units_per_batch * e for s, e in zip(study.stages, epochs))
-    return {study.baseline: [(study.baseline_stage, round(units / study.baseline_stage.units_per_batch))],
-            study.method: list(zip(study.stages, epochs))}
+    """Epochs per stage of the reference method and of each equal-compute baseline."""
+    stages = study.reference.stages
+    if len(epochs) != len(stages):
+        raise SystemExit(f'error: {study.reference.name} has {len(stages)} stages '
+                         f'({", ".join(s.config for s in stages)}); pass one --epochs value per stage')
+    units = sum(s.units_per_batch * e for s, e in zip(stages, epochs))
+    runs = {m.name: [(m.stages[0], max(1, round(units / m.stages[0].units_per_batch)))] for m in study.baselines}
+    return {**runs, study.reference.name: list(zip(stages, epochs))}
 
 
 def main(argv=None) -> int:
@@ -142,6 +140,7 @@ def main(argv=None) -> int:
     out_dir = Path(args.out_dir) / args.study
     report = dict(ground_truth=str(truth_path), num_archs=len(archs), seed_to_seed_tau=ceiling(truth_path),
                   methods={})
+    labels = {m.name: m.score_label for m in (study.reference, *study.baselines)}
     for method, stages in plan(study, args.epochs).items():
         run_path = out_dir / f'{method}_run.json'
         run = json.loads(run_path.read_text()) if run_path.is_file() else None
@@ -152,7 +151,7 @@ def main(argv=None) -> int:
             ({'arch': a, 'score': s} for a, s in run['scores'].items()), key=lambda r: -r['score']))
         scores, values = [run['scores'][a] for a in archs], [truth[a] for a in archs]
         metrics = ranking_metrics(scores, values, topk=TOPK)
-        plot_ranking(scores, values, metrics, out_dir / f'{method}.png', xlabel=study.score_label,
+        plot_ranking(scores, values, metrics, out_dir / f'{method}.png', xlabel=labels[method],
                      ylabel='stand-alone top-1 (%), mean of seeds',
                      title=f'{method}, epochs {run["epochs"]} ({run["units"]} passes per image), {args.study} space')
         report['methods'][method] = dict(run, metrics={m.name: m.as_dict() for m in metrics})

@@ -13,3 +13,9 @@ train_dataloader = dict(
     collate_fn=dict(type='default_collate'),
     dataset=dict(type='ImageFolder', root={{_base_.data_root}}, split='train', pipeline=train_pipeline,
                  synthetic={{_base_.synthetic}}))
+# What candidate scoring reads (the `search.data` of a config): precise-BN on 10 batches of 128 training images
+# without augmentation, then the score on a fixed 1000-image val subset.
+scoring_data = dict(
+    batch_size=128,
+    recalib=dict(type='ImageFolder', root={{_base_.data_root}}, split='train', pipeline=test_pipeline, subset=1280),
+    val=dict(type='ImageFolder', root={{_base_.data_root}}, split='val', pipeline=test_pipeline, subset=1000))

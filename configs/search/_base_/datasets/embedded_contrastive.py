@@ -17,3 +17,11 @@ train_dataloader = dict(
     dataset=dict(type='ImageFolder', root={{_base_.data_root}}, split='train', num_views=4,
                  pipeline=contrastive_pipeline,
                  synthetic={{_base_.synthetic}}))
+# What candidate scoring reads (the `search.data` of a config): precise-BN on 10 batches of 128 training images
+# without augmentation, then kNN top-1 of a fixed 1000-image val subset against 1000 labelled training images.
+test_pipeline = [dict(type='ToTensor'), dict(type='Normalize', mean={{_base_.mean}}, std={{_base_.std}})]
+scoring_data = dict(
+    batch_size=128,
+    recalib=dict(type='ImageFolder', root={{_base_.data_root}}, split='train', pipeline=test_pipeline, subset=1280),
+    memory=dict(type='ImageFolder', root={{_base_.data_root}}, split='train', pipeline=test_pipeline, subset=1000),
+    val=dict(type='ImageFolder', root={{_base_.data_root}}, split='val', pipeline=test_pipeline, subset=1000))
