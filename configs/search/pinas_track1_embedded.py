@@ -6,5 +6,4 @@
 _base_ = ['./pinas_embedded.py']
 
 space = dict(base='track1_resnet20', num_classes={{_base_.num_classes}}, name='track1_resnet20_embedded')
-model = dict(backbone=dict(_delete_=True, type='Track1Supernet', space=space, width_remap={}, post_add_act='relu'),
-             neck=dict(hidden_channels=256, out_channels=64))
+model = dict(backbone=dict(_delete_=True, type='Track1Supernet', space=space, width_remap={}, post_add_act='relu'))
