@@ -2,7 +2,8 @@
 # 20-class head on the synthetic dataset. Steps 2-4: cept_embedded_step{2,3,4}.py, each starting from the
 # previous step's work dir.
 #   python tools/search.py configs/search/cept_embedded.py
-_base_ = ['./_base_/default_runtime.py', './_base_/datasets/embedded_cls.py']
+_base_ = ['./_base_/default_runtime.py', './_base_/datasets/embedded_cls.py',
+          './_base_/search/evolution_embedded.py']
 
 space = dict(base='track1_resnet20', num_classes={{_base_.num_classes}}, name='track1_resnet20_embedded')
 model = dict(type='CEPTSupernet', step=1, space=space)
@@ -12,11 +13,6 @@ optim_wrapper = dict(type='OptimWrapper', optimizer=dict(type='SGD', lr=0.1, mom
 param_scheduler = [dict(type='CosineAnnealingLR', T_max=30, eta_min=0., by_epoch=True)]
 train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=30)
 
-# Search (any step): evolution over the Track-1 space, each candidate scored by its own top-1 after precise-BN
-# recalibration of its path (data: the dataset base's scoring_data).
-search = dict(
-    scorer=dict(type='top1', recalib_batches=10),
-    data={{_base_.scoring_data}},
-    strategy=dict(type='evolution', population_size=10, max_generations=3, top_k=5, num_mutation=5,
-                  num_crossover=5, mutate_prob=0.2),
-    top_n=3, seed=0)
+# Search (any step; evolution, see the base): each candidate scored by its own top-1 after precise-BN
+# recalibration.
+search = dict(scorer=dict(type='top1', recalib_batches=10), data={{_base_.scoring_data}})

@@ -1,7 +1,8 @@
 # Pi-NAS on the embedded default: the CPU-sized ResNeSt space (6 positions x 4 candidates) on the synthetic
 # dataset. Same algorithm as the ImageNet config, sizes scaled down (queue 4096 = 64 x global batch 64).
 #   python tools/search.py configs/search/pinas_embedded.py
-_base_ = ['./_base_/default_runtime.py', './_base_/datasets/embedded_contrastive.py']
+_base_ = ['./_base_/default_runtime.py', './_base_/datasets/embedded_contrastive.py',
+          './_base_/search/evolution_embedded.py']
 
 model = dict(
     type='PiNAS',
@@ -15,11 +16,6 @@ optim_wrapper = dict(type='SupernetOptimWrapper', optimizer=dict(type='SGD', lr=
 param_scheduler = [dict(type='CosineAnnealingLR', T_max=30, eta_min=0., by_epoch=True)]
 train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=30)
 
-# Search: evolution over the 4096 architectures, each scored by kNN top-1 on frozen features after precise-BN
-# recalibration of its path (data: the dataset base's scoring_data).
-search = dict(
-    scorer=dict(type='knn', recalib_batches=10, k=20, temperature=0.07),
-    data={{_base_.scoring_data}},
-    strategy=dict(type='evolution', population_size=10, max_generations=3, top_k=5, num_mutation=5,
-                  num_crossover=5, mutate_prob=0.2),
-    top_n=3, seed=0)
+# Search (evolution, see the base): each candidate scored by kNN top-1 on frozen features after precise-BN
+# recalibration of its path.
+search = dict(scorer=dict(type='knn', recalib_batches=10, k=20, temperature=0.07), data={{_base_.scoring_data}})
