@@ -123,6 +123,28 @@ def test_iou_metric_gives_full_marks_to_the_ground_truth(tiny_data):
     assert metric.evaluate(len(dataset))['mIoU'] == pytest.approx(100.0)
 
 
+def test_cityscapes_metric_gives_full_marks_to_the_ground_truth(tiny_data, tmp_path):
+    """mmseg's CityscapesMetric (the official cityscapesscripts evaluation) runs on this stack."""
+    pytest.importorskip('cityscapesscripts', reason='pip install cityscapesscripts')
+    from mmengine.structures import PixelData
+    from mmseg.datasets import CityscapesDataset
+    from mmseg.evaluation import CityscapesMetric
+    from mmseg.structures import SegDataSample
+    init_default_scope('mmseg')
+    dataset = CityscapesDataset(data_root=str(tiny_data / 'cityscapes'), pipeline=[dict(type='LoadAnnotations')],
+                                data_prefix=dict(img_path='leftImg8bit/val', seg_map_path='gtFine/val'))
+    metric = CityscapesMetric(output_dir=str(tmp_path / 'preds'), keep_results=True)
+    for i in range(len(dataset)):
+        sample = dataset[i]
+        gt = torch.from_numpy(sample['gt_seg_map'].astype(np.int64))[None]
+        prediction = SegDataSample(pred_sem_seg=PixelData(data=gt), metainfo=dict(
+            img_path=sample['img_path'], seg_map_path=sample['seg_map_path']))
+        metric.process({}, [prediction.to_dict()])
+    results = metric.evaluate(len(dataset))
+    assert results['averageScoreCategories'] == pytest.approx(1.0)  # mIoU over classes, official evaluation
+    assert results['averageScoreInstCategories'] == pytest.approx(1.0)
+
+
 def test_layout_checks_pass_on_the_tiny_datasets(tiny_data):
     assert check_coco(tiny_data / 'coco').images == {'train2017': 8, 'val2017': 4}
     assert check_ade(tiny_data / 'ade/ADEChallengeData2016').images == {'training': 8, 'validation': 4}
