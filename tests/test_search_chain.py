@@ -17,8 +17,8 @@ def _cfg(name, work_dir, data_root):
              'train_dataloader.dataset.synthetic.val_per_class': 2, 'train_dataloader.dataset.root': data_root,
              'train_dataloader.batch_size': 16, 'train_dataloader.num_workers': 0,
              'train_dataloader.persistent_workers': False, 'train_cfg.max_epochs': 1,
-             'search.strategy': dict(_delete_=True, type='random', max_evals=3), 'search.top_n': 2, 'search.data.batch_size': 16,
-             'search.scorer.recalib_batches': 2}
+             'search.strategy': dict(_delete_=True, type='random', max_evals=3), 'search.top_n': 2,
+             'search.data.batch_size': 16, 'search.scorer.recalib_batches': 2}
     for split in ('recalib', 'val'):
         small[f'search.data.{split}.root'] = data_root
     return load_config(str(ROOT / 'configs/search' / name), small, work_dir=str(work_dir))
