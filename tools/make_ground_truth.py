@@ -6,6 +6,10 @@
 OUT is a ranked table (rows of arch, mean top-1 as ``score``, per-seed top-1), readable by tools/rank_eval.py;
 ``<OUT stem>.runs.json`` holds the raw runs (the job resumes from it) and ``<OUT stem>.meta.json`` the settings and
 the seed-to-seed Kendall tau.
+
+To share the work among N processes or cluster jobs, run the same command with ``--shard K/N`` for K = 0..N-1
+(each trains every N-th (arch, seed) job into ``<OUT stem>.runs.shardKofN.json``), then once without ``--shard``:
+it collects the shard files, trains whatever is still missing and writes the table.
 """
 from __future__ import annotations
 
@@ -34,6 +38,16 @@ def build(space_name: str, num_classes: int):
     return space, lambda arch: build_standalone(space, arch, num_classes)
 
 
+def parse_shard(text: str) -> tuple[int, int]:
+    try:
+        index, count = (int(part) for part in text.split('/'))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f'--shard takes K/N, e.g. 0/4, got {text!r}') from None
+    if not 0 <= index < count:
+        raise argparse.ArgumentTypeError(f'--shard {text}: K must be in 0..N-1')
+    return index, count
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('--space', default='pinas_resnest_tiny')
@@ -46,6 +60,7 @@ def main(argv=None) -> int:
     parser.add_argument('--data-config', default=str(ROOT / 'configs/search/_base_/datasets/embedded.py'),
                         help='config whose data_root and synthetic dict define the dataset')
     parser.add_argument('--out', required=True)
+    parser.add_argument('--shard', type=parse_shard, help='K/N: train only shard K of N (see above)')
     args = parser.parse_args(argv)
 
     data = Config.fromfile(args.data_config)
@@ -55,7 +70,10 @@ def main(argv=None) -> int:
     out = Path(args.out)
     runs_path = out.with_suffix('.runs.json')
     table = run_ground_truth(space, build_model, archs, args.seeds, runs_path, Path(data.data_root), spec,
-                             TrainSettings(epochs=args.epochs))
+                             TrainSettings(epochs=args.epochs), shard=args.shard)
+    if args.shard is not None:
+        print(f'shard {args.shard[0]}/{args.shard[1]} done; run the command without --shard to collect the table')
+        return 0
     summary = summarize(table, args.seeds)
     summary['arch_sample'] = dict(num_archs=args.num_archs, arch_seed=args.arch_seed,
                                   concentration=args.concentration)

@@ -2,7 +2,8 @@
 
 The embedded dataset is small enough to hold in memory, so training runs on tensors (random crop + flip done in
 torch) instead of a DataLoader: a 32x32 network trains in about a minute on 2 CPU cores. Results are appended to a
-JSON file after every run, so an interrupted job resumes where it stopped.
+JSON file after every run, so an interrupted job resumes where it stopped, and jobs can be split into shards that
+several processes train at once.
 """
 from __future__ import annotations
 
@@ -125,25 +126,58 @@ def sample_archs(space, num: int, seed: int, concentration: float | None = None)
     return archs
 
 
+def shard_path(out: Path, index: int, count: int) -> Path:
+    """Runs file of shard ``index`` of ``count`` beside ``out`` (``gt.runs.json`` -> ``gt.runs.shard0of4.json``)."""
+    return out.with_name(f'{out.name[:-len(out.suffix)]}.shard{index}of{count}{out.suffix}')
+
+
+def _read_runs(path: Path, meta: dict) -> dict:
+    if not path.is_file():
+        return {}
+    table = json.loads(path.read_text())
+    if table.get('meta', meta) != meta:
+        raise ValueError(f'{path} was produced with other settings ({table["meta"]}); use another --out')
+    return table.get('runs', {})
+
+
+def collect_runs(out: Path, meta: dict) -> dict:
+    """The runs of ``out`` and of every shard file beside it (the first value of an (arch, seed) wins)."""
+    runs: dict = {}
+    for path in [out, *sorted(out.parent.glob(f'{out.name[:-len(out.suffix)]}.shard*of*{out.suffix}'))]:
+        for code, seeds in _read_runs(path, meta).items():
+            for seed, top1 in seeds.items():
+                runs.setdefault(code, {}).setdefault(seed, top1)
+    return runs
+
+
 def run_ground_truth(space, build_model: Callable[[Arch], nn.Module], archs: Sequence[Arch], seeds: Sequence[int],
                      out: Path, data_root: Path, spec: SyntheticSpec = SyntheticSpec(),
-                     settings: TrainSettings = TrainSettings(), log: Callable[[str], None] = print) -> dict:
-    """Train every (arch, seed) not yet in ``out`` and write the table after each run."""
+                     settings: TrainSettings = TrainSettings(), log: Callable[[str], None] = print,
+                     shard: tuple[int, int] | None = None) -> dict:
+    """Train every (arch, seed) not yet in ``out`` (or in a shard file beside it) and write the table after each run.
+
+    ``shard=(k, n)`` trains only every n-th job from the k-th, into its own shard file, so that n processes or
+    cluster jobs fill one table; a later call without ``shard`` collects the shard files into ``out``.
+    """
     make_synthetic_dataset(data_root, spec)
     train, val = load_split(data_root, 'train'), load_split(data_root, 'val')
-    table = json.loads(out.read_text()) if out.is_file() else {}
     meta = dict(space=space.name, dataset=asdict(spec), train=asdict(settings))
-    if table.get('meta', meta) != meta:
-        raise ValueError(f'{out} was produced with other settings ({table["meta"]}); use another --out')
-    runs = table.setdefault('runs', {})
-    todo = [(a, s) for a in archs for s in seeds if str(s) not in runs.get(space.format(a), {})]
+    runs = collect_runs(out, meta)
+    jobs = [(a, s) for a in archs for s in seeds]
+    if shard is not None:
+        index, count = shard
+        if not 0 <= index < count:
+            raise ValueError(f'shard {index}/{count}: the index must be in 0..{count - 1}')
+        jobs, out = jobs[index::count], shard_path(out, index, count)
+    table = dict(meta=meta, runs=runs)
+    atomic_write_json(out, table)
+    todo = [(a, s) for a, s in jobs if str(s) not in runs.get(space.format(a), {})]
     for i, (arch, seed) in enumerate(todo, 1):
         code = space.format(arch)
         torch.manual_seed(seed)
         start = time.time()
         top1 = train_standalone(build_model(arch), train, val, settings, seed)
         runs.setdefault(code, {})[str(seed)] = top1
-        table.update(meta=meta, runs=runs)
         atomic_write_json(out, table)
         log(f'[{i}/{len(todo)}] {code} seed {seed}: top-1 {top1:.2f}% ({time.time() - start:.0f} s)')
     return table

@@ -1,7 +1,8 @@
 """Ground truth made here: seeded architecture samples, the training recipe, and a run that resumes."""
 import pytest
 
-from pinas.apis.ground_truth import TrainSettings, run_ground_truth, sample_archs, summarize, warmup_cosine
+from pinas.apis.ground_truth import (TrainSettings, run_ground_truth, sample_archs, shard_path, summarize,
+                                     warmup_cosine)
 from pinas.datasets import SyntheticSpec
 from pinas.models import PiNASResNeSt
 from pinas.spaces import build_space, build_track1_space
@@ -49,3 +50,19 @@ def test_runs_resume_without_retraining_and_report_the_seed_to_seed_tau(tmp_path
     assert summary['num_archs'] == 3 and set(summary['seed_to_seed_kendall_tau']) == {'0-1'}
     with pytest.raises(ValueError, match='produced with other settings'):
         run_ground_truth(TINY, build, archs, [0], out, tmp_path / 'data', spec, TrainSettings(epochs=2), print)
+
+
+def test_shards_split_the_jobs_and_a_plain_run_collects_them(tmp_path):
+    spec = SyntheticSpec(train_per_class=2, val_per_class=1)
+    settings = TrainSettings(epochs=1, batch_size=16)
+    archs = sample_archs(TINY, 3, seed=0)
+    build = lambda arch: PiNASResNeSt(arch, TINY, num_classes=spec.num_classes)  # noqa: E731
+    out, logs = tmp_path / 'gt.runs.json', []
+    for index in range(2):  # as two processes would, one after the other here
+        run_ground_truth(TINY, build, archs, [0, 1], out, tmp_path / 'data', spec, settings, logs.append,
+                         shard=(index, 2))
+    assert len(logs) == 6  # the 6 jobs split 3 + 3, none twice
+    assert shard_path(out, 0, 2).is_file() and shard_path(out, 1, 2).is_file() and not out.exists()
+    table = run_ground_truth(TINY, build, archs, [0, 1], out, tmp_path / 'data', spec, settings, logs.append)
+    assert len(logs) == 6  # collecting trains nothing
+    assert summarize(table, [0, 1])['num_archs'] == 3 and out.is_file()
