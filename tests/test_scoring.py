@@ -57,3 +57,21 @@ def test_unknown_scorer_is_named(supernet):
         Scorer(supernet, 'flops', recalib=list, val=list)
     with pytest.raises(ValueError, match='memory set'):
         Scorer(supernet, 'knn', recalib=list, val=list)
+
+
+@pytest.mark.parametrize('kind', ['knn', 'contrastive', 'linear_probe'])
+def test_unsupervised_scores_serve_every_path_of_a_channel_space(kind):
+    """A headless Track-1 supernet (Pi-NAS's) ends its paths in 4 to 64 channels; one probe head and every
+    feature score must still work for the narrowest and the widest path alike."""
+    from pinas.algorithms.sampling import PathSampler
+    from pinas.models import Track1Supernet
+    from pinas.search.scoring import train_linear_head
+    net = Track1Supernet(dict(base='track1_resnet20', num_classes=0), width_remap={}, post_add_act='relu').eval()
+    sampler = PathSampler(net.space.cardinalities, seed=0)
+    head = train_linear_head(net, lambda: _batches(2), 10, 1, 0.1, lambda: sampler.uniform(1)[0]) \
+        if kind == 'linear_probe' else None
+    scorer = Scorer(net, kind, recalib=lambda: _batches(seed=1), val=lambda: _batches(seed=2), recalib_batches=2,
+                    memory=lambda: _batches(seed=3), head=head)
+    narrow, wide = net.space.min_arch(), net.space.max_arch()
+    scores = [scorer(narrow), scorer(wide)]
+    assert all(torch.isfinite(torch.tensor(scores))) and scorer(narrow) == scores[0]

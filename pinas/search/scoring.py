@@ -33,6 +33,14 @@ def _inputs_labels(batch) -> tuple[torch.Tensor, torch.Tensor]:
     return inputs.float(), torch.as_tensor(labels)
 
 
+def pooled(supernet, inputs: torch.Tensor, arch: Arch) -> torch.Tensor:
+    """Pooled features of ``arch`` at the supernet's full width: a narrower path of a channel space (Track-1) is
+    zero-padded, so one probe head serves every path, as the supernet's own sliced layers do."""
+    x = supernet.forward_head(supernet.forward_features(inputs, arch), pre_logits=True)
+    width = getattr(supernet, 'num_features', x.shape[1])
+    return F.pad(x, (0, width - x.shape[1])) if x.shape[1] < width else x
+
+
 def path_batchnorms(supernet, arch: Arch) -> list[_BatchNorm]:
     return [m for module in supernet.path_modules(arch) for m in module.modules() if isinstance(m, _BatchNorm)]
 
@@ -78,9 +86,8 @@ def classification_score(supernet, arch: Arch, batches: Iterable, head: nn.Modul
     loss = 0.0
     for batch in batches:
         inputs, labels = _inputs_labels(batch)
-        features = supernet.forward_features(inputs, arch)
-        logits = head(supernet.forward_head(features, pre_logits=True)) if head is not None else \
-            supernet.forward_head(features)
+        logits = head(pooled(supernet, inputs, arch)) if head is not None else \
+            supernet.forward_head(supernet.forward_features(inputs, arch))
         correct += (logits.argmax(1) == labels).sum().item()
         loss += F.cross_entropy(logits, labels, reduction='sum').item()
         total += len(labels)
@@ -92,8 +99,7 @@ def pooled_features(supernet, arch: Arch, batches: Iterable) -> tuple[torch.Tens
     feats, labels = [], []
     for batch in batches:
         inputs, y = _inputs_labels(batch)
-        feats.append(F.normalize(supernet.forward_head(supernet.forward_features(inputs, arch), pre_logits=True),
-                                 dim=1))
+        feats.append(F.normalize(pooled(supernet, inputs, arch), dim=1))
         labels.append(y)
     return torch.cat(feats), torch.cat(labels)
 
@@ -118,9 +124,8 @@ def contrastive_score(supernet, arch: Arch, batches: Iterable, temperature: floa
         inputs, _ = _inputs_labels(batch)
         if inputs.dim() == 5:  # multi-view samples: use the first view
             inputs = inputs[:, 0]
-        a = F.normalize(supernet.forward_head(supernet.forward_features(inputs, arch), pre_logits=True), dim=1)
-        b = F.normalize(supernet.forward_head(supernet.forward_features(inputs.flip(-1), arch), pre_logits=True),
-                        dim=1)
+        a = F.normalize(pooled(supernet, inputs, arch), dim=1)
+        b = F.normalize(pooled(supernet, inputs.flip(-1), arch), dim=1)
         logits = a @ b.t() / temperature
         total += F.cross_entropy(logits, torch.arange(len(a)), reduction='sum').item()
         count += len(a)
@@ -140,7 +145,7 @@ def train_linear_head(supernet, batches_fn: Callable[[], Iterable], num_classes:
         for batch in batches_fn():
             inputs, labels = _inputs_labels(batch)
             with torch.no_grad():
-                features = supernet.forward_head(supernet.forward_features(inputs, sample_path()), pre_logits=True)
+                features = pooled(supernet, inputs, sample_path())
             loss = F.cross_entropy(head(features), labels)
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
