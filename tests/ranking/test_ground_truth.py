@@ -35,11 +35,15 @@ def test_warmup_then_cosine():
     assert factors[4] == 1.0 and all(a > b for a, b in zip(factors[4:], factors[5:])) and factors[-1] > 0
 
 
-def test_runs_resume_without_retraining_and_report_the_seed_to_seed_tau(tmp_path):
+def _tiny_job():
+    """Settings, 3 architectures and their builder for ground-truth runs of a second or two each."""
     spec = SyntheticSpec(train_per_class=2, val_per_class=1)
-    settings = TrainSettings(epochs=1, batch_size=16)
-    archs = sample_archs(TINY, 3, seed=0)
-    build = lambda arch: PiNASResNeSt(arch, TINY, num_classes=spec.num_classes)  # noqa: E731
+    return spec, TrainSettings(epochs=1, batch_size=16), sample_archs(TINY, 3, seed=0), \
+        lambda arch: PiNASResNeSt(arch, TINY, num_classes=spec.num_classes)
+
+
+def test_runs_resume_without_retraining_and_report_the_seed_to_seed_tau(tmp_path):
+    spec, settings, archs, build = _tiny_job()
     out, logs = tmp_path / 'gt.runs.json', []
     first = run_ground_truth(TINY, build, archs[:2], [0, 1], out, tmp_path / 'data', spec, settings, logs.append)
     assert len(logs) == 4
@@ -53,10 +57,7 @@ def test_runs_resume_without_retraining_and_report_the_seed_to_seed_tau(tmp_path
 
 
 def test_shards_split_the_jobs_and_a_plain_run_collects_them(tmp_path):
-    spec = SyntheticSpec(train_per_class=2, val_per_class=1)
-    settings = TrainSettings(epochs=1, batch_size=16)
-    archs = sample_archs(TINY, 3, seed=0)
-    build = lambda arch: PiNASResNeSt(arch, TINY, num_classes=spec.num_classes)  # noqa: E731
+    spec, settings, archs, build = _tiny_job()
     out, logs = tmp_path / 'gt.runs.json', []
     for index in range(2):  # as two processes would, one after the other here
         run_ground_truth(TINY, build, archs, [0, 1], out, tmp_path / 'data', spec, settings, logs.append,
