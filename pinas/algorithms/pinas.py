@@ -26,6 +26,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from ..arch import Arch
+from ..models import pad_channels
 from ..registry import MODELS
 from .base import SupernetAlgorithm
 from .distributed import concat_all_gather, shuffle_across_ranks, unshuffle_across_ranks
@@ -34,8 +35,8 @@ from .distributed import concat_all_gather, shuffle_across_ranks, unshuffle_acro
 class MLPNeck(nn.Module):
     """MoCo-v2 projection: global pool, Linear, ReLU, Linear (no BN), kaiming fan-in init, zero bias.
 
-    Paths of a channel-width space (Track-1) end in fewer than ``in_channels`` channels: they are zero-padded,
-    which is the same as slicing the first layer's input columns, as the supernet's own sliced layers do.
+    Paths of a channel-width space (Track-1) end in fewer than ``in_channels`` channels: they are zero-padded
+    (:func:`~pinas.models.pad_channels`), which is the same as slicing the first layer's input columns.
     """
 
     def __init__(self, in_channels: int, hidden_channels: int = 2048, out_channels: int = 128):
@@ -50,10 +51,7 @@ class MLPNeck(nn.Module):
                 nn.init.zeros_(m.bias)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        x = self.pool(x).flatten(1)
-        if x.shape[1] < self.in_channels:
-            x = F.pad(x, (0, self.in_channels - x.shape[1]))
-        return self.mlp(x)
+        return self.mlp(pad_channels(self.pool(x).flatten(1), self.in_channels))
 
 
 @MODELS.register_module()

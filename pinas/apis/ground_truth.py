@@ -128,7 +128,7 @@ def sample_archs(space, num: int, seed: int, concentration: float | None = None)
 
 def shard_path(out: Path, index: int, count: int) -> Path:
     """Runs file of shard ``index`` of ``count`` beside ``out`` (``gt.runs.json`` -> ``gt.runs.shard0of4.json``)."""
-    return out.with_name(f'{out.name[:-len(out.suffix)]}.shard{index}of{count}{out.suffix}')
+    return out.with_name(f'{out.stem}.shard{index}of{count}{out.suffix}')
 
 
 def _read_runs(path: Path, meta: dict) -> dict:
@@ -143,7 +143,7 @@ def _read_runs(path: Path, meta: dict) -> dict:
 def collect_runs(out: Path, meta: dict) -> dict:
     """The runs of ``out`` and of every shard file beside it (the first value of an (arch, seed) wins)."""
     runs: dict = {}
-    for path in [out, *sorted(out.parent.glob(f'{out.name[:-len(out.suffix)]}.shard*of*{out.suffix}'))]:
+    for path in [out, *sorted(out.parent.glob(f'{out.stem}.shard*of*{out.suffix}'))]:
         for code, seeds in _read_runs(path, meta).items():
             for seed, top1 in seeds.items():
                 runs.setdefault(code, {}).setdefault(seed, top1)
@@ -159,16 +159,15 @@ def run_ground_truth(space, build_model: Callable[[Arch], nn.Module], archs: Seq
     ``shard=(k, n)`` trains only every n-th job from the k-th, into its own shard file, so that n processes or
     cluster jobs fill one table; a later call without ``shard`` collects the shard files into ``out``.
     """
-    make_synthetic_dataset(data_root, spec)
-    train, val = load_split(data_root, 'train'), load_split(data_root, 'val')
+    if shard is not None and not 0 <= shard[0] < shard[1]:
+        raise ValueError(f'shard {shard[0]}/{shard[1]}: K of K/N must be in 0..N-1')
     meta = dict(space=space.name, dataset=asdict(spec), train=asdict(settings))
     runs = collect_runs(out, meta)
     jobs = [(a, s) for a in archs for s in seeds]
     if shard is not None:
-        index, count = shard
-        if not 0 <= index < count:
-            raise ValueError(f'shard {index}/{count}: the index must be in 0..{count - 1}')
-        jobs, out = jobs[index::count], shard_path(out, index, count)
+        jobs, out = jobs[shard[0]::shard[1]], shard_path(out, *shard)
+    make_synthetic_dataset(data_root, spec)
+    train, val = load_split(data_root, 'train'), load_split(data_root, 'val')
     table = dict(meta=meta, runs=runs)
     atomic_write_json(out, table)
     todo = [(a, s) for a, s in jobs if str(s) not in runs.get(space.format(a), {})]

@@ -81,6 +81,12 @@ class SlicedLinear(nn.Linear):
         return F.linear(x, self.weight[:, :x.shape[1]], self.bias)
 
 
+def pad_channels(x: torch.Tensor, width: int) -> torch.Tensor:
+    """Zero-pad pooled features ``[B, C]`` of a narrower path to ``width`` channels: a full-width linear layer then
+    computes what a sliced one would (the zero inputs meet the unused columns)."""
+    return F.pad(x, (0, width - x.shape[1])) if x.shape[1] < width else x
+
+
 def _head(t: torch.Tensor | None, n: int) -> torch.Tensor | None:
     return None if t is None else t[:n]
 

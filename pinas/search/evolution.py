@@ -110,7 +110,7 @@ class EvolutionSearch(SearchStrategy):
 
     # --- state -------------------------------------------------------------------------------------------------
     def state_dict(self) -> dict[str, Any]:
-        return dict(super().state_dict(), generation=self.generation, 
+        return dict(super().state_dict(), generation=self.generation,
                     pending=[arch_code(self.space, a) for a in self.pending])
 
     def load_state_dict(self, state: dict[str, Any]) -> None:

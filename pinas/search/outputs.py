@@ -65,8 +65,6 @@ def write_search_outputs(history: Sequence[Evaluation], out_dir, top_n: int = 5,
 
     ``space`` formats the codes (and its ``name``, if any, is recorded in the arch files)."""
     out_dir = Path(out_dir)
-    if isinstance(space, str):  # a space name alone: recorded, codes written as digit strings
-        space, meta = None, dict(meta, space=space)
     table_json, table_csv = write_ranked_table(history, out_dir / 'ranked.json', out_dir / 'ranked.csv', space)
     if getattr(space, 'name', None):
         meta.setdefault('space', space.name)

@@ -24,6 +24,7 @@ from torch import nn
 from torch.nn.modules.batchnorm import _BatchNorm
 
 from ..arch import Arch
+from ..models.track1_supernet import pad_channels
 
 SCORERS = ('top1', 'neg_loss', 'knn', 'contrastive', 'linear_probe')
 
@@ -37,8 +38,7 @@ def pooled(supernet, inputs: torch.Tensor, arch: Arch) -> torch.Tensor:
     """Pooled features of ``arch`` at the supernet's full width: a narrower path of a channel space (Track-1) is
     zero-padded, so one probe head serves every path, as the supernet's own sliced layers do."""
     x = supernet.forward_head(supernet.forward_features(inputs, arch), pre_logits=True)
-    width = getattr(supernet, 'num_features', x.shape[1])
-    return F.pad(x, (0, width - x.shape[1])) if x.shape[1] < width else x
+    return pad_channels(x, getattr(supernet, 'num_features', x.shape[1]))
 
 
 def path_batchnorms(supernet, arch: Arch) -> list[_BatchNorm]:

@@ -11,8 +11,9 @@ from pinas.arch import Arch
 class GridSpace:
     """The minimal space interface strategies rely on: cardinalities, arch(code), sample(rng)."""
 
-    def __init__(self, cardinalities):
+    def __init__(self, cardinalities, name='grid'):
         self.cardinalities = tuple(cardinalities)
+        self.name = name
 
     def arch(self, code) -> Arch:
         arch = Arch.parse(code, len(self.cardinalities))

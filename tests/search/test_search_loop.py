@@ -116,7 +116,7 @@ def test_each_evaluation_is_logged_with_the_running_best():
 def test_outputs_ranked_tables_and_top_arch_files(tmp_path, quiet_logger):
     score = SeparableScore(SPACE.cardinalities)
     result = SearchLoop(SPACE, make_strategy('evolution'), score, logger=quiet_logger).run()
-    written = write_search_outputs(result.history, tmp_path / 'out', top_n=3, space='grid')
+    written = write_search_outputs(result.history, tmp_path / 'out', top_n=3, space=SPACE)
     table = read_table(written['ranked_csv'])
     assert table.values == {str(e.arch): e.score for e in result.history}
     rows = json.loads(written['ranked_json'].read_text())
