@@ -7,19 +7,19 @@ from pinas.spaces import build_space
 
 def test_parse_format_round_trip():
     space = build_space('pinas_resnest50d')
-    arch = space.arch('3013231203213032')
+    arch = space.parse('3013231203213032')
     assert arch.choices == (3, 0, 1, 3, 2, 3, 1, 2, 0, 3, 2, 1, 3, 0, 3, 2)
     assert str(arch) == '3013231203213032'
-    assert space.arch('3 0 1 3 2 3 1 2 0 3 2 1 3 0 3 2') == arch
-    assert space.arch(list(arch)) == arch
-    assert space.arch(arch) is arch
+    assert space.parse('3 0 1 3 2 3 1 2 0 3 2 1 3 0 3 2') == arch
+    assert space.parse(list(arch)) == arch
+    assert space.parse(arch) is arch
 
 
 def test_arch_is_hashable_value():
     space = build_space('pinas_resnest50d')
-    table = {space.arch('3013231203213032'): 1.0}
-    assert table[space.arch([3, 0, 1, 3, 2, 3, 1, 2, 0, 3, 2, 1, 3, 0, 3, 2])] == 1.0
-    assert len({space.arch('1' * 16), space.arch('1' * 16)}) == 1
+    table = {space.parse('3013231203213032'): 1.0}
+    assert table[space.parse([3, 0, 1, 3, 2, 3, 1, 2, 0, 3, 2, 1, 3, 0, 3, 2])] == 1.0
+    assert len({space.parse('1' * 16), space.parse('1' * 16)}) == 1
 
 
 @pytest.mark.parametrize('code, words', [
@@ -30,7 +30,7 @@ def test_arch_is_hashable_value():
 ])
 def test_bad_codes_say_what_is_allowed(code, words):
     with pytest.raises(ArchError) as err:
-        build_space('pinas_resnest50d').arch(code)
+        build_space('pinas_resnest50d').parse(code)
     for word in words:
         assert word in str(err.value)
 

@@ -3,7 +3,7 @@ import pytest
 import torch
 
 import downstream  # noqa: F401  (registers the backbone)
-from pinas.models import PiNASResNeSt as TimmPiNASResNeSt
+from pinas.models import StandaloneResNeSt
 from pinas.models import SuperResNeSt
 
 TINY = dict(type='PiNASResNeSt', arch='302113', space='pinas_resnest_tiny')
@@ -57,7 +57,7 @@ def test_syncbn_norm_cfg():
 
 
 def test_loads_exported_and_supernet_checkpoints(tmp_path):
-    exported = TimmPiNASResNeSt('302113', 'pinas_resnest_tiny', num_classes=10)
+    exported = StandaloneResNeSt('302113', 'pinas_resnest_tiny', num_classes=10)
     torch.save({'state_dict': exported.state_dict()}, tmp_path / 'exported.pth')
     backbone = _build(init_cfg=dict(type='Pretrained', checkpoint=str(tmp_path / 'exported.pth')))
     backbone.init_weights()
@@ -73,7 +73,7 @@ def test_loads_exported_and_supernet_checkpoints(tmp_path):
 
 
 def test_mismatched_checkpoint_is_an_error_not_a_silent_partial_load(tmp_path):
-    other = TimmPiNASResNeSt('000000', 'pinas_resnest_tiny')
+    other = StandaloneResNeSt('000000', 'pinas_resnest_tiny')
     torch.save(other.state_dict(), tmp_path / 'other.pth')
     backbone = _build(init_cfg=dict(type='Pretrained', checkpoint=str(tmp_path / 'other.pth')))
     with pytest.raises(RuntimeError, match='shape mismatches'):

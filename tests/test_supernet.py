@@ -2,7 +2,7 @@
 import pytest
 import torch
 
-from pinas.models import (CheckpointMismatchError, PiNASResNeSt, SuperResNeSt, inherit_weights,
+from pinas.models import (CheckpointMismatchError, StandaloneResNeSt, SuperResNeSt, inherit_weights,
                           subnet_state_dict)
 from pinas.spaces import build_space
 
@@ -31,7 +31,7 @@ def test_candidates_have_independent_weights_and_shared_shortcuts():
 
 def test_forward_runs_only_the_path():
     net = SuperResNeSt(TINY).eval()
-    arch = TINY.arch('302113')
+    arch = TINY.parse('302113')
     used = {id(p) for m in net.path_modules(arch) for p in m.parameters()}
     x = torch.randn(2, 3, 32, 32)
     net(x, arch).sum().backward()
@@ -43,7 +43,7 @@ def test_forward_runs_only_the_path():
 def test_inherited_standalone_matches_supernet_path(code):
     supernet = SuperResNeSt(TINY, num_classes=10)
     _randomize_bn(supernet)
-    model = PiNASResNeSt(code, TINY, num_classes=10)
+    model = StandaloneResNeSt(code, TINY, num_classes=10)
     inherit_weights(model, supernet.state_dict())
     supernet.eval(), model.eval()
     x = torch.randn(2, 3, 32, 32)
@@ -54,7 +54,7 @@ def test_inherited_standalone_matches_supernet_path(code):
 def test_subnet_state_dict_has_exactly_the_standalone_keys():
     supernet = SuperResNeSt('pinas_resnest50d')
     sliced = subnet_state_dict(supernet.state_dict(), '3013231203213032')
-    model = PiNASResNeSt('3013231203213032', num_classes=0)
+    model = StandaloneResNeSt('3013231203213032', num_classes=0)
     assert set(sliced) == set(model.state_dict())
     assert all(sliced[k].shape == v.shape for k, v in model.state_dict().items())
 
@@ -66,8 +66,8 @@ def test_paper_supernet_size():
 
 def test_wrong_checkpoint_names_the_keys():
     supernet = SuperResNeSt(TINY)
-    model = PiNASResNeSt('302113', build_space(dict(base='pinas_resnest_tiny', width_mult=0.5)))
+    model = StandaloneResNeSt('302113', build_space(dict(base='pinas_resnest_tiny', width_mult=0.5)))
     with pytest.raises(CheckpointMismatchError, match='shape mismatches: layer1.0.conv1.weight'):
         inherit_weights(model, supernet.state_dict())
     with pytest.raises(CheckpointMismatchError, match='no key starts with prefix'):
-        inherit_weights(PiNASResNeSt('302113', TINY), supernet.state_dict(), prefix='backbone.')
+        inherit_weights(StandaloneResNeSt('302113', TINY), supernet.state_dict(), prefix='backbone.')

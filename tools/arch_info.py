@@ -12,7 +12,7 @@ import sys
 
 from pinas.arch import ArchError
 from pinas.complexity import measure_complexity
-from pinas.models import PiNASResNeSt
+from pinas.models import StandaloneResNeSt
 from pinas.spaces import build_space, list_spaces
 
 
@@ -31,13 +31,13 @@ def main(argv=None) -> int:
     space = build_space(args.space)
     size = args.input_size or space.input_size
     try:
-        archs = [space.arch(a) for a in args.archs]
+        archs = [space.parse(a) for a in args.archs]
     except ArchError as err:
         print(f'error: {err}', file=sys.stderr)
         return 2
     rows = []
     for arch in archs:
-        model = PiNASResNeSt(arch, space, num_classes=args.num_classes)
+        model = StandaloneResNeSt(arch, space, num_classes=args.num_classes)
         rows.append(dict(arch=str(arch), space=space.name, **measure_complexity(model, size).as_dict()))
     if args.json:
         for row in rows:

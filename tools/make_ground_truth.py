@@ -23,19 +23,9 @@ from mmengine.config import Config
 from pinas.apis.ground_truth import TrainSettings, run_ground_truth, sample_archs, summarize
 from pinas.datasets.synthetic import SyntheticSpec
 from pinas.models import build_standalone
-from pinas.spaces import build_space, build_track1_space, list_spaces, list_track1_spaces
+from pinas.spaces import build_space, list_spaces
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def build(space_name: str, num_classes: int):
-    if space_name in list_spaces():
-        space = build_space(space_name)
-    elif space_name in list_track1_spaces():
-        space = build_track1_space(dict(base=space_name, num_classes=num_classes))
-    else:
-        raise SystemExit(f'error: unknown space {space_name!r}; known: {list_spaces() + list_track1_spaces()}')
-    return space, lambda arch: build_standalone(space, arch, num_classes)
 
 
 def parse_shard(text: str) -> tuple[int, int]:
@@ -48,7 +38,7 @@ def parse_shard(text: str) -> tuple[int, int]:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument('--space', default='pinas_resnest_tiny')
+    parser.add_argument('--space', default='pinas_resnest_tiny', choices=list_spaces(), help='search space preset')
     parser.add_argument('--num-archs', type=int, default=30)
     parser.add_argument('--arch-seed', type=int, default=0, help='seed of the architecture sample')
     parser.add_argument('--concentration', type=float, default=None,
@@ -63,7 +53,8 @@ def main(argv=None) -> int:
 
     data = Config.fromfile(args.data_config)
     spec = SyntheticSpec(**data.synthetic)
-    space, build_model = build(args.space, spec.num_classes)
+    space = build_space(args.space)
+    build_model = lambda arch: build_standalone(space, arch, spec.num_classes)  # noqa: E731
     archs = sample_archs(space, args.num_archs, args.arch_seed, args.concentration)
     out = Path(args.out)
     runs_path = out.with_suffix('.runs.json')

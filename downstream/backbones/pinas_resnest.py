@@ -1,6 +1,6 @@
 """``PiNASResNeSt``: a Pi-NAS architecture as an OpenMMLab backbone (mmdet 3.x, mmsegmentation 1.x).
 
-The modules are those of the timm model ``pinas.models.PiNASResNeSt`` (same names: ``conv1``, ``bn1``,
+The modules are those of the timm model ``pinas.models.StandaloneResNeSt`` (same names: ``conv1``, ``bn1``,
 ``layer1..4``), so exported timm weights load without renaming, and a supernet checkpoint loads by slicing the
 chosen candidates. Loading is strict: a key that does not fit raises an error naming it, unlike mmengine's
 ``PretrainedInit``, which loads non-strictly and only logs.
@@ -18,7 +18,7 @@ from mmengine.runner.checkpoint import CheckpointLoader
 from torch import nn
 from torch.nn.modules.batchnorm import _BatchNorm
 
-from pinas.models import (PiNASResNeSt as TimmPiNASResNeSt, is_supernet_state_dict, load_checked, strip_prefix,
+from pinas.models import (StandaloneResNeSt, is_supernet_state_dict, load_checked, strip_prefix,
                           subnet_state_dict, unwrap_state_dict)
 from pinas.arch import read_arch_file
 from pinas.spaces import build_space
@@ -81,7 +81,7 @@ class PiNASResNeSt(BaseModule):
             init_cfg = dict(type='Pretrained', checkpoint=pretrained)
         super().__init__(init_cfg=init_cfg)
         self.space = build_space(space)
-        self.arch = self.space.arch(_read_arch(arch, self.space.num_positions))
+        self.arch = self.space.parse(_read_arch(arch))
         num_stages = len(self.space.depths)
         if not out_indices or not all(0 <= i < num_stages for i in out_indices):
             raise ValueError(f'out_indices must be stage indices in 0..{num_stages - 1}, got {tuple(out_indices)}')
@@ -91,7 +91,7 @@ class PiNASResNeSt(BaseModule):
         self.frozen_stages = frozen_stages
         self.norm_eval = norm_eval
 
-        net = TimmPiNASResNeSt(self.arch, self.space, num_classes=0, global_pool='',
+        net = StandaloneResNeSt(self.arch, self.space, num_classes=0, global_pool='',
                                output_stride=output_stride_of(strides, dilations),
                                norm_layer=_norm_factory(norm_cfg))
         self.conv1, self.bn1, self.act1, self.maxpool = net.conv1, net.bn1, net.act1, net.maxpool
@@ -163,10 +163,8 @@ class PiNASResNeSt(BaseModule):
         return tuple(outs)
 
 
-def _read_arch(arch, num_positions: int):
+def _read_arch(arch):
     """An arch code, or the code stored in an arch file written by the search."""
-    if isinstance(arch, int) and not isinstance(arch, bool):  # --cfg-options reads arch=0013... as the int 13...
-        return str(arch).zfill(num_positions)
     if isinstance(arch, str) and (arch.endswith(('.txt', '.arch', '.json')) or '/' in arch):
         return read_arch_file(arch)
     return arch

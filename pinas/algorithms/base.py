@@ -1,8 +1,9 @@
 """Shared plumbing of supernet algorithms: an mmengine ``BaseModel`` around a weight-sharing supernet.
 
-The supernet comes from ``backbone=dict(type=..., **kwargs)`` (default :class:`SuperResNeSt`; also
-:class:`Track1Supernet`), so one training method runs over any space whose supernet offers ``space``,
-``forward_features(x, arch)``, ``forward_head(x, pre_logits)``, ``path_modules(arch)`` and ``num_features``.
+The supernet comes from ``backbone=dict(space=..., **kwargs)``: the space names its supernet class
+(``space.supernet_type``; ``type`` may name it explicitly), so one training method runs over any space whose
+supernet offers ``space``, ``forward_features(x, arch)``, ``forward_head(x, pre_logits)``, ``path_modules(arch)``
+and ``num_features``.
 
 ``forward(inputs, data_samples, mode)`` follows mmengine: ``'loss'`` trains (the algorithm samples its paths),
 ``'predict'`` returns logits of one fixed path, ``'tensor'`` returns pooled features of one fixed path.
@@ -17,24 +18,24 @@ from mmengine.model import BaseModel
 from ..arch import Arch, ArchLike
 from .. import models as _models  # noqa: F401  (registers the supernet types)
 from ..registry import MODELS
+from ..spaces import build_space
 from .sampling import PathSampler
 
 
 def build_supernet(cfg: Mapping[str, Any], num_classes: int):
-    """The supernet of ``cfg``: ``type`` names a registered supernet class (default ``SuperResNeSt``).
+    """The supernet of ``cfg``: ``type`` if given, else the supernet class of ``cfg['space']``.
 
     Looked up in pinas's own registry directly, whatever mmengine's current default scope is."""
     cfg = dict(cfg)
-    kind = cfg.pop('type', 'SuperResNeSt')
+    kind = cfg.pop('type', None) or build_space(cfg.get('space')).supernet_type
     cls = MODELS.get(kind) if isinstance(kind, str) else kind
     if cls is None:
-        raise KeyError(f'unknown supernet type {kind!r} in model.backbone; use SuperResNeSt (ResNeSt spaces) or '
-                       'Track1Supernet (Track-1 channel spaces)')
+        raise KeyError(f'unknown supernet type {kind!r} in model.backbone; leave it out to use the space\'s own')
     return cls(num_classes=num_classes, **cfg)
 
 
 class SupernetAlgorithm(BaseModel):
-    """Base of SPOS / Pi-NAS: builds the supernet from ``backbone=dict(type='SuperResNeSt', space=..., ...)``."""
+    """Base of the supernet algorithms: builds the supernet from ``backbone=dict(space=..., ...)``."""
 
     def __init__(self, backbone: Mapping[str, Any], num_classes: int = 0, seed: int = 0,
                  data_preprocessor: Mapping | None = None, init_cfg=None):
@@ -45,12 +46,12 @@ class SupernetAlgorithm(BaseModel):
         self.eval_arch: Arch | None = None  # the path used by 'predict'/'tensor' when none is passed
 
     def set_arch(self, arch: ArchLike) -> Arch:
-        self.eval_arch = self.space.arch(arch)
+        self.eval_arch = self.space.parse(arch)
         return self.eval_arch
 
     def _arch(self, arch: ArchLike | None) -> Arch:
         if arch is not None:
-            return self.space.arch(arch)
+            return self.space.parse(arch)
         if self.eval_arch is None:
             raise RuntimeError('no architecture to evaluate: call set_arch(arch) or pass arch=...')
         return self.eval_arch

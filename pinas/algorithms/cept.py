@@ -25,11 +25,11 @@ from mmengine.logging import print_log
 from mmengine.model import BaseModel
 from mmengine.optim import OptimWrapper
 
-from ..arch import Arch
+from ..arch import Arch, ArchLike
 from ..models.inherit import CheckpointMismatchError, load_checked, unwrap_state_dict
 from ..models.track1_supernet import Track1Supernet, supernet_layout
 from ..registry import MODELS
-from ..spaces.track1 import Track1ArchLike, Track1Space, build_track1_space
+from ..spaces import SpaceLike, build_space
 from ..utils.checkpoint import allow_mmengine_checkpoints, resolve_checkpoint
 from .sampling import PathSampler
 
@@ -66,19 +66,19 @@ class CEPTSupernet(BaseModel):
         seed: seed of the path sampler; paths are drawn on rank 0 and broadcast, so every rank trains the same.
     """
 
-    def __init__(self, step: int, space: Track1Space | str | Mapping[str, Any] | None = None,
+    def __init__(self, step: int, space: SpaceLike = 'track1_resnet20',
                  num_paths: int | None = None, distill_coeff: float | None = None, look_num: int | None = None,
                  max_recover: int | None = None, fix_pretrain: bool | None = None,
                  train_max_path: bool | None = None, temperature: float = 1.0,
                  width_remap: Mapping | Sequence | None = None, post_add_act: str | None = None,
                  branch_counts: Sequence[int] | None = None, init_from: str | Path | Mapping | None = None,
-                 eval_arch: Track1ArchLike | None = None, seed: int = 0,
+                 eval_arch: ArchLike | None = None, seed: int = 0,
                  data_preprocessor: dict | None = None, init_cfg: dict | None = None):
         super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
         if step not in STEP_MODES:
             raise ValueError(f'CEPT step must be one of {sorted(STEP_MODES)}, got {step!r}')
         self.step = step
-        self.space = build_track1_space(space)
+        self.space = build_space(space)
         options = _step_options(step, dict(num_paths=num_paths, distill_coeff=distill_coeff, look_num=look_num,
                                            max_recover=max_recover, fix_pretrain=fix_pretrain,
                                            train_max_path=train_max_path))
@@ -94,7 +94,7 @@ class CEPTSupernet(BaseModel):
                                        width_remap=width_remap,
                                        post_add_act=post_add_act or STEP_DEFAULTS[step]['post_add_act'])
         self.init_from = init_from
-        self.eval_arch = self.space.max_arch() if eval_arch is None else self.space.arch(eval_arch)
+        self.eval_arch = self.space.max_arch() if eval_arch is None else self.space.parse(eval_arch)
         self.sampler = PathSampler(self.space.cardinalities, seed=seed)
 
     # --- mmengine interface ------------------------------------------------------------------------------------
@@ -105,7 +105,7 @@ class CEPTSupernet(BaseModel):
             self.load_previous_step(self.init_from)
 
     def forward(self, inputs: torch.Tensor, data_samples: Any = None, mode: str = 'tensor',
-                arch: Track1ArchLike | None = None, use_branches: bool | None = None):
+                arch: ArchLike | None = None, use_branches: bool | None = None):
         """``tensor``: logits of ``arch`` (default ``eval_arch``); ``predict``: one dict per sample with
         ``logits``, ``pred_label`` and ``gt_label``; ``loss``: ``dict(loss=CE)`` of that path (eval mode only:
         training goes through :meth:`train_step`)."""
@@ -117,7 +117,7 @@ class CEPTSupernet(BaseModel):
                 "forward(mode='loss'); under distributed training use a wrapper that calls module.train_step, "
                 "e.g. model_wrapper_cfg=dict(type='MMSeparateDistributedDataParallel', find_unused_parameters=True)")
         inputs = _stack_inputs(inputs)
-        arch = self.eval_arch if arch is None else self.space.arch(arch)
+        arch = self.eval_arch if arch is None else self.space.parse(arch)
         logits = self.supernet(inputs, arch, use_branches)
         if mode == 'tensor':
             return logits
@@ -139,9 +139,9 @@ class CEPTSupernet(BaseModel):
             return self._train_max_path(inputs, labels, optim_wrapper)
         return self._train_paths(inputs, labels, optim_wrapper)
 
-    def set_arch(self, arch: Track1ArchLike) -> Arch:
+    def set_arch(self, arch: ArchLike) -> Arch:
         """Choose the path ``val_step``/``test_step`` evaluate (e.g. after recalibrating its BN)."""
-        self.eval_arch = self.space.arch(arch)
+        self.eval_arch = self.space.parse(arch)
         return self.eval_arch
 
     # --- training steps ----------------------------------------------------------------------------------------

@@ -5,8 +5,8 @@ Writes, for one architecture:
 * ``<arch>.json``: the arch file (code, space, source checkpoint) that transfer configs can point to;
 * ``<arch>_timm.pth``: the stand-alone timm state dict (weights inherited from the supernet's student), for
   ``timm.create_model('pinas_...', arch=..., pretrained=True, pretrained_cfg_overlay=dict(file=...))``;
-* ``<arch>_mmengine_backbone.pth``: an mmengine checkpoint of the ``PiNASResNeSt`` backbone weights, for
-  ``init_cfg=dict(type='Pretrained', checkpoint=...)`` in mmdet/mmseg configs.
+* ``<arch>_mmengine_backbone.pth``: an mmengine checkpoint of the ``downstream.PiNASResNeSt`` backbone weights,
+  for ``init_cfg=dict(type='Pretrained', checkpoint=...)`` in mmdet/mmseg configs.
 """
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from pathlib import Path
 import torch
 
 from ..arch import write_arch_file
-from ..models import PiNASResNeSt, inherit_weights, strip_prefix, unwrap_state_dict
+from ..models import StandaloneResNeSt, inherit_weights, strip_prefix, unwrap_state_dict
 from ..spaces import build_space
 from ..utils.checkpoint import allow_mmengine_checkpoints, resolve_checkpoint
 
@@ -26,12 +26,15 @@ def export_architecture(checkpoint, arch, space='pinas_resnest50d', out_dir='.',
                         **meta) -> dict[str, Path]:
     """Slice ``arch`` out of a supernet checkpoint (file or work dir) and write the three export files."""
     space = build_space(space)
-    arch = space.arch(arch)
+    if not space.exports_backbones:
+        raise ValueError(f'architectures of the space {space.name!r} do not export as backbones (a path runs the '
+                         'supernet\'s own blocks); use the arch files of the search instead')
+    arch = space.parse(arch)
     path = resolve_checkpoint(checkpoint)
     allow_mmengine_checkpoints()
     state_dict = strip_prefix(unwrap_state_dict(torch.load(path, map_location='cpu', weights_only=True)), prefix)
     num_classes = state_dict['fc.weight'].shape[0] if 'fc.weight' in state_dict else 0
-    model = PiNASResNeSt(arch, space, num_classes=num_classes)
+    model = StandaloneResNeSt(arch, space, num_classes=num_classes)
     inherit_weights(model, state_dict, ignore=() if num_classes else ('fc.',))
 
     out_dir = Path(out_dir)

@@ -18,12 +18,10 @@ from torch.utils.data import DataLoader
 
 from ..models import build_standalone
 from ..registry import DATASETS
-from ..search.base import arch_code
 from ..search.builder import build_strategy
 from ..search.loop import SearchLoop
 from ..search.outputs import write_search_outputs
 from ..search.scoring import Scorer, train_linear_head
-from ..spaces import ResNeStSpace
 from .export import export_architecture
 
 
@@ -69,15 +67,15 @@ def run_search(cfg: Config, model, checkpoint: str | Path) -> dict[str, Any]:
     outputs, exports = {}, []
     logger = MMLogger.get_current_instance()
     if get_rank() == 0:  # every rank holds the same history; one writes the files
-        outputs = write_search_outputs(result.history, out_dir, top_n=top_n, space=space,
+        outputs = write_search_outputs(result.history, space, out_dir, top_n=top_n,
                                        scorer=search_cfg['scorer']['type'])
-        if isinstance(space, ResNeStSpace):
+        if space.exports_backbones:
             exports = [export_architecture(checkpoint, e.arch, space, out_dir / 'export', score=e.score)
                        for e in result.top(top_n)]
-        else:  # a Track-1 path runs the supernet's enhanced blocks: no stand-alone network inherits it exactly
-            logger.info(f'{space.name}: the best architectures are arch files in {out_dir / "top_archs"}; '
-                        'backbones are exported from ResNeSt spaces only')
+        else:
+            logger.info(f'{space.name}: the best architectures are arch files in {out_dir / "top_archs"}; this '
+                        'space\'s paths are not stand-alone networks, so no backbone is exported')
     barrier()
-    logger.info(f'search done: best {arch_code(space, result.best.arch)} (score {result.best.score:.4f}); '
+    logger.info(f'search done: best {space.format(result.best.arch)} (score {result.best.score:.4f}); '
                 f'outputs in {out_dir}')
     return dict(result=result, outputs=outputs, exports=exports)

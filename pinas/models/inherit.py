@@ -14,7 +14,7 @@ import torch
 from torch import nn
 
 from ..arch import ArchLike
-from ..spaces import ResNeStSpace, build_space
+from ..spaces import SpaceLike, build_space
 
 _SUPERNET_KEY = re.compile(r'^layer(\d+)\.(\d+)\.(\d+)\.(.+)$')
 _CHECKPOINT_CONTAINERS = ('state_dict', 'model', 'module', 'backbone')
@@ -50,10 +50,10 @@ def is_supernet_state_dict(state_dict: Mapping[str, torch.Tensor]) -> bool:
 
 
 def subnet_state_dict(state_dict: Mapping[str, torch.Tensor], arch: ArchLike,
-                      space: ResNeStSpace | str | None = None) -> 'OrderedDict[str, torch.Tensor]':
+                      space: SpaceLike = None) -> 'OrderedDict[str, torch.Tensor]':
     """The stand-alone state dict of ``arch`` inside a supernet state dict."""
     space = build_space(space)
-    arch = space.arch(arch)
+    arch = space.parse(arch)
     offsets = [sum(space.depths[:s]) for s in range(len(space.depths))]
     out = OrderedDict()
     for key, value in state_dict.items():
@@ -97,7 +97,7 @@ def load_checked(model: nn.Module, state_dict: Mapping[str, torch.Tensor], ignor
 
 def inherit_weights(model: nn.Module, supernet_state_dict: Mapping[str, torch.Tensor], prefix: str = '',
                     ignore: Iterable[str] = ('fc.',)) -> None:
-    """Load the supernet weights of ``model.arch`` into a stand-alone ``PiNASResNeSt``."""
+    """Load the supernet weights of ``model.arch`` into a stand-alone ``StandaloneResNeSt``."""
     state_dict = strip_prefix(unwrap_state_dict(supernet_state_dict), prefix)
     load_checked(model, subnet_state_dict(state_dict, model.arch, model.space), ignore=ignore,
                  source='supernet checkpoint')

@@ -13,33 +13,35 @@ as for any timm model. ``arch='1111111111111111'`` is exactly timm's ``resnest50
 """
 from __future__ import annotations
 
-from typing import Any, Mapping
-
 from timm.data import IMAGENET_DEFAULT_MEAN, IMAGENET_DEFAULT_STD
 from timm.models import build_model_with_cfg, generate_default_cfgs, register_model
 from timm.models.resnet import ResNet
 
 from ..arch import ArchLike
-from ..spaces import ResNeStSpace, build_space
+from ..registry import MODELS
+from ..spaces import ResNeStSpace, SpaceLike, build_space, build_space_for
 from .blocks import ArchStage
 
 PINAS_CLS = '3013231203213032'
 PINAS_TRANS = '3333113330011021'
 
-__all__ = ['PiNASResNeSt', 'PINAS_CLS', 'PINAS_TRANS', 'create_pinas_resnest']
+__all__ = ['StandaloneResNeSt', 'PINAS_CLS', 'PINAS_TRANS', 'create_pinas_resnest']
 
 
-class PiNASResNeSt(ResNet):
-    """One architecture of a :class:`~pinas.spaces.ResNeStSpace`, as a timm ResNet."""
+@MODELS.register_module()
+class StandaloneResNeSt(ResNet):
+    """One architecture of a :class:`~pinas.spaces.ResNeStSpace`, as a timm ResNet (headless by default;
+    timm's ``create_model`` gives the pretrained cfg's classifier). The OpenMMLab backbone built from it is
+    ``downstream.PiNASResNeSt``."""
 
-    def __init__(self, arch: ArchLike, space: ResNeStSpace | str | Mapping[str, Any] | None = None, **kwargs):
-        space = build_space(space)
-        arch = space.arch(arch)
+    def __init__(self, arch: ArchLike, space: SpaceLike = None, num_classes: int = 0, **kwargs):
+        space = build_space_for(type(self), space, 'pinas_resnest50d')
+        arch = space.parse(arch)
         stages = tuple(
             ArchStage(cands, avd=space.avd, avd_first=space.avd_first, attn_divisor=space.attn_divisor)
             for cands in space.stage_candidates(arch))
         super().__init__(block=stages, layers=space.depths, channels=space.planes, stem_width=space.stem_width,
-                         stem_type='deep', avg_down=True, **kwargs)
+                         stem_type='deep', avg_down=True, num_classes=num_classes, **kwargs)
         self.arch = arch
         self.space = space
 
@@ -64,32 +66,32 @@ default_cfgs = generate_default_cfgs({
 
 
 def create_pinas_resnest(variant: str, arch: ArchLike, pretrained: bool = False, space=None,
-                         **kwargs) -> PiNASResNeSt:
+                         **kwargs) -> StandaloneResNeSt:
     """Build through timm's builder so pretrained cfgs (``file=``) and ``features_only`` behave as in timm."""
-    return build_model_with_cfg(PiNASResNeSt, variant, pretrained, arch=arch, space=space,
+    return build_model_with_cfg(StandaloneResNeSt, variant, pretrained, arch=arch, space=space,
                                 **kwargs)
 
 
 @register_model
-def pinas_resnest50d(pretrained: bool = False, arch: ArchLike = PINAS_CLS, **kwargs) -> PiNASResNeSt:
+def pinas_resnest50d(pretrained: bool = False, arch: ArchLike = PINAS_CLS, **kwargs) -> StandaloneResNeSt:
     """Any architecture of the Pi-NAS ResNeSt-50-D space; ``arch`` is its 16-digit code."""
     return create_pinas_resnest('pinas_resnest50d', arch, pretrained, space='pinas_resnest50d', **kwargs)
 
 
 @register_model
-def pinas_resnest50d_cls(pretrained: bool = False, **kwargs) -> PiNASResNeSt:
+def pinas_resnest50d_cls(pretrained: bool = False, **kwargs) -> StandaloneResNeSt:
     """Pi-NAS-cls (ImageNet 81.6% top-1 in the paper)."""
     return create_pinas_resnest('pinas_resnest50d_cls', PINAS_CLS, pretrained, space='pinas_resnest50d', **kwargs)
 
 
 @register_model
-def pinas_resnest50d_trans(pretrained: bool = False, **kwargs) -> PiNASResNeSt:
+def pinas_resnest50d_trans(pretrained: bool = False, **kwargs) -> StandaloneResNeSt:
     """Pi-NAS-trans (COCO Mask R-CNN 44.07 box AP in the paper)."""
     return create_pinas_resnest('pinas_resnest50d_trans', PINAS_TRANS, pretrained, space='pinas_resnest50d',
                                 **kwargs)
 
 
 @register_model
-def pinas_resnest_tiny(pretrained: bool = False, arch: ArchLike = '311021', **kwargs) -> PiNASResNeSt:
+def pinas_resnest_tiny(pretrained: bool = False, arch: ArchLike = '311021', **kwargs) -> StandaloneResNeSt:
     """An architecture of the CPU-sized space (6 positions, 32x32 inputs); for tests and quick runs."""
     return create_pinas_resnest('pinas_resnest_tiny', arch, pretrained, space='pinas_resnest_tiny', **kwargs)

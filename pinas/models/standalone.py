@@ -1,23 +1,17 @@
-"""The stand-alone network of an architecture in any of pinas's spaces (what ground truth trains and what resource
-constraints count)."""
+"""The stand-alone network of an architecture in any space (what ground truth trains and resource constraints
+count): the space names its class (``space.standalone_type``, registered in ``pinas.registry.MODELS``)."""
 from __future__ import annotations
 
 from torch import nn
 
 from ..arch import ArchLike
-from ..spaces import ResNeStSpace
-from ..spaces.track1 import Track1Space
-from .resnest import PiNASResNeSt
-from .track1_resnet import Track1ResNet
+from ..registry import MODELS
+from ..spaces import SpaceLike, build_space
 
 
-def build_standalone(space, arch: ArchLike, num_classes: int | None = None) -> nn.Module:
-    """``PiNASResNeSt`` for a ResNeSt space, the official ``Track1ResNet`` for a Track-1 space.
-
-    ``num_classes`` defaults to the space's own (Track-1) or to a headless backbone (ResNeSt)."""
-    if isinstance(space, ResNeStSpace):
-        return PiNASResNeSt(arch, space, num_classes=num_classes or 0)
-    if isinstance(space, Track1Space):
-        return Track1ResNet(arch, space, num_classes=num_classes)
-    raise TypeError(f'no stand-alone network for a space of type {type(space).__name__}; '
-                    'expected a ResNeStSpace or a Track1Space')
+def build_standalone(space: SpaceLike, arch: ArchLike, num_classes: int | None = None) -> nn.Module:
+    """The space's stand-alone network of ``arch``; ``num_classes=None`` keeps the class's default head (the
+    space's classes for Track-1, headless for ResNeSt)."""
+    space = build_space(space)
+    kwargs = {} if num_classes is None else dict(num_classes=num_classes)
+    return MODELS.get(space.standalone_type)(arch, space, **kwargs)

@@ -6,7 +6,7 @@ path. State-dict keys are ``layer{s}.{b}.{candidate}.*``, the official Pi-NAS la
 """
 from __future__ import annotations
 
-from typing import Any, Iterator, Mapping
+from typing import Iterator
 
 import torch
 from torch import nn
@@ -14,7 +14,7 @@ from timm.models.resnet import ResNet
 
 from ..arch import Arch, ArchLike
 from ..registry import MODELS
-from ..spaces import ResNeStSpace, build_space
+from ..spaces import SpaceLike, build_space_for
 from .blocks import ChoiceBlock, ChoiceStage
 
 
@@ -22,9 +22,8 @@ from .blocks import ChoiceBlock, ChoiceStage
 class SuperResNeSt(ResNet):
     """Supernet over a :class:`~pinas.spaces.ResNeStSpace`; ``num_classes=0`` gives a headless backbone."""
 
-    def __init__(self, space: ResNeStSpace | str | Mapping[str, Any] | None = None, num_classes: int = 0,
-                 **kwargs):
-        space = build_space(space)
+    def __init__(self, space: SpaceLike = None, num_classes: int = 0, **kwargs):
+        space = build_space_for(type(self), space, 'pinas_resnest50d')
         stages = tuple(
             ChoiceStage(space.candidates, avd=space.avd, avd_first=space.avd_first, attn_divisor=space.attn_divisor)
             for _ in space.depths)
@@ -46,12 +45,12 @@ class SuperResNeSt(ResNet):
 
     def path_modules(self, arch: ArchLike) -> list[nn.Module]:
         """Modules a path uses: the stem and the chosen candidate of each position (with its shortcut)."""
-        arch = self.space.arch(arch)
+        arch = self.space.parse(arch)
         return self.stem() + [position[choice] for position, choice in zip(self.positions(), arch)]
 
     # --- forward -----------------------------------------------------------------------------------------------
     def forward_features(self, x: torch.Tensor, arch: ArchLike) -> torch.Tensor:
-        arch = arch if isinstance(arch, Arch) else self.space.arch(arch)
+        arch = self.space.parse(arch)
         x = self.maxpool(self.act1(self.bn1(self.conv1(x))))
         for position, choice in zip(self.positions(), arch):
             x = position(x, choice)

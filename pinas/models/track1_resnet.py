@@ -8,13 +8,13 @@ global average pooling and ``Linear(c18, num_classes)``. The trailing unused wid
 from __future__ import annotations
 
 import math
-from typing import Any, Mapping
-
 import torch
 from timm.layers import ClassifierHead, ConvNormAct
 from torch import nn
 
-from ..spaces.track1 import Track1ArchLike, Track1Space, build_track1_space
+from ..arch import ArchLike
+from ..registry import MODELS
+from ..spaces import SpaceLike, build_space_for
 
 # The official init draws U(-b, b) with b = sqrt(3) * gain / sqrt(fan_out), gain = sqrt(2) (ReLU).
 _INIT_GAIN = math.sqrt(2.0)
@@ -60,14 +60,14 @@ class Track1BasicBlock(nn.Module):
         return self.act(self.conv2(self.conv1(x)) + self.shortcut(x))
 
 
+@MODELS.register_module()
 class Track1ResNet(nn.Module):
     """Stand-alone network of one Track-1 architecture; ``arch`` is a width code such as ``'16-4-12-...'``."""
 
-    def __init__(self, arch: Track1ArchLike, space: Track1Space | str | Mapping[str, Any] | None = None,
-                 num_classes: int | None = None, in_chans: int = 3):
+    def __init__(self, arch: ArchLike, space: SpaceLike = None, num_classes: int | None = None, in_chans: int = 3):
         super().__init__()
-        self.space = build_track1_space(space)
-        self.arch = self.space.arch(arch)
+        self.space = build_space_for(type(self), space, 'track1_resnet20')
+        self.arch = self.space.parse(arch)
         self.num_classes = self.space.num_classes if num_classes is None else num_classes
         widths = self.space.widths(self.arch)
         self.stem = ConvNormAct(in_chans, widths[0], 3)

@@ -26,9 +26,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ..arch import Arch
+from ..arch import Arch, ArchLike
 from ..registry import MODELS
-from ..spaces.track1 import Track1ArchLike, Track1Space, build_track1_space
+from ..spaces import SpaceLike, build_space_for
 from .track1_resnet import official_init_
 
 # Candidates enhancement of the winner ("48p1": choices 4 and 8 plus one channel).
@@ -248,11 +248,11 @@ class Track1Supernet(nn.Module):
             :meth:`forward_head` returns pooled features, as an unsupervised supernet (Pi-NAS) needs.
     """
 
-    def __init__(self, space: Track1Space | str | Mapping[str, Any] | None = None, mode: str = 'shared',
+    def __init__(self, space: SpaceLike = None, mode: str = 'shared',
                  branch_counts: Iterable[int] | None = None, width_remap: Mapping | Iterable | None = None,
                  post_add_act: str = 'prelu', num_classes: int | None = None, in_chans: int = 3):
         super().__init__()
-        self.space = build_track1_space(space)
+        self.space = build_space_for(type(self), space, 'track1_resnet20')
         self.width_remap = _read_remap(DEFAULT_WIDTH_REMAP if width_remap is None else width_remap)
         self.branch_counts = self._branch_counts(mode, branch_counts)
         if post_add_act not in POST_ADD_ACTS:
@@ -309,18 +309,18 @@ class Track1Supernet(nn.Module):
     def max_arch(self) -> Arch:
         return self.space.max_arch()
 
-    def enhanced_widths(self, arch: Track1ArchLike) -> tuple[int, ...]:
+    def enhanced_widths(self, arch: ArchLike) -> tuple[int, ...]:
         """Widths the path of ``arch`` runs with: the network's positions after the remap (c19 dropped)."""
         widths = self.space.widths(arch)[:self.space.num_used_positions]
         return tuple(self.width_remap.get(w, w) for w in widths)
 
-    def forward(self, x: torch.Tensor, arch: Track1ArchLike, use_branches: bool | None = None) -> torch.Tensor:
+    def forward(self, x: torch.Tensor, arch: ArchLike, use_branches: bool | None = None) -> torch.Tensor:
         """Logits of one path; ``use_branches`` defaults to whether this supernet has branches."""
         return self.forward_head(self.forward_features(x, arch, use_branches), use_branches=use_branches)
 
     # The three methods below are the interface candidate scoring uses (pinas.search.scoring), shared with
     # SuperResNeSt; the classifier's branch follows the feature width, so the head needs no architecture.
-    def forward_features(self, x: torch.Tensor, arch: Track1ArchLike,
+    def forward_features(self, x: torch.Tensor, arch: ArchLike,
                          use_branches: bool | None = None) -> torch.Tensor:
         """The last feature map of one path."""
         use_branches = self.has_branches if use_branches is None else use_branches
@@ -338,7 +338,7 @@ class Track1Supernet(nn.Module):
             return x
         return self.head(x, self.has_branches if use_branches is None else use_branches)
 
-    def path_modules(self, arch: Track1ArchLike) -> list[nn.Module]:
+    def path_modules(self, arch: ArchLike) -> list[nn.Module]:
         """The conv-BN units the path of ``arch`` runs (BN recalibration touches only these)."""
         use, w = self.has_branches, self.enhanced_widths(arch)
         units = [self.stem.select(w[0], use)]
@@ -384,7 +384,7 @@ def _read_remap(remap: Mapping | Iterable) -> dict[int, int]:
                          f'got {remap!r}') from err
 
 
-def supernet_layout(state_dict: Mapping[str, torch.Tensor], space: Track1Space) -> dict[str, Any]:
+def supernet_layout(state_dict: Mapping[str, torch.Tensor], space) -> dict[str, Any]:
     """``branch_counts`` and ``post_add_act`` of the supernet a state dict was saved from."""
     first_blocks = [k for k, first in enumerate(space.block_is_stage_start()) if first]
     counts = []

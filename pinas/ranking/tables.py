@@ -10,7 +10,7 @@ Formats read by :func:`read_table` (the format is detected from the content):
   ground truth) or, without an ``"arch"`` field, ``{"013203": {"mean_acc": 89.2, ...}}`` (NAS-Bench-Macro),
   where the key is the architecture code.
 
-Architecture codes are normalised with :meth:`pinas.arch.Arch.parse`, so ``"3-0-1-3"``, ``"3 0 1 3"`` and
+Architecture codes are compared as :class:`pinas.arch.Arch` values, so ``"3-0-1-3"``, ``"3 0 1 3"`` and
 ``"3013"`` are the same architecture.
 """
 from __future__ import annotations
@@ -60,11 +60,6 @@ class JoinedTables:
     @property
     def n_matched(self) -> int:
         return len(self.archs)
-
-
-def normalise_code(code: Any) -> str:
-    """The canonical string of an architecture code (see module docstring)."""
-    return str(Arch.parse(code))
 
 
 def read_table(path, key: str | None = None) -> Table:
@@ -171,7 +166,7 @@ def _code(path: Path, code: Any) -> str:
         raise TableError(f'{path}: architecture {code!r} is stored as a number, which loses leading zeros; '
                          f'store codes as strings such as "013203"')
     try:
-        return normalise_code(code)
+        return str(Arch.parse(code))  # a table's space is unknown: compare codes as Arch values
     except ArchError as err:
         raise TableError(f'{path}: {err}') from err
 
@@ -200,4 +195,4 @@ def _examples(table: Table, count: int = 2) -> str:
     return ', '.join(repr(a) for a in list(table.values)[:count])
 
 
-__all__ = ['Table', 'JoinedTables', 'TableError', 'read_table', 'join_tables', 'normalise_code']
+__all__ = ['Table', 'JoinedTables', 'TableError', 'read_table', 'join_tables']

@@ -1,6 +1,6 @@
 """Architecture search over a weight-sharing space: strategies, resource constraints, the resumable loop and
 its outputs. Strategies receive scoring as a plain ``arch -> float`` callable."""
-from .base import Evaluation, SearchError, SearchSpaceLike, SearchStrategy, ranked
+from .base import Evaluation, SearchError, SearchStrategy, ranked
 from .builder import STRATEGIES, build_strategy
 from .constraints import LatencySettings, ResourceConstraint, build_constraint
 from .evolution import EvolutionSearch
@@ -9,7 +9,7 @@ from .loop import SearchLoop, SearchResult
 from .outputs import ranked_rows, write_ranked_table, write_search_outputs, write_top_archs
 from .random_search import RandomSearch
 
-__all__ = ['Evaluation', 'SearchError', 'SearchSpaceLike', 'SearchStrategy', 'ranked', 'STRATEGIES',
+__all__ = ['Evaluation', 'SearchError', 'SearchStrategy', 'ranked', 'STRATEGIES',
            'build_strategy', 'ResourceConstraint', 'LatencySettings', 'build_constraint', 'EvolutionSearch',
            'LearnedPartitionSearch', 'ClassifierSettings', 'RandomSearch', 'SearchLoop', 'SearchResult',
            'ranked_rows', 'write_ranked_table', 'write_top_archs', 'write_search_outputs']

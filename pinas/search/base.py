@@ -1,4 +1,4 @@
-"""What every search strategy shares: the evaluation record, the space interface and candidate filtering.
+"""What every search strategy shares: the evaluation record and candidate filtering.
 
 A strategy is asked for one architecture at a time, given every evaluation so far and the loop's random
 generator; it never scores anything itself (the :class:`~pinas.search.loop.SearchLoop` does). That split keeps
@@ -7,33 +7,14 @@ the loop's state file holds the history, the generator state and ``strategy.stat
 """
 from __future__ import annotations
 
-import math
 import random
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Protocol, Sequence
+from typing import Any, Iterable, Sequence
 
-from ..arch import Arch, ArchLike
+from ..arch import Arch
+from ..spaces import SearchSpace
 
 DEFAULT_MAX_TRIES = 10_000
-
-
-class SearchSpaceLike(Protocol):
-    """The part of a search space (e.g. :class:`pinas.spaces.ResNeStSpace`) that strategies use."""
-
-    @property
-    def cardinalities(self) -> tuple[int, ...]: ...
-
-    def arch(self, code: ArchLike) -> Arch: ...
-
-    def sample(self, rng: random.Random) -> Arch: ...
-
-
-def arch_code(space, arch: Arch) -> str:
-    """The code users read for ``arch``: ``space.format`` where the space has one (a Track-1 space writes widths,
-    ``'16-4-12-...'``, while its ``Arch`` holds choice indices), else the digit string. ``space.arch`` parses it
-    back, so state files and tables round-trip in every space."""
-    fmt = getattr(space, 'format', None)
-    return fmt(arch) if fmt is not None else str(arch)
 
 
 class SearchError(RuntimeError):
@@ -48,12 +29,12 @@ class Evaluation:
     score: float
     info: dict[str, Any] = field(default_factory=dict)
 
-    def as_dict(self, space: SearchSpaceLike | None = None) -> dict[str, Any]:
-        return dict(arch=arch_code(space, self.arch), score=self.score, info=dict(self.info))
+    def as_dict(self, space: SearchSpace) -> dict[str, Any]:
+        return dict(arch=space.format(self.arch), score=self.score, info=dict(self.info))
 
     @classmethod
-    def from_dict(cls, row: dict, space: SearchSpaceLike) -> 'Evaluation':
-        return cls(space.arch(row['arch']), float(row['score']), dict(row.get('info', {})))
+    def from_dict(cls, row: dict, space: SearchSpace) -> 'Evaluation':
+        return cls(space.parse(row['arch']), float(row['score']), dict(row.get('info', {})))
 
 
 def ranked(history: Sequence[Evaluation]) -> list[Evaluation]:
@@ -61,15 +42,11 @@ def ranked(history: Sequence[Evaluation]) -> list[Evaluation]:
     return sorted(history, key=lambda e: -e.score)
 
 
-def space_size(space: SearchSpaceLike) -> int:
-    return math.prod(space.cardinalities)
-
-
 class SearchStrategy:
     """Proposes the next architecture to score.
 
     Args:
-        space: anything with ``cardinalities``, ``arch(code)`` and ``sample(rng)``.
+        space: the :class:`~pinas.spaces.SearchSpace` searched.
         constraint: optional :class:`~pinas.search.constraints.ResourceConstraint`; candidates that break it
             are never proposed, hence never scored.
         max_tries: random draws allowed when looking for one new acceptable candidate.
@@ -77,7 +54,7 @@ class SearchStrategy:
 
     name = 'base'
 
-    def __init__(self, space: SearchSpaceLike, constraint=None, max_tries: int = DEFAULT_MAX_TRIES):
+    def __init__(self, space: SearchSpace, constraint=None, max_tries: int = DEFAULT_MAX_TRIES):
         if max_tries < 1:
             raise ValueError(f'max_tries must be at least 1, got {max_tries}')
         self.space = space
@@ -117,7 +94,7 @@ class SearchStrategy:
 
     def draw_new(self, rng: random.Random, seen: set[Arch]) -> Arch | None:
         """A uniformly drawn acceptable architecture, or None after ``max_tries`` draws or when all are seen."""
-        if len(seen) >= space_size(self.space):
+        if len(seen) >= self.space.size:
             return None
         for _ in range(self.max_tries):
             arch = self.space.sample(rng)

@@ -9,7 +9,8 @@ from typing import Any, Callable, Mapping
 
 from mmengine.registry import Registry
 
-from .base import SearchSpaceLike, SearchStrategy
+from ..spaces import SearchSpace
+from .base import SearchStrategy
 from .constraints import build_constraint
 from .evolution import EvolutionSearch
 from .lanas import LearnedPartitionSearch
@@ -21,7 +22,7 @@ STRATEGIES.register_module('evolution', module=EvolutionSearch)
 STRATEGIES.register_module('lanas', module=LearnedPartitionSearch)
 
 
-def build_strategy(cfg: Mapping[str, Any], space: SearchSpaceLike, constraints: Mapping[str, Any] | None = None,
+def build_strategy(cfg: Mapping[str, Any], space: SearchSpace, constraints: Mapping[str, Any] | None = None,
                    build_model: Callable | None = None, **default_args) -> SearchStrategy:
     """A strategy from ``cfg`` (``type`` is one of ``random``, ``evolution``, ``lanas``).
 

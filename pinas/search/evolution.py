@@ -12,7 +12,7 @@ import random
 from typing import Any, Callable, Sequence
 
 from ..arch import Arch
-from .base import DEFAULT_MAX_TRIES, Evaluation, SearchStrategy, arch_code, ranked, seen_set
+from .base import DEFAULT_MAX_TRIES, Evaluation, SearchStrategy, ranked, seen_set
 
 
 class EvolutionSearch(SearchStrategy):
@@ -111,12 +111,12 @@ class EvolutionSearch(SearchStrategy):
     # --- state -------------------------------------------------------------------------------------------------
     def state_dict(self) -> dict[str, Any]:
         return dict(super().state_dict(), generation=self.generation,
-                    pending=[arch_code(self.space, a) for a in self.pending])
+                    pending=[self.space.format(a) for a in self.pending])
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
         super().load_state_dict(state)
         self.generation = int(state['generation'])
-        self.pending = [self.space.arch(code) for code in state['pending']]
+        self.pending = [self.space.parse(code) for code in state['pending']]
 
 
 def _check_counts(minimum: int = 1, **counts: int) -> None:

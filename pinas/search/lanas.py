@@ -48,7 +48,7 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 
 from ..arch import Arch, ArchLike
-from .base import Evaluation, SearchStrategy, arch_code, seen_set
+from .base import Evaluation, SearchStrategy, seen_set
 
 # Official values (configs/pinas_linear_evaluation.py and apis/learning_phase.py).
 OFFICIAL_HEIGHT_LEVELS = (400, 800, 1600, 3200)
@@ -241,7 +241,7 @@ class LearnedPartitionSearch(SearchStrategy):
         if not 1 <= initial_sample <= max_samples or selects < 1 or sample_batch < 1:
             raise ValueError(f'learned partition search needs 1 <= initial_sample ({initial_sample}) <= max_samples '
                              f'({max_samples}), selects >= 1 ({selects}) and sample_batch >= 1 ({sample_batch})')
-        self.initial_samples = [space.arch(code) for code in initial_samples]
+        self.initial_samples = [space.parse(code) for code in initial_samples]
         if len(self.initial_samples) > initial_sample:
             raise ValueError(f'{len(self.initial_samples)} initial_samples given but initial_sample is '
                              f'{initial_sample}; raise initial_sample or pass fewer architectures')
@@ -265,7 +265,7 @@ class LearnedPartitionSearch(SearchStrategy):
 
     def config(self) -> dict[str, Any]:
         return dict(super().config(), initial_sample=self.initial_sample,
-                    initial_samples=[arch_code(self.space, a) for a in self.initial_samples], selects=self.selects,
+                    initial_samples=[self.space.format(a) for a in self.initial_samples], selects=self.selects,
                     max_samples=self.max_samples, height_levels=list(self.height_levels),
                     sample_batch=self.sample_batch, classifier=dict(vars(self.classifier)))
 

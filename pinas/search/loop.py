@@ -26,7 +26,8 @@ import torch.distributed as dist
 from mmengine.logging import MMLogger
 
 from ..arch import Arch
-from .base import Evaluation, SearchError, SearchSpaceLike, SearchStrategy, arch_code, ranked
+from ..spaces import SearchSpace
+from .base import Evaluation, SearchError, SearchStrategy, ranked
 
 STATE_FORMAT = 'pinas-search-state'
 STATE_VERSION = 1
@@ -64,7 +65,7 @@ class SearchLoop:
         logger: a ``logging.Logger``; defaults to mmengine's current ``MMLogger``.
     """
 
-    def __init__(self, space: SearchSpaceLike, strategy: SearchStrategy, score_fn: ScoreFn,
+    def __init__(self, space: SearchSpace, strategy: SearchStrategy, score_fn: ScoreFn,
                  max_evals: int | None = None, state_file: str | os.PathLike | None = None, seed: int = 0,
                  logger: logging.Logger | None = None):
         budgets = [b for b in (max_evals, strategy.budget) if b is not None]
@@ -94,7 +95,7 @@ class SearchLoop:
             if proposal is None:
                 self._info(f'search: the {self.strategy.name} strategy has no new candidate; stopping')
                 break
-            arch = self.space.arch(proposal['arch'])
+            arch = self.space.parse(proposal['arch'])
             evaluation = Evaluation(arch, self._score(arch), proposal['info'])
             self.history.append(evaluation)
             self._log_evaluation(evaluation)
@@ -105,7 +106,7 @@ class SearchLoop:
         """Rank 0 asks the strategy; every rank receives the same proposal."""
         def propose():
             arch = self.strategy.propose(self.history, self.rng)
-            return None if arch is None else dict(arch=arch_code(self.space, arch),
+            return None if arch is None else dict(arch=self.space.format(arch),
                                                   info=self.strategy.measurements(arch))
         return _from_rank0(propose)
 
@@ -126,9 +127,9 @@ class SearchLoop:
     def _log_evaluation(self, evaluation: Evaluation) -> None:
         best = ranked(self.history)[0]
         extra = ''.join(f' {k}={v:.4g}' for k, v in evaluation.info.items() if isinstance(v, (int, float)))
-        code = arch_code(self.space, evaluation.arch)
+        code = self.space.format(evaluation.arch)
         self._info(f'search [{len(self.history)}/{self.max_evals}] {code} score={evaluation.score:.4f}'
-                   f'{extra} | best {best.score:.4f} ({arch_code(self.space, best.arch)})')
+                   f'{extra} | best {best.score:.4f} ({self.space.format(best.arch)})')
 
     def _info(self, message: str) -> None:
         if _rank() == 0:

@@ -12,21 +12,21 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from ..arch import write_arch_file
-from .base import Evaluation, SearchSpaceLike, arch_code, ranked
+from ..spaces import SearchSpace
+from .base import Evaluation, ranked
 
 BASE_COLUMNS = ('rank', 'arch', 'score', 'eval_index')
 
 
-def ranked_rows(history: Sequence[Evaluation], space: SearchSpaceLike | None = None) -> list[dict[str, Any]]:
+def ranked_rows(history: Sequence[Evaluation], space: SearchSpace) -> list[dict[str, Any]]:
     """One row per evaluation, best first: rank, arch (the space's code), score, eval_index (0-based order of
     scoring), info."""
     index = {id(e): i for i, e in enumerate(history)}
-    return [dict(rank=r, arch=arch_code(space, e.arch), score=e.score, eval_index=index[id(e)], **e.info)
+    return [dict(rank=r, arch=space.format(e.arch), score=e.score, eval_index=index[id(e)], **e.info)
             for r, e in enumerate(ranked(history), start=1)]
 
 
-def write_ranked_table(history: Sequence[Evaluation], json_path, csv_path=None,
-                       space: SearchSpaceLike | None = None) -> list[Path]:
+def write_ranked_table(history: Sequence[Evaluation], space: SearchSpace, json_path, csv_path=None) -> list[Path]:
     """Write the ranked rows as a JSON list and, if ``csv_path`` is given, as CSV; returns the paths."""
     rows = ranked_rows(history, space)
     json_path = Path(json_path)
@@ -45,28 +45,25 @@ def write_ranked_table(history: Sequence[Evaluation], json_path, csv_path=None,
     return written
 
 
-def write_top_archs(history: Sequence[Evaluation], out_dir, top_n: int,
-                    search_space: SearchSpaceLike | None = None, **meta) -> list[Path]:
-    """Arch files ``top{rank}_{code}.json`` for the ``top_n`` best, with score, rank and ``meta`` (e.g. space)."""
+def write_top_archs(history: Sequence[Evaluation], space: SearchSpace, out_dir, top_n: int, **meta) -> list[Path]:
+    """Arch files ``top{rank}_{code}.json`` for the ``top_n`` best, with the space's name, score, rank and
+    ``meta``."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = []
     for rank, evaluation in enumerate(ranked(history)[:top_n], start=1):
-        code = arch_code(search_space, evaluation.arch)
+        code = space.format(evaluation.arch)
         path = out_dir / f'top{rank}_{code}.json'
-        write_arch_file(path, code, **{**evaluation.info, **meta, 'score': evaluation.score, 'rank': rank})
+        write_arch_file(path, code, **{**evaluation.info, 'space': space.name, **meta, 'score': evaluation.score,
+                                         'rank': rank})
         paths.append(path)
     return paths
 
 
-def write_search_outputs(history: Sequence[Evaluation], out_dir, top_n: int = 5,
-                         space: SearchSpaceLike | None = None, **meta) -> dict[str, Any]:
-    """``ranked.json``, ``ranked.csv`` and ``top_archs/`` under ``out_dir``; returns what was written.
-
-    ``space`` formats the codes (and its ``name``, if any, is recorded in the arch files)."""
+def write_search_outputs(history: Sequence[Evaluation], space: SearchSpace, out_dir, top_n: int = 5,
+                         **meta) -> dict[str, Any]:
+    """``ranked.json``, ``ranked.csv`` and ``top_archs/`` under ``out_dir``; returns what was written."""
     out_dir = Path(out_dir)
-    table_json, table_csv = write_ranked_table(history, out_dir / 'ranked.json', out_dir / 'ranked.csv', space)
-    if getattr(space, 'name', None):
-        meta.setdefault('space', space.name)
+    table_json, table_csv = write_ranked_table(history, space, out_dir / 'ranked.json', out_dir / 'ranked.csv')
     return dict(ranked_json=table_json, ranked_csv=table_csv,
-                top_archs=write_top_archs(history, out_dir / 'top_archs', top_n, search_space=space, **meta))
+                top_archs=write_top_archs(history, space, out_dir / 'top_archs', top_n, **meta))

@@ -1,9 +1,7 @@
-"""Search spaces as data: the macro-architecture and the candidate table, built from config dicts."""
-from .track1 import (Track1Space, build_track1_space, get_track1_space, list_track1_spaces,
-                     register_track1_space)
-from .resnest import (PINAS_CANDIDATES, Candidate, ResNeStSpace, build_space, get_space, list_spaces,
-                      register_space)
+"""Search spaces as data: every space implements :class:`SearchSpace` and is built by :func:`build_space`."""
+from .base import SearchSpace, SpaceLike, build_space, build_space_for, get_space, list_spaces, register_space
+from .resnest import PINAS_CANDIDATES, Candidate, ResNeStSpace
+from .track1 import Track1Space
 
-__all__ = ['Track1Space', 'build_track1_space', 'get_track1_space', 'list_track1_spaces',
-           'register_track1_space', 'Candidate', 'ResNeStSpace', 'PINAS_CANDIDATES', 'build_space', 'get_space',
-           'list_spaces', 'register_space']
+__all__ = ['SearchSpace', 'SpaceLike', 'build_space', 'build_space_for', 'get_space', 'list_spaces', 'register_space', 'Candidate',
+           'ResNeStSpace', 'PINAS_CANDIDATES', 'Track1Space']

@@ -7,11 +7,11 @@ smaller space of the same kind, such as the CPU-sized ``pinas_resnest_tiny``.
 """
 from __future__ import annotations
 
-import random
-from dataclasses import asdict, dataclass, replace
-from typing import Any, Mapping
+from dataclasses import dataclass
 
-from ..arch import Arch, ArchLike
+from ..arch import ArchLike
+from ..registry import SPACES
+from .base import SearchSpace, register_space
 
 
 @dataclass(frozen=True)
@@ -35,9 +35,10 @@ PINAS_CANDIDATES = (
 )
 
 
+@SPACES.register_module()
 @dataclass(frozen=True)
-class ResNeStSpace:
-    """A ResNeSt-D macro-architecture with one searchable candidate per bottleneck.
+class ResNeStSpace(SearchSpace):
+    """A ResNeSt-D macro-architecture with one searchable candidate per bottleneck; codes are digit strings.
 
     Attributes:
         depths: blocks per stage; their sum is the number of searchable positions.
@@ -61,6 +62,10 @@ class ResNeStSpace:
     attn_divisor: int = 1
     name: str = 'pinas_resnest50d'
 
+    supernet_type = 'SuperResNeSt'
+    standalone_type = 'StandaloneResNeSt'
+    exports_backbones = True
+
     def __post_init__(self):
         object.__setattr__(self, 'depths', tuple(int(d) for d in self.depths))
         object.__setattr__(self, 'candidates', tuple(
@@ -72,25 +77,17 @@ class ResNeStSpace:
 
     # --- shape -------------------------------------------------------------------------------------------------
     @property
-    def num_positions(self) -> int:
-        return sum(self.depths)
-
-    @property
     def num_choices(self) -> int:
         return len(self.candidates)
 
     @property
     def cardinalities(self) -> tuple[int, ...]:
         """Number of choices at each position (the interface search strategies rely on)."""
-        return (self.num_choices,) * self.num_positions
+        return (self.num_choices,) * sum(self.depths)
 
     @property
     def planes(self) -> tuple[int, ...]:
         return tuple(int(64 * 2 ** i * self.width_mult) for i in range(len(self.depths)))
-
-    @property
-    def size(self) -> int:
-        return self.num_choices ** self.num_positions
 
     def stage_of(self, position: int) -> tuple[int, int]:
         """(stage index, block index within the stage) of a flat position."""
@@ -101,70 +98,8 @@ class ResNeStSpace:
         raise IndexError(f'position out of range for {self.num_positions} positions')
 
     # --- architectures -----------------------------------------------------------------------------------------
-    def arch(self, code: ArchLike) -> Arch:
-        """Parse and validate an architecture code for this space."""
-        return Arch.parse(code, self.num_positions, self.num_choices)
-
-    def format(self, arch: ArchLike) -> str:
-        """The code users read and type (``'3013231203213032'``)."""
-        return str(self.arch(arch))
-
-    def sample(self, rng: random.Random | None = None) -> Arch:
-        rng = rng or random
-        return Arch(tuple(rng.randrange(self.num_choices) for _ in range(self.num_positions)))
-
-    def uniform(self, choice: int) -> Arch:
-        return self.arch([choice] * self.num_positions)
-
     def stage_candidates(self, arch: ArchLike) -> list[list[Candidate]]:
-        return [[self.candidates[c] for c in group] for group in self.arch(arch).split(self.depths)]
-
-    # --- config ------------------------------------------------------------------------------------------------
-    def to_dict(self) -> dict[str, Any]:
-        cfg = asdict(self)
-        cfg['depths'] = list(self.depths)
-        cfg['candidates'] = [asdict(c) for c in self.candidates]
-        return cfg
-
-    def replace(self, **changes) -> 'ResNeStSpace':
-        return replace(self, **changes)
-
-
-_SPACES: dict[str, ResNeStSpace] = {}
-
-
-def register_space(space: ResNeStSpace) -> ResNeStSpace:
-    _SPACES[space.name] = space
-    return space
-
-
-def list_spaces() -> list[str]:
-    return sorted(_SPACES)
-
-
-def get_space(name: str) -> ResNeStSpace:
-    try:
-        return _SPACES[name]
-    except KeyError:
-        raise KeyError(f'unknown search space {name!r}; known spaces: {", ".join(list_spaces())}') from None
-
-
-def build_space(cfg: ResNeStSpace | str | Mapping[str, Any] | None = None) -> ResNeStSpace:
-    """A space from a preset name, a config dict (optionally ``base='preset'`` plus overrides) or a space."""
-    if cfg is None:
-        return get_space('pinas_resnest50d')
-    if isinstance(cfg, ResNeStSpace):
-        return cfg
-    if isinstance(cfg, str):
-        return get_space(cfg)
-    cfg = dict(cfg)
-    cfg.pop('type', None)
-    base = get_space(cfg.pop('base')) if 'base' in cfg else ResNeStSpace()
-    unknown = set(cfg) - set(ResNeStSpace.__dataclass_fields__)
-    if unknown:
-        raise ValueError(f'unknown search space fields {sorted(unknown)}; allowed: '
-                         f'{sorted(ResNeStSpace.__dataclass_fields__)}')
-    return replace(base, **cfg)
+        return [[self.candidates[c] for c in group] for group in self.parse(arch).split(self.depths)]
 
 
 PINAS_RESNEST50D = register_space(ResNeStSpace())

@@ -11,22 +11,22 @@ ground-truth tables round-trip unchanged, and it takes the last stage's choices.
 """
 from __future__ import annotations
 
-import random
-from dataclasses import asdict, dataclass, replace
-from typing import Any, Mapping, Sequence, Union
+from dataclasses import dataclass
+from typing import Sequence
 
-from ..arch import Arch, ArchError
-
-Track1ArchLike = Union[Arch, str, Sequence[int]]
+from ..arch import Arch, ArchError, ArchLike
+from ..registry import SPACES
+from .base import SearchSpace, register_space
 
 
 def _stepped(step: int, top: int) -> tuple[int, ...]:
     return tuple(range(step, top + 1, step))
 
 
+@SPACES.register_module()
 @dataclass(frozen=True)
-class Track1Space:
-    """A ResNet20-shaped width space; the defaults are the challenge's (ranking.md A1/A2).
+class Track1Space(SearchSpace):
+    """A ResNet20-shaped width space; the defaults are the challenge's (ranking.md A1/A2). Codes are widths.
 
     Attributes:
         depths: BasicBlocks per stage.
@@ -46,6 +46,10 @@ class Track1Space:
     num_classes: int = 100
     input_size: int = 32
     name: str = 'track1_resnet20'
+
+    supernet_type = 'Track1Supernet'
+    standalone_type = 'Track1ResNet'
+    exports_backbones = False  # a path runs the supernet's enhanced blocks, which no stand-alone network has
 
     def __post_init__(self):
         object.__setattr__(self, 'depths', tuple(int(d) for d in self.depths))
@@ -73,10 +77,6 @@ class Track1Space:
         return 1 + 2 * self.num_blocks
 
     @property
-    def num_positions(self) -> int:
-        return self.num_used_positions + self.unused_positions
-
-    @property
     def position_stages(self) -> tuple[int, ...]:
         """Stage whose choice set each position uses (the stem counts as stage 0)."""
         stages = [0]
@@ -90,7 +90,6 @@ class Track1Space:
 
     @property
     def cardinalities(self) -> tuple[int, ...]:
-        """Number of choices at each position (the interface search strategies rely on)."""
         return tuple(len(c) for c in self.position_choices)
 
     @property
@@ -106,7 +105,7 @@ class Track1Space:
             total *= n
         return total
 
-    def block_widths(self, arch: Track1ArchLike) -> list[tuple[int, int, int]]:
+    def block_widths(self, arch: ArchLike) -> list[tuple[int, int, int]]:
         """(in, mid, out) widths of every block in order."""
         w = self.widths(arch)
         return [(w[2 * k], w[2 * k + 1], w[2 * k + 2]) for k in range(self.num_blocks)]
@@ -119,7 +118,7 @@ class Track1Space:
         return [b == 0 for depth in self.depths for b in range(depth)]
 
     # --- architectures -----------------------------------------------------------------------------------------
-    def arch(self, code: Track1ArchLike) -> Arch:
+    def parse(self, code: ArchLike) -> Arch:
         """Choice indices of ``code``: a width string ``'16-4-...'``, a sequence of widths, or an ``Arch`` of
         indices (validated). Raises :class:`ArchError` naming the position, the value and the allowed set."""
         if isinstance(code, Arch):
@@ -133,35 +132,14 @@ class Track1Space:
             indices.append(allowed.index(width))
         return Arch(tuple(indices))
 
-    def widths(self, arch: Track1ArchLike) -> tuple[int, ...]:
+    def widths(self, arch: ArchLike) -> tuple[int, ...]:
         """All widths of ``arch`` (the unused trailing positions included)."""
-        arch = self.arch(arch)
+        arch = self.parse(arch)
         return tuple(choices[i] for choices, i in zip(self.position_choices, arch))
 
-    def format(self, arch: Track1ArchLike) -> str:
+    def format(self, arch: ArchLike) -> str:
         """The challenge's code: widths joined by '-' (what arch files and GT tables hold)."""
         return '-'.join(str(w) for w in self.widths(arch))
-
-    def sample(self, rng: random.Random | None = None) -> Arch:
-        """A uniformly random architecture (independent uniform choice per position)."""
-        rng = rng or random
-        return Arch(tuple(rng.randrange(n) for n in self.cardinalities))
-
-    def max_arch(self) -> Arch:
-        return Arch(tuple(n - 1 for n in self.cardinalities))
-
-    def min_arch(self) -> Arch:
-        return Arch((0,) * self.num_positions)
-
-    # --- config ------------------------------------------------------------------------------------------------
-    def to_dict(self) -> dict[str, Any]:
-        cfg = asdict(self)
-        cfg.update(depths=list(self.depths), strides=list(self.strides),
-                   stage_choices=[list(c) for c in self.stage_choices])
-        return cfg
-
-    def replace(self, **changes) -> 'Track1Space':
-        return replace(self, **changes)
 
     # --- helpers -----------------------------------------------------------------------------------------------
     def _read_widths(self, code) -> tuple[int, ...]:
@@ -206,41 +184,4 @@ def _show(choices: Sequence[int]) -> str:
     return '{' + ', '.join(str(c) for c in choices) + '}'
 
 
-_TRACK1_SPACES: dict[str, Track1Space] = {}
-
-
-def register_track1_space(space: Track1Space) -> Track1Space:
-    _TRACK1_SPACES[space.name] = space
-    return space
-
-
-def list_track1_spaces() -> list[str]:
-    return sorted(_TRACK1_SPACES)
-
-
-def get_track1_space(name: str) -> Track1Space:
-    try:
-        return _TRACK1_SPACES[name]
-    except KeyError:
-        raise KeyError(f'unknown Track-1 space {name!r}; known: {", ".join(list_track1_spaces())}') from None
-
-
-def build_track1_space(cfg: Track1Space | str | Mapping[str, Any] | None = None) -> Track1Space:
-    """A space from a preset name, a config dict (optionally ``base='preset'`` plus overrides) or a space."""
-    if cfg is None:
-        return get_track1_space('track1_resnet20')
-    if isinstance(cfg, Track1Space):
-        return cfg
-    if isinstance(cfg, str):
-        return get_track1_space(cfg)
-    cfg = dict(cfg)
-    cfg.pop('type', None)
-    base = get_track1_space(cfg.pop('base')) if 'base' in cfg else Track1Space()
-    unknown = set(cfg) - set(Track1Space.__dataclass_fields__)
-    if unknown:
-        raise ValueError(f'unknown Track-1 space fields {sorted(unknown)}; allowed: '
-                         f'{sorted(Track1Space.__dataclass_fields__)}')
-    return replace(base, **cfg)
-
-
-TRACK1_RESNET20 = register_track1_space(Track1Space())
+TRACK1_RESNET20 = register_space(Track1Space())

@@ -4,8 +4,8 @@ import pytest
 from pinas.apis.ground_truth import (TrainSettings, run_ground_truth, sample_archs, shard_path, summarize,
                                      warmup_cosine)
 from pinas.datasets import SyntheticSpec
-from pinas.models import PiNASResNeSt
-from pinas.spaces import build_space, build_track1_space
+from pinas.models import StandaloneResNeSt
+from pinas.spaces import build_space
 
 TINY = build_space('pinas_resnest_tiny')
 
@@ -13,7 +13,7 @@ TINY = build_space('pinas_resnest_tiny')
 @pytest.mark.parametrize('concentration', [None, 0.5])
 def test_samples_are_distinct_valid_and_seeded(concentration):
     archs = sample_archs(TINY, 30, seed=0, concentration=concentration)
-    assert len(set(archs)) == 30 and all(TINY.arch(a) == a for a in archs)
+    assert len(set(archs)) == 30 and all(TINY.parse(a) == a for a in archs)
     assert archs == sample_archs(TINY, 30, seed=0, concentration=concentration)
     assert archs != sample_archs(TINY, 30, seed=1, concentration=concentration)
 
@@ -26,7 +26,7 @@ def test_a_small_concentration_spreads_the_candidate_mix():
 
 def test_dirichlet_sample_of_a_space_with_unequal_choices_is_refused():
     with pytest.raises(ValueError, match='same number of choices at every position'):
-        sample_archs(build_track1_space('track1_resnet20'), 5, 0, concentration=0.5)
+        sample_archs(build_space('track1_resnet20'), 5, 0, concentration=0.5)
 
 
 def test_warmup_then_cosine():
@@ -39,7 +39,7 @@ def _tiny_job():
     """Settings, 3 architectures and their builder for ground-truth runs of a second or two each."""
     spec = SyntheticSpec(train_per_class=2, val_per_class=1)
     return spec, TrainSettings(epochs=1, batch_size=16), sample_archs(TINY, 3, seed=0), \
-        lambda arch: PiNASResNeSt(arch, TINY, num_classes=spec.num_classes)
+        lambda arch: StandaloneResNeSt(arch, TINY, num_classes=spec.num_classes)
 
 
 def test_runs_resume_without_retraining_and_report_the_seed_to_seed_tau(tmp_path):

@@ -2,28 +2,25 @@
 from __future__ import annotations
 
 import math
-import random
+from dataclasses import dataclass
 
 import numpy as np
 from pinas.arch import Arch
+from pinas.spaces import SearchSpace
 
 
-class GridSpace:
-    """The minimal space interface strategies rely on: cardinalities, arch(code), sample(rng)."""
+@dataclass(frozen=True)
+class GridSpace(SearchSpace):
+    """A space of any shape with index codes: everything but its shape comes from the SearchSpace interface
+    (which is what a new space has to provide)."""
 
-    def __init__(self, cardinalities, name='grid'):
-        self.cardinalities = tuple(cardinalities)
-        self.name = name
+    shape: tuple[int, ...]
+    name: str = 'grid'
+    input_size: int = 32
 
-    def arch(self, code) -> Arch:
-        arch = Arch.parse(code, len(self.cardinalities))
-        for position, (choice, card) in enumerate(zip(arch, self.cardinalities)):
-            if choice >= card:
-                raise ValueError(f'position {position} allows 0..{card - 1}, got {choice}')
-        return arch
-
-    def sample(self, rng: random.Random) -> Arch:
-        return Arch(tuple(rng.randrange(card) for card in self.cardinalities))
+    @property
+    def cardinalities(self) -> tuple[int, ...]:
+        return tuple(self.shape)
 
     def all_archs(self):
         for index in range(math.prod(self.cardinalities)):

@@ -116,7 +116,7 @@ def test_each_evaluation_is_logged_with_the_running_best():
 def test_outputs_ranked_tables_and_top_arch_files(tmp_path, quiet_logger):
     score = SeparableScore(SPACE.cardinalities)
     result = SearchLoop(SPACE, make_strategy('evolution'), score, logger=quiet_logger).run()
-    written = write_search_outputs(result.history, tmp_path / 'out', top_n=3, space=SPACE)
+    written = write_search_outputs(result.history, SPACE, tmp_path / 'out', top_n=3)
     table = read_table(written['ranked_csv'])
     assert table.values == {str(e.arch): e.score for e in result.history}
     rows = json.loads(written['ranked_json'].read_text())
@@ -132,8 +132,8 @@ def test_outputs_ranked_tables_and_top_arch_files(tmp_path, quiet_logger):
 def test_a_track1_search_writes_width_codes_and_resumes(tmp_path, quiet_logger):
     """Track-1 architectures hold choice indices but users, arch files and ground-truth tables use width codes
     ('16-4-12-...'): the state file, the ranked table and the arch files must use the codes and read back."""
-    from pinas.spaces import build_track1_space
-    space = build_track1_space('track1_resnet20')
+    from pinas.spaces import build_space
+    space = build_space('track1_resnet20')
     score = SeparableScore(space.cardinalities)
     state = tmp_path / 'state.json'
 
@@ -147,10 +147,10 @@ def test_a_track1_search_writes_width_codes_and_resumes(tmp_path, quiet_logger):
     resumed = search(score)
     assert len(score.calls) == calls  # nothing scored twice
     assert [e.arch for e in resumed.history] == [e.arch for e in first.history]
-    written = write_search_outputs(first.history, tmp_path / 'out', top_n=2, space=space)
+    written = write_search_outputs(first.history, space, tmp_path / 'out', top_n=2)
     table = read_table(written['ranked_json'])
     assert table.values == {space.format(e.arch): e.score for e in first.history}
     best_file = written['top_archs'][0]
     assert read_arch_file(best_file) == space.format(first.best.arch)
-    assert space.arch(read_arch_file(best_file)) == first.best.arch
+    assert space.parse(read_arch_file(best_file)) == first.best.arch
     assert json.loads(best_file.read_text())['space'] == space.name

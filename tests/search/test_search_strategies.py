@@ -48,7 +48,7 @@ def test_evolution_operators():
     strategy = EvolutionSearch(space, mutate_prob=0.0, crossover_prob=1.0)
     import random
     rng = random.Random(0)
-    a, b = space.arch('01230123'), space.arch('32103210')
+    a, b = space.parse('01230123'), space.parse('32103210')
     assert strategy.mutate(a, rng) == a  # probability 0: unchanged
     assert strategy.crossover(a, b, rng) == b  # every position from the second parent
     strategy.mutate_prob = 1.0

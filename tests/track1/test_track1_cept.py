@@ -8,11 +8,11 @@ from mmengine.optim import OptimWrapper
 from pinas.algorithms.cept import CEPTSupernet
 from pinas.models.inherit import CheckpointMismatchError
 from pinas.registry import MODELS
-from pinas.spaces.track1 import build_track1_space
+from pinas.spaces import build_space
 
 # One block per stage keeps every step's logic (branch counts 4/8/16, remap, recover) at a third of the compute.
 SMALL = dict(base='track1_resnet20', depths=(1, 1, 1))
-SPACE = build_track1_space(SMALL)
+SPACE = build_space(SMALL)
 
 
 def batch(n: int = 4, size: int = 32, seed: int = 0) -> dict:

@@ -6,9 +6,9 @@ from torch import nn
 
 from pinas.complexity import measure_complexity
 from pinas.models.track1_resnet import Track1ResNet
-from pinas.spaces.track1 import build_track1_space
+from pinas.spaces import build_space
 
-SPACE = build_track1_space('track1_resnet20')
+SPACE = build_space('track1_resnet20')
 MAX_CODE = '-'.join(['16'] * 7 + ['32'] * 6 + ['64'] * 7)
 SAMPLE_CODE = '16-4-12-16-8-16-16-24-12-8-16-4-32-52-52-52-20-40-8-44'
 

@@ -3,9 +3,9 @@ import random
 import pytest
 
 from pinas.arch import Arch, ArchError
-from pinas.spaces.track1 import Track1Space, build_track1_space, get_track1_space
+from pinas.spaces import Track1Space, build_space, get_space
 
-SPACE = build_track1_space('track1_resnet20')
+SPACE = build_space('track1_resnet20')
 OFFICIAL_SETS = [tuple(range(4, 17, 4))] * 7 + [tuple(range(4, 33, 4))] * 6 + [tuple(range(4, 65, 4))] * 7
 
 
@@ -14,7 +14,7 @@ def test_official_preset_shape():
     assert SPACE.position_choices == tuple(OFFICIAL_SETS)
     assert SPACE.cardinalities == (4,) * 7 + (8,) * 6 + (16,) * 7
     assert SPACE.size == 2 ** 56  # c19 does not count: it changes no network
-    assert get_track1_space('track1_resnet20') is SPACE
+    assert get_space('track1_resnet20') is SPACE
     assert SPACE.format(SPACE.max_arch()) == '-'.join(['16'] * 7 + ['32'] * 6 + ['64'] * 7)
     assert SPACE.format(SPACE.min_arch()) == '-'.join(['4'] * 20)
 
@@ -22,12 +22,12 @@ def test_official_preset_shape():
 def test_gt_codes_round_trip(gt_codes):
     assert len(gt_codes) == 1000
     for code in gt_codes:
-        arch = SPACE.arch(code)
+        arch = SPACE.parse(code)
         widths = tuple(int(w) for w in code.split('-'))
         assert SPACE.format(arch) == code
         assert SPACE.widths(arch) == widths
-        assert SPACE.arch(list(widths)) == arch
-        assert SPACE.arch(Arch.parse(str(arch))) == arch  # index codes, as Arch writes them
+        assert SPACE.parse(list(widths)) == arch
+        assert SPACE.parse(Arch.parse(str(arch))) == arch  # index codes, as Arch writes them
 
 
 def test_gt_codes_use_exactly_the_choice_sets(gt_codes):
@@ -43,8 +43,8 @@ def test_random_samples_round_trip():
     counts = [[0] * n for n in SPACE.cardinalities]
     for _ in range(2000):
         arch = SPACE.sample(rng)
-        assert SPACE.arch(SPACE.format(arch)) == arch
-        assert SPACE.arch(SPACE.widths(arch)) == arch
+        assert SPACE.parse(SPACE.format(arch)) == arch
+        assert SPACE.parse(SPACE.widths(arch)) == arch
         for position, index in enumerate(arch):
             counts[position][index] += 1
     assert all(min(c) > 0 for c in counts)  # every choice of every position gets sampled
@@ -64,26 +64,26 @@ def test_sample_is_reproducible():
 ])
 def test_bad_codes_name_the_problem(code, message):
     with pytest.raises(ArchError, match=message):
-        SPACE.arch(code)
+        SPACE.parse(code)
 
 
 def test_bad_indices_name_the_position():
     with pytest.raises(ArchError, match=r'position 0 has choice index 4, allowed 0-3'):
-        SPACE.arch(Arch((4,) + (0,) * 19))
+        SPACE.parse(Arch((4,) + (0,) * 19))
     with pytest.raises(ArchError, match='has 3 choice indices'):
-        SPACE.arch(Arch((0, 0, 0)))
+        SPACE.parse(Arch((0, 0, 0)))
 
 
 def test_configurable_space():
-    small = build_track1_space(dict(base='track1_resnet20', depths=(1, 1, 1), num_classes=10,
+    small = build_space(dict(base='track1_resnet20', depths=(1, 1, 1), num_classes=10,
                                     stage_choices=((4, 8), (8, 16), (16, 32))))
     assert small.num_positions == 8 and small.cardinalities == (2, 2, 2, 2, 2, 2, 2, 2)
     assert small.format(small.max_arch()) == '8-8-8-16-16-32-32-32'
     assert small.block_widths('8-4-8-8-16-16-32-16') == [(8, 4, 8), (8, 8, 16), (16, 16, 32)]
     assert small.to_dict()['stage_choices'] == [[4, 8], [8, 16], [16, 32]]
-    with pytest.raises(ValueError, match='unknown Track-1 space fields'):
-        build_track1_space(dict(depth=(1, 1, 1)))
-    with pytest.raises(KeyError, match='known: track1_resnet20'):
-        build_track1_space('track1_huge')
+    with pytest.raises(ValueError, match=r'unknown search space fields .* for Track1Space'):
+        build_space(dict(base='track1_resnet20', depth=(1, 1, 1)))
+    with pytest.raises(KeyError, match='known spaces: .*track1_resnet20'):
+        build_space('track1_huge')
     with pytest.raises(ValueError, match='one entry per stage'):
         Track1Space(depths=(3, 3))

@@ -5,13 +5,13 @@ import torch
 from torch import nn
 
 from pinas.models.track1_supernet import SlicedConvBN, Track1Supernet, supernet_layout
-from pinas.spaces.track1 import build_track1_space
+from pinas.spaces import build_space
 
-SPACE = build_track1_space('track1_resnet20')
+SPACE = build_space('track1_resnet20')
 CODE = '4-8-12-16-4-8-8-24-8-4-32-28-4-52-8-4-64-40-4-44'
 X = torch.randn(2, 3, 32, 32)
 # One block per stage: the same branch counts (4/8/16) and copy rules, a third of the compute.
-SMALL = build_track1_space(dict(base='track1_resnet20', depths=(1, 1, 1)))
+SMALL = build_space(dict(base='track1_resnet20', depths=(1, 1, 1)))
 X_SMALL = torch.randn(2, 3, 16, 16)
 
 

@@ -108,10 +108,10 @@ def test_command_line_arch_code_keeps_its_leading_zeros():
 
 
 def test_pretrained_weights_load_into_the_built_detector(tmp_path, tiny_data):
-    from pinas.models import PiNASResNeSt
+    from pinas.models import StandaloneResNeSt
     from pinas.spaces import build_space
     space = build_space('pinas_resnest_tiny')
-    source = PiNASResNeSt(space.arch('311021'), space, num_classes=0)
+    source = StandaloneResNeSt(space.parse('311021'), space, num_classes=0)
     checkpoint = tmp_path / 'tiny.pth'
     torch.save({'state_dict': source.state_dict()}, checkpoint)
     cfg = Config.fromfile(str(CONFIGS / 'smoke/mask-rcnn_pinas-tiny_fpn_1x_coco-tiny.py'))

@@ -18,7 +18,7 @@ import torch.nn.functional as F
 
 from pinas.algorithms import PiNAS
 from pinas.engine import drop_zero_grads
-from pinas.models import PiNASResNeSt
+from pinas.models import StandaloneResNeSt
 
 
 def timed(fn, repeats: int, warmup: int = 1) -> float:
@@ -57,8 +57,8 @@ def main(argv=None) -> int:
         drop_zero_grads(optimizer)
         optimizer.step()
 
-    students = [PiNASResNeSt(p, args.space, num_classes=0) for p in paths]
-    teachers = [PiNASResNeSt(p, args.space, num_classes=0) for p in paths]
+    students = [StandaloneResNeSt(p, args.space, num_classes=0) for p in paths]
+    teachers = [StandaloneResNeSt(p, args.space, num_classes=0) for p in paths]
     part_optimizers = [torch.optim.SGD(s.parameters(), lr=0.01, momentum=0.9, weight_decay=1e-4) for s in students]
 
     def train_pass(i):
