@@ -20,7 +20,7 @@ from pathlib import Path
 
 from mmengine.config import Config
 
-from pinas.apis.ground_truth import TrainSettings, run_ground_truth, sample_archs, summarize
+from pinas.ranking.ground_truth import TrainSettings, run_ground_truth, sample_archs, summarize
 from pinas.datasets.synthetic import SyntheticSpec
 from pinas.models import build_standalone
 from pinas.spaces import build_space, list_spaces

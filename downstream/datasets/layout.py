@@ -9,6 +9,8 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pinas.datasets import DatasetLayoutError
+
 DOCS = 'docs/transfer.md'
 MAX_LISTED = 5  # missing files named in an error
 
@@ -18,10 +20,6 @@ CITYSCAPES_SPLITS = ('train', 'val')
 CITYSCAPES_IMG_SUFFIX = '_leftImg8bit.png'
 CITYSCAPES_TRAIN_IDS_SUFFIX = '_gtFine_labelTrainIds.png'
 CITYSCAPES_POLYGONS_SUFFIX = '_gtFine_polygons.json'
-
-
-class DatasetLayoutError(FileNotFoundError):
-    """A dataset root lacks something the configs read; the message names it and the fix."""
 
 
 @dataclass

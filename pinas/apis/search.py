@@ -19,7 +19,7 @@ from torch.utils.data import DataLoader
 from ..models import build_standalone
 from ..registry import DATASETS
 from ..search.builder import build_strategy
-from ..search.loop import SearchLoop
+from ..search.searcher import Searcher
 from ..search.outputs import write_search_outputs
 from ..search.scoring import Scorer, train_linear_head
 from .export import export_architecture
@@ -60,9 +60,9 @@ def run_search(cfg: Config, model, checkpoint: str | Path) -> dict[str, Any]:
     out_dir = Path(cfg.work_dir) / 'search'
     strategy = build_strategy(search_cfg['strategy'], space, search_cfg.get('constraints'),
                               build_model=lambda arch: build_standalone(space, arch))
-    loop = SearchLoop(space, strategy, build_scorer(model, search_cfg), max_evals=search_cfg.get('max_evals'),
-                      state_file=out_dir / 'state.json', seed=search_cfg.get('seed', 0))
-    result = loop.run()
+    searcher = Searcher(space, strategy, build_scorer(model, search_cfg), max_evals=search_cfg.get('max_evals'),
+                        state_file=out_dir / 'state.json', seed=search_cfg.get('seed', 0))
+    result = searcher.run()
     top_n = search_cfg.get('top_n', 3)
     outputs, exports = {}, []
     logger = MMLogger.get_current_instance()

@@ -13,6 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
+import numpy as np
 import torch
 from PIL import Image
 from torch.utils.data import Dataset
@@ -25,7 +26,8 @@ IMAGE_SUFFIXES = ('.png', '.jpg', '.jpeg', '.bmp', '.webp', '.JPEG')
 
 
 class DatasetLayoutError(FileNotFoundError):
-    """The dataset folder is missing or not in a supported layout; the message shows the expected layout."""
+    """A dataset root is missing or not in the layout a dataset reads (search data here, the transfer datasets in
+    ``downstream.datasets``); the message names what is missing and the fix."""
 
 
 @DATASETS.register_module()
@@ -100,7 +102,13 @@ class ImageFolder(Dataset):
     def metainfo(self) -> dict:
         return dict(classes=self.classes)
 
-
+    def as_tensors(self, mean=(0.5, 0.5, 0.5), std=(0.25, 0.25, 0.25)) -> tuple[torch.Tensor, torch.Tensor]:
+        """Every image, normalised, as one ``[N, 3, H, W]`` tensor and the labels (the pipeline is not applied):
+        a small dataset held in memory trains without a DataLoader (ground truth on the embedded default)."""
+        images = np.stack([np.asarray(Image.open(path).convert('RGB')) for path, _ in self.samples])
+        x = torch.from_numpy(images).permute(0, 3, 1, 2).float() / 255
+        x = (x - torch.tensor(mean).view(1, 3, 1, 1)) / torch.tensor(std).view(1, 3, 1, 1)
+        return x, torch.tensor([label for _, label in self.samples])
 
 
 def _generate_once(root: Path, spec: SyntheticSpec) -> None:

@@ -1,9 +1,9 @@
 """What every search strategy shares: the evaluation record and candidate filtering.
 
-A strategy is asked for one architecture at a time, given every evaluation so far and the loop's random
-generator; it never scores anything itself (the :class:`~pinas.search.loop.SearchLoop` does). That split keeps
-strategies testable with synthetic scores and lets the loop checkpoint and resume any of them the same way:
-the loop's state file holds the history, the generator state and ``strategy.state_dict()``.
+A strategy is asked for one architecture at a time, given every evaluation so far and the searcher's random
+generator; it never scores anything itself (the :class:`~pinas.search.searcher.Searcher` does). That split keeps
+strategies testable with synthetic scores and lets the searcher checkpoint and resume any of them the same way:
+the searcher's state file holds the history, the generator state and ``strategy.state_dict()``.
 """
 from __future__ import annotations
 
@@ -64,7 +64,7 @@ class SearchStrategy:
     # --- interface ---------------------------------------------------------------------------------------------
     @property
     def budget(self) -> int | None:
-        """The most evaluations this strategy will ask for (None: unbounded, the loop must set a budget)."""
+        """The most evaluations this strategy will ask for (None: unbounded, the searcher must set a budget)."""
         return None
 
     def propose(self, history: Sequence[Evaluation], rng: random.Random) -> Arch | None:

@@ -228,7 +228,7 @@ class LearnedPartitionSearch(SearchStrategy):
         max_tries: draws per proposal before the fallback, and again for the fallback (200,000).
         sample_batch: draws classified per LightGBM call.
         classifier: :class:`ClassifierSettings` or its config dict (rounds, hyperopt evals, seeds, retries...).
-        logger: where refits are reported (the search loop passes its own).
+        logger: where refits are reported (the searcher passes its own).
     """
 
     name = 'lanas'
@@ -337,7 +337,7 @@ class LearnedPartitionSearch(SearchStrategy):
 def uniform_codes(cardinalities: Sequence[int], count: int, rng: random.Random) -> np.ndarray:
     """``count`` uniform architecture codes (rows), as the released ``randint`` sampler draws them.
 
-    NumPy draws them in one call, seeded from the loop's generator so the search stays reproducible.
+    NumPy draws them in one call, seeded from the searcher's generator so the search stays reproducible.
     """
     generator = np.random.default_rng(rng.getrandbits(64))
     return generator.integers(0, np.asarray(cardinalities), size=(count, len(cardinalities)))

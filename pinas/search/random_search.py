@@ -13,11 +13,11 @@ from .base import DEFAULT_MAX_TRIES, Evaluation, SearchStrategy, seen_set
 
 
 class RandomSearch(SearchStrategy):
-    """Propose distinct uniform samples until the loop's budget (or the space) runs out.
+    """Propose distinct uniform samples until the searcher's budget (or the space) runs out.
 
     Args:
         space, constraint, max_tries: see :class:`~pinas.search.base.SearchStrategy`.
-        max_evals: optional own budget; otherwise the loop's ``max_evals`` bounds the search.
+        max_evals: optional own budget; otherwise the searcher's ``max_evals`` bounds the search.
     """
 
     name = 'random'

@@ -1,7 +1,7 @@
 """Ground truth made here: seeded architecture samples, the training recipe, and a run that resumes."""
 import pytest
 
-from pinas.apis.ground_truth import (TrainSettings, run_ground_truth, sample_archs, shard_path, summarize,
+from pinas.ranking.ground_truth import (TrainSettings, run_ground_truth, sample_archs, shard_path, summarize,
                                      warmup_cosine)
 from pinas.datasets import SyntheticSpec
 from pinas.models import StandaloneResNeSt

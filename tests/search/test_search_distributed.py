@@ -7,7 +7,7 @@ import torch
 import torch.distributed as dist
 import torch.multiprocessing as mp
 
-from pinas.search import EvolutionSearch, RandomSearch, SearchError, SearchLoop
+from pinas.search import EvolutionSearch, RandomSearch, SearchError, Searcher
 from search_helpers import GridSpace, SeparableScore
 
 WORLD = 2
@@ -39,13 +39,13 @@ def run_rank(rank, port, out_dir):
                                        num_crossover=3, mutate_prob=0.3)
             # A different seed per rank: agreement can only come from rank 0's broadcast.
             state_file = os.path.join(out_dir, f'state{rank}.json')
-            return SearchLoop(space, strategy, score_fn, seed=rank, state_file=state_file, logger=_quiet()).run()
+            return Searcher(space, strategy, score_fn, seed=rank, state_file=state_file, logger=_quiet()).run()
 
         first = search()
         first_scored = list(scored)
         resumed = search()  # rank 0 resumes from its file and broadcasts the history to rank 1
         try:  # rank 0's state file belongs to another strategy: rank 0 refuses it, rank 1 must not hang
-            SearchLoop(space, RandomSearch(space, max_evals=5), score_fn, seed=rank,
+            Searcher(space, RandomSearch(space, max_evals=5), score_fn, seed=rank,
                        state_file=os.path.join(out_dir, f'state{rank}.json'), logger=_quiet()).run()
             mismatch = 'no error'
         except SearchError as err:

@@ -9,7 +9,7 @@ from torch import nn
 from pinas.arch import read_arch_file
 from pinas.ranking import read_table
 from pinas.search import (EvolutionSearch, LearnedPartitionSearch, RandomSearch, ResourceConstraint, SearchError,
-                          SearchLoop, write_search_outputs)
+                          Searcher, write_search_outputs)
 from search_helpers import GridSpace, SeparableScore
 
 SPACE = GridSpace((4,) * 5)
@@ -52,18 +52,18 @@ class CrashingScore(SeparableScore):
 @pytest.mark.parametrize('kind', ['random', 'evolution', 'lanas'])
 def test_interrupted_search_resumes_to_the_same_result(tmp_path, quiet_logger, kind):
     reference = SeparableScore(SPACE.cardinalities)
-    expected = SearchLoop(SPACE, make_strategy(kind), reference, seed=3, logger=quiet_logger).run()
+    expected = Searcher(SPACE, make_strategy(kind), reference, seed=3, logger=quiet_logger).run()
 
     state = tmp_path / 'search_state.json'
     crashing = CrashingScore(SPACE.cardinalities, crash_at=17)  # mid generation / mid refit batch
     with pytest.raises(Interrupt):
-        SearchLoop(SPACE, make_strategy(kind), crashing, seed=3, state_file=state, logger=quiet_logger).run()
+        Searcher(SPACE, make_strategy(kind), crashing, seed=3, state_file=state, logger=quiet_logger).run()
     saved = json.loads(state.read_text())
     assert len(saved['history']) == 16 and saved['strategy'] == kind
     assert [p.name for p in tmp_path.iterdir()] == ['search_state.json']  # no temporary file left behind
 
     resumed_score = SeparableScore(SPACE.cardinalities)
-    result = SearchLoop(SPACE, make_strategy(kind), resumed_score, seed=3, state_file=state,
+    result = Searcher(SPACE, make_strategy(kind), resumed_score, seed=3, state_file=state,
                         logger=quiet_logger).run()
     assert not set(resumed_score.calls) & set(crashing.calls)  # nothing scored twice
     assert crashing.calls + resumed_score.calls == [e.arch for e in result.history]
@@ -71,31 +71,31 @@ def test_interrupted_search_resumes_to_the_same_result(tmp_path, quiet_logger, k
         [(e.arch, e.score, e.info) for e in expected.history]
 
     again = SeparableScore(SPACE.cardinalities)  # a finished search resumes to nothing left to do
-    assert SearchLoop(SPACE, make_strategy(kind), again, seed=3, state_file=state,
+    assert Searcher(SPACE, make_strategy(kind), again, seed=3, state_file=state,
                       logger=quiet_logger).run().history == result.history
     assert again.calls == []
 
 
 def test_state_from_another_search_is_refused(tmp_path, quiet_logger):
     state = tmp_path / 'state.json'
-    SearchLoop(SPACE, make_strategy('random'), SeparableScore(SPACE.cardinalities), seed=0, state_file=state,
+    Searcher(SPACE, make_strategy('random'), SeparableScore(SPACE.cardinalities), seed=0, state_file=state,
                logger=quiet_logger).run()
     with pytest.raises(SearchError, match="strategy='random'.*delete it"):
-        SearchLoop(SPACE, make_strategy('evolution'), SeparableScore(SPACE.cardinalities), state_file=state,
+        Searcher(SPACE, make_strategy('evolution'), SeparableScore(SPACE.cardinalities), state_file=state,
                    logger=quiet_logger).run()
     with pytest.raises(SearchError, match='seed=0.*seed=1'):
-        SearchLoop(SPACE, make_strategy('random'), SeparableScore(SPACE.cardinalities), seed=1, state_file=state,
+        Searcher(SPACE, make_strategy('random'), SeparableScore(SPACE.cardinalities), seed=1, state_file=state,
                    logger=quiet_logger).run()
     state.write_text('{"format": ')
     with pytest.raises(SearchError, match='not valid JSON'):
-        SearchLoop(SPACE, make_strategy('random'), SeparableScore(SPACE.cardinalities), state_file=state,
+        Searcher(SPACE, make_strategy('random'), SeparableScore(SPACE.cardinalities), state_file=state,
                    logger=quiet_logger).run()
 
 
 @pytest.mark.parametrize('value, message', [(float('nan'), 'finite'), ('good', 'must return a number')])
 def test_bad_scores_stop_the_search_clearly(quiet_logger, value, message):
     with pytest.raises(SearchError, match=message):
-        SearchLoop(SPACE, make_strategy('random'), lambda arch: value, logger=quiet_logger).run()
+        Searcher(SPACE, make_strategy('random'), lambda arch: value, logger=quiet_logger).run()
 
 
 def test_each_evaluation_is_logged_with_the_running_best():
@@ -106,7 +106,7 @@ def test_each_evaluation_is_logged_with_the_running_best():
     logger.setLevel(logging.INFO)
     logger.addHandler(handler)
     score = SeparableScore(SPACE.cardinalities)
-    result = SearchLoop(SPACE, RandomSearch(SPACE), score, max_evals=5, logger=logger).run()
+    result = Searcher(SPACE, RandomSearch(SPACE), score, max_evals=5, logger=logger).run()
     lines = [r.getMessage() for r in records if r.getMessage().startswith('search [')]
     assert len(lines) == 5 and lines[0].startswith('search [1/5]')
     best = result.best
@@ -115,7 +115,7 @@ def test_each_evaluation_is_logged_with_the_running_best():
 
 def test_outputs_ranked_tables_and_top_arch_files(tmp_path, quiet_logger):
     score = SeparableScore(SPACE.cardinalities)
-    result = SearchLoop(SPACE, make_strategy('evolution'), score, logger=quiet_logger).run()
+    result = Searcher(SPACE, make_strategy('evolution'), score, logger=quiet_logger).run()
     written = write_search_outputs(result.history, SPACE, tmp_path / 'out', top_n=3)
     table = read_table(written['ranked_csv'])
     assert table.values == {str(e.arch): e.score for e in result.history}
@@ -140,7 +140,7 @@ def test_a_track1_search_writes_width_codes_and_resumes(tmp_path, quiet_logger):
     def search(score_fn):
         strategy = EvolutionSearch(space, population_size=6, max_generations=2, top_k=2, num_mutation=3,
                                    num_crossover=3, mutate_prob=0.3)
-        return SearchLoop(space, strategy, score_fn, seed=1, state_file=state, logger=quiet_logger).run()
+        return Searcher(space, strategy, score_fn, seed=1, state_file=state, logger=quiet_logger).run()
 
     first = search(score)
     calls = len(score.calls)

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from search_helpers import GridSpace, SeparableScore
-from pinas.search import (EvolutionSearch, LearnedPartitionSearch, RandomSearch, SearchError, SearchLoop,
+from pinas.search import (EvolutionSearch, LearnedPartitionSearch, RandomSearch, SearchError, Searcher,
                           build_strategy)
 from pinas.search import lanas
 from pinas.spaces import build_space
@@ -18,7 +18,7 @@ FAST_CLASSIFIER = dict(lgb_params=dict(min_data_in_leaf=5), num_threads=1, hyper
 def test_random_search_is_exhaustive_without_repeats(quiet_logger):
     space = GridSpace((3, 3, 3, 3))
     score = SeparableScore(space.cardinalities)
-    result = SearchLoop(space, RandomSearch(space), score, max_evals=100, logger=quiet_logger).run()
+    result = Searcher(space, RandomSearch(space), score, max_evals=100, logger=quiet_logger).run()
     assert len(result.history) == 81  # the whole space, then it stops instead of repeating
     assert len(set(score.calls)) == 81
     assert result.best.arch == score.optimum
@@ -27,7 +27,7 @@ def test_random_search_is_exhaustive_without_repeats(quiet_logger):
 def test_random_search_needs_a_budget():
     space = GridSpace((2, 2))
     with pytest.raises(SearchError, match='pass max_evals'):
-        SearchLoop(space, RandomSearch(space), lambda a: 0.0)
+        Searcher(space, RandomSearch(space), lambda a: 0.0)
 
 
 def test_evolution_finds_the_optimum_of_a_separable_score(quiet_logger):
@@ -35,7 +35,7 @@ def test_evolution_finds_the_optimum_of_a_separable_score(quiet_logger):
     score = SeparableScore(space.cardinalities)
     strategy = EvolutionSearch(space, population_size=16, max_generations=10, top_k=4, num_mutation=8,
                                num_crossover=8, mutate_prob=0.2)
-    result = SearchLoop(space, strategy, score, seed=0, logger=quiet_logger).run()
+    result = Searcher(space, strategy, score, seed=0, logger=quiet_logger).run()
     assert len(result.history) == strategy.budget == 160
     assert len(set(score.calls)) == len(score.calls)
     assert result.best.arch == score.optimum
@@ -61,7 +61,7 @@ def test_learned_partition_finds_the_optimum(quiet_logger):
     score = SeparableScore(space.cardinalities)
     strategy = LearnedPartitionSearch(space, initial_sample=40, selects=20, max_samples=240,
                                       height_levels=(60, 120, 180), classifier=FAST_CLASSIFIER)
-    result = SearchLoop(space, strategy, score, seed=0, logger=quiet_logger).run()
+    result = Searcher(space, strategy, score, seed=0, logger=quiet_logger).run()
     assert len(result.history) == 240 and len(set(score.calls)) == 240
     assert result.best.arch == score.optimum
     initial = np.mean([e.score for e in result.history[:40]])
@@ -85,7 +85,7 @@ def test_learned_partition_scores_initial_samples_first(quiet_logger):
     space = GridSpace((3,) * 4)
     score = SeparableScore(space.cardinalities)
     strategy = LearnedPartitionSearch(space, initial_sample=5, initial_samples=['0000', '2-2-2-2'], max_samples=5)
-    result = SearchLoop(space, strategy, score, logger=quiet_logger).run()
+    result = Searcher(space, strategy, score, logger=quiet_logger).run()
     assert [str(e.arch) for e in result.history[:2]] == ['0000', '2222'] and len(result.history) == 5
     with pytest.raises(ValueError, match='initial_samples'):
         LearnedPartitionSearch(space, initial_sample=1, initial_samples=['0000', '1111'])
@@ -137,7 +137,7 @@ def test_fallback_sampling_is_bounded(quiet_logger):
     strategy = LearnedPartitionSearch(space, initial_sample=2, selects=2, max_samples=10, max_tries=50,
                                       sample_batch=16, classifier=FAST_CLASSIFIER)
     score = SeparableScore(space.cardinalities)
-    result = SearchLoop(space, strategy, score, logger=quiet_logger).run()
+    result = Searcher(space, strategy, score, logger=quiet_logger).run()
     assert len(result.history) == 4 and len(set(score.calls)) == 4
 
 

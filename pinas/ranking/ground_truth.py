@@ -18,12 +18,12 @@ from typing import Callable, Sequence
 import numpy as np
 import torch
 import torch.nn.functional as F
-from PIL import Image
 from torch import nn
 
 from ..arch import Arch
+from ..datasets.folder import ImageFolder
 from ..datasets.synthetic import SyntheticSpec, make_synthetic_dataset
-from ..search.loop import atomic_write_json
+from ..utils.files import atomic_write_json
 
 
 @dataclass(frozen=True)
@@ -41,16 +41,6 @@ class TrainSettings:
     momentum: float = 0.9
     weight_decay: float = 5e-4
     crop_padding: int = 4
-
-
-def load_split(root: Path, split: str, mean=(0.5, 0.5, 0.5), std=(0.25, 0.25, 0.25)):
-    """A split of an ImageFolder list-file dataset as normalised tensors (images, labels)."""
-    lines = (root / 'meta' / f'{split}.txt').read_text().split('\n')
-    rows = [line.rsplit(maxsplit=1) for line in lines if line.strip()]
-    images = np.stack([np.asarray(Image.open(root / path).convert('RGB')) for path, _ in rows])
-    x = torch.from_numpy(images).permute(0, 3, 1, 2).float() / 255
-    x = (x - torch.tensor(mean).view(1, 3, 1, 1)) / torch.tensor(std).view(1, 3, 1, 1)
-    return x, torch.tensor([int(label) for _, label in rows])
 
 
 def _augment(x: torch.Tensor, padding: int, generator: torch.Generator) -> torch.Tensor:
@@ -167,7 +157,7 @@ def run_ground_truth(space, build_model: Callable[[Arch], nn.Module], archs: Seq
     if shard is not None:
         jobs, out = jobs[shard[0]::shard[1]], shard_path(out, *shard)
     make_synthetic_dataset(data_root, spec)
-    train, val = load_split(data_root, 'train'), load_split(data_root, 'val')
+    train, val = (ImageFolder(data_root, ann_file=f'meta/{split}.txt').as_tensors() for split in ('train', 'val'))
     table = dict(meta=meta, runs=runs)
     atomic_write_json(out, table)
     todo = [(a, s) for a, s in jobs if str(s) not in runs.get(space.format(a), {})]
@@ -184,7 +174,7 @@ def run_ground_truth(space, build_model: Callable[[Arch], nn.Module], archs: Seq
 
 def summarize(table: dict, seeds: Sequence[int]) -> dict:
     """Mean top-1 per architecture and the seed-to-seed Kendall tau-b (the ceiling any supernet can reach)."""
-    from ..ranking.metrics import kendall_tau_b
+    from .metrics import kendall_tau_b
     runs = {code: r for code, r in table['runs'].items() if all(str(s) in r for s in seeds)}
     rows = sorted(({'arch': code, 'score': float(np.mean([r[str(s)] for s in seeds])),
                     **{f'top1_seed{s}': r[str(s)] for s in seeds}} for code, r in runs.items()),

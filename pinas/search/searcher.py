@@ -1,8 +1,8 @@
-"""The search loop: ask a strategy for a candidate, score it, record it, checkpoint, repeat.
+"""The searcher: ask a strategy for a candidate, score it, record it, checkpoint, repeat.
 
-* **Resumable.** After every evaluation the loop writes its whole state (history, random generator, strategy
+* **Resumable.** After every evaluation the searcher writes its whole state (history, random generator, strategy
   state) to ``state_file`` atomically (temporary file + ``os.replace``), so a crash at any point leaves either
-  the previous or the new state, never a torn file. Started again with the same file, the loop continues where
+  the previous or the new state, never a torn file. Started again with the same file, the searcher continues where
   it stopped without re-scoring anything, and ends with the same result as an uninterrupted run.
 * **Distributed.** Under an initialised ``torch.distributed`` process group, rank 0 alone runs the strategy
   and broadcasts each candidate (``broadcast_object_list``), so every rank scores the same architecture. Every
@@ -17,7 +17,6 @@ import logging
 import math
 import os
 import random
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Sequence
@@ -27,6 +26,7 @@ from mmengine.logging import MMLogger
 
 from ..arch import Arch
 from ..spaces import SearchSpace
+from ..utils.files import atomic_write_json
 from .base import Evaluation, SearchError, SearchStrategy, ranked
 
 STATE_FORMAT = 'pinas-search-state'
@@ -52,7 +52,7 @@ class SearchResult:
         return ranked(self.history)[:n]
 
 
-class SearchLoop:
+class Searcher:
     """Drive ``strategy`` with ``score_fn`` for at most ``max_evals`` evaluations.
 
     Args:
@@ -61,7 +61,7 @@ class SearchLoop:
         score_fn: ``arch -> float``, higher is better.
         max_evals: evaluation budget; defaults to the strategy's own budget (required if it has none).
         state_file: JSON checkpoint written after every evaluation and resumed from when it exists.
-        seed: seeds the loop's random generator (``random.Random``), the only randomness strategies use.
+        seed: seeds the searcher's random generator (``random.Random``), the only randomness strategies use.
         logger: a ``logging.Logger``; defaults to mmengine's current ``MMLogger``.
     """
 
@@ -180,22 +180,6 @@ class SearchLoop:
 
 
 # --- files -----------------------------------------------------------------------------------------------------
-def atomic_write_json(path: Path, data: Any) -> None:
-    """Write JSON so that ``path`` always holds either the old or the new complete content."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f'.{path.name}.', suffix='.tmp', dir=path.parent)
-    try:
-        with os.fdopen(fd, 'w') as handle:
-            json.dump(data, handle)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
 def read_state(path: Path) -> dict[str, Any]:
     try:
         return json.loads(Path(path).read_text())
