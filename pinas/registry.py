@@ -16,3 +16,5 @@ HOOKS = _child('hook', root.HOOKS, ['pinas.engine'])
 OPTIM_WRAPPERS = _child('optim_wrapper', root.OPTIM_WRAPPERS, ['pinas.engine'])
 # Search-space types (classes); named presets live in pinas.spaces.base.
 SPACES = Registry('search space', scope='pinas', locations=['pinas.spaces'])
+# Proxy scores of a recalibrated path (top1, knn, linear_probe, ...): pinas.search.scoring.
+PROXIES = Registry('proxy score', scope='pinas', locations=['pinas.search.scoring'])

@@ -71,7 +71,7 @@ def test_unsupervised_scores_serve_every_path_of_a_channel_space(kind):
     head = train_linear_head(net, lambda: _batches(2), 10, 1, 0.1, lambda: sampler.uniform(1)[0]) \
         if kind == 'linear_probe' else None
     scorer = Scorer(net, kind, recalib=lambda: _batches(seed=1), val=lambda: _batches(seed=2), recalib_batches=2,
-                    memory=lambda: _batches(seed=3), head=head)
+                    memory=lambda: _batches(seed=3), options=dict(head=head) if head is not None else None)
     narrow, wide = net.space.min_arch(), net.space.max_arch()
     scores = [scorer(narrow), scorer(wide)]
     assert all(torch.isfinite(torch.tensor(scores))) and scorer(narrow) == scores[0]

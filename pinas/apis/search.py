@@ -42,13 +42,13 @@ def build_scorer(model, search_cfg: Mapping[str, Any]) -> Scorer:
     batch_size = data.get('batch_size', 128)
     loaders = {name: _loader_factory(data[name], batch_size) for name in ('recalib', 'val', 'memory', 'train')
                if name in data}
-    head = None
     if kind == 'linear_probe':
         probe = dict(scorer_cfg.pop('head'))
-        head = train_linear_head(model.supernet, loaders['train'], probe['num_classes'], probe.get('epochs', 1),
-                                 probe.get('lr', 30.0), lambda: model.sampler.uniform(1)[0])
+        scorer_cfg['head'] = train_linear_head(model.supernet, loaders['train'], probe['num_classes'],
+                                               probe.get('epochs', 1), probe.get('lr', 30.0),
+                                               lambda: model.sampler.uniform(1)[0])
     return Scorer(model.supernet, kind, loaders['recalib'], loaders['val'], recalib_batches,
-                  memory=loaders.get('memory'), head=head, options=scorer_cfg)
+                  memory=loaders.get('memory'), options=scorer_cfg)
 
 
 def run_search(cfg: Config, model, checkpoint: str | Path) -> dict[str, Any]:
