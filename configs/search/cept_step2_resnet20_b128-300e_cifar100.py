@@ -4,5 +4,6 @@
 _base_ = ['./cept_step1_resnet20_b128-300e_cifar100.py']
 
 model = dict(step=2, init_from='work_dirs/cept_step1_resnet20_b128-300e_cifar100',
-             num_paths=8, distill_coeff=0.8, look_num=5, max_recover=5)
+             backbone=dict(post_add_act='prelu'),
+             num_paths=8, distill_coeff=0.8, temperature=1.0, look_num=5, max_recover=5)
 optim_wrapper = dict(optimizer=dict(lr=0.01))

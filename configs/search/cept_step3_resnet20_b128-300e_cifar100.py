@@ -3,5 +3,6 @@
 _base_ = ['./cept_step1_resnet20_b128-300e_cifar100.py']
 
 model = dict(step=3, init_from='work_dirs/cept_step2_resnet20_b128-300e_cifar100',
-             num_paths=8, distill_coeff=1.0, fix_pretrain=True)
+             backbone=dict(post_add_act='prelu', mode='narrow'),
+             num_paths=8, distill_coeff=1.0, temperature=1.0, fix_pretrain=True)
 optim_wrapper = dict(optimizer=dict(lr=0.001))

@@ -3,7 +3,7 @@
 _base_ = ['./cept_step1_resnet20_b128-300e_cifar100.py']
 
 model = dict(step=4, init_from='work_dirs/cept_step3_resnet20_b128-300e_cifar100',
-             num_paths=8, distill_coeff=1.0, fix_pretrain=True)
+             backbone=dict(post_add_act='prelu', mode='fine'),
+             num_paths=8, distill_coeff=1.0, temperature=1.0, fix_pretrain=True)
 optim_wrapper = dict(optimizer=dict(lr=0.001))
-param_scheduler = [dict(type='CosineAnnealingLR', T_max=100, eta_min=0., by_epoch=True)]
-train_cfg = dict(max_epochs=100)
+train_cfg = dict(max_epochs=100)  # step 1's cosine (_base_/schedules/cosine_300e.py) then anneals over 100 epochs

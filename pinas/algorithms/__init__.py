@@ -1,8 +1,8 @@
 """Supernet training algorithms as mmengine models (one method per module)."""
-from .base import SupernetAlgorithm
-from .cept import STEP_DEFAULTS, CEPTSupernet
+from .base import SupernetAlgorithm, build_supernet
+from .cept import CEPTSupernet
 from .pinas import MLPNeck, PiNAS
 from .sampling import PathSampler
 from .spos import SPOS
 
-__all__ = ['SupernetAlgorithm', 'CEPTSupernet', 'STEP_DEFAULTS', 'PiNAS', 'SPOS', 'MLPNeck', 'PathSampler']
+__all__ = ['SupernetAlgorithm', 'build_supernet', 'CEPTSupernet', 'PiNAS', 'SPOS', 'MLPNeck', 'PathSampler']

@@ -4,7 +4,7 @@ from __future__ import annotations
 import torch.nn.functional as F
 
 from ..registry import MODELS
-from .base import SupernetAlgorithm
+from .base import SupernetAlgorithm, class_labels
 
 
 @MODELS.register_module()
@@ -16,8 +16,8 @@ class SPOS(SupernetAlgorithm):
         self.label_smoothing = label_smoothing
 
     def loss(self, inputs, data_samples) -> dict:
-        path, = self.sampler.uniform(1)
-        logits = self.supernet(inputs, path)
-        loss = F.cross_entropy(logits, data_samples, label_smoothing=self.label_smoothing)
-        acc = (logits.argmax(1) == data_samples).float().mean()
+        labels = class_labels(data_samples, len(inputs), inputs.device)
+        logits = self.supernet(inputs, self.sample_arch())
+        loss = F.cross_entropy(logits, labels, label_smoothing=self.label_smoothing)
+        acc = (logits.argmax(1) == labels).float().mean()
         return dict(loss=loss, acc=acc.detach())

@@ -15,14 +15,13 @@ from pathlib import Path
 import torch
 
 from ..arch import write_arch_file
-from ..models import StandaloneResNeSt, inherit_weights, strip_prefix, unwrap_state_dict
+from ..models import StandaloneResNeSt, inherit_weights, read_supernet_state_dict
+from ..models.inherit import SUPERNET_PREFIX
 from ..spaces import build_space
-from ..utils.checkpoint import allow_mmengine_checkpoints, resolve_checkpoint
-
-STUDENT_PREFIX = 'supernet.'  # the query/student encoder of PiNAS and SPOS checkpoints (not the teacher)
+from ..utils.checkpoint import resolve_checkpoint
 
 
-def export_architecture(checkpoint, arch, space='pinas_resnest50d', out_dir='.', prefix: str = STUDENT_PREFIX,
+def export_architecture(checkpoint, arch, space='pinas_resnest50d', out_dir='.', prefix: str = SUPERNET_PREFIX,
                         **meta) -> dict[str, Path]:
     """Slice ``arch`` out of a supernet checkpoint (file or work dir) and write the three export files."""
     space = build_space(space)
@@ -31,8 +30,7 @@ def export_architecture(checkpoint, arch, space='pinas_resnest50d', out_dir='.',
                          'supernet\'s own blocks); use the arch files of the search instead')
     arch = space.parse(arch)
     path = resolve_checkpoint(checkpoint)
-    allow_mmengine_checkpoints()
-    state_dict = strip_prefix(unwrap_state_dict(torch.load(path, map_location='cpu', weights_only=True)), prefix)
+    state_dict = read_supernet_state_dict(path, prefix)
     num_classes = state_dict['fc.weight'].shape[0] if 'fc.weight' in state_dict else 0
     model = StandaloneResNeSt(arch, space, num_classes=num_classes)
     inherit_weights(model, state_dict, ignore=() if num_classes else ('fc.',))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections import OrderedDict
+from pathlib import Path
 from typing import Iterable, Mapping
 
 import torch
@@ -15,9 +16,12 @@ from torch import nn
 
 from ..arch import ArchLike
 from ..spaces import SpaceLike, build_space
+from ..utils.checkpoint import allow_mmengine_checkpoints, resolve_checkpoint
 
 _SUPERNET_KEY = re.compile(r'^layer(\d+)\.(\d+)\.(\d+)\.(.+)$')
 _CHECKPOINT_CONTAINERS = ('state_dict', 'model', 'module', 'backbone')
+SUPERNET_PREFIX = 'supernet.'  # the (student) supernet of every algorithm's checkpoint (PiNAS, SPOS, CEPT)
+_DDP_PREFIX = 'module.'
 
 
 class CheckpointMismatchError(RuntimeError):
@@ -43,6 +47,35 @@ def strip_prefix(state_dict: Mapping[str, torch.Tensor], prefix: str) -> 'Ordere
         raise CheckpointMismatchError(f'no key starts with prefix {prefix!r}; top-level prefixes in the checkpoint: '
                                       f'{heads[:10]}')
     return out
+
+
+def read_supernet_state_dict(checkpoint: str | Path | Mapping,
+                             prefix: str = SUPERNET_PREFIX) -> 'OrderedDict[str, torch.Tensor]':
+    """The supernet weights of ``checkpoint``: a checkpoint file, an mmengine work dir (its latest checkpoint), a
+    loaded checkpoint or a state dict.
+
+    The state dict is unwrapped (:func:`unwrap_state_dict`), DDP's ``module.`` prefix dropped, and the keys under
+    ``prefix`` (an algorithm's ``supernet.``; not its teacher) kept without it. A state dict with no key under
+    ``prefix`` is taken as a bare supernet's own (``data_preprocessor.`` keys dropped); ``prefix=''`` keeps all.
+    """
+    if isinstance(checkpoint, (str, Path)):
+        checkpoint = _load_checkpoint(resolve_checkpoint(checkpoint))
+    state_dict = OrderedDict((k[len(_DDP_PREFIX):] if k.startswith(_DDP_PREFIX) else k, v)
+                             for k, v in unwrap_state_dict(checkpoint).items())
+    if prefix and any(k.startswith(prefix) for k in state_dict):
+        return strip_prefix(state_dict, prefix)
+    return OrderedDict((k, v) for k, v in state_dict.items() if not k.startswith('data_preprocessor.'))
+
+
+def _load_checkpoint(path: Path) -> Mapping:
+    allow_mmengine_checkpoints()
+    try:
+        return torch.load(path, map_location='cpu', weights_only=True)
+    except Exception as err:  # torch raises a bare UnpicklingError for objects outside its allow-list
+        raise RuntimeError(
+            f'cannot read {path} with torch.load(weights_only=True): {str(err).splitlines()[0]}. Only '
+            'mmengine checkpoints (weights plus mmengine logging state) are read; pass the loaded '
+            "checkpoint['state_dict'] if the file holds other objects.") from err
 
 
 def is_supernet_state_dict(state_dict: Mapping[str, torch.Tensor]) -> bool:

@@ -1,18 +1,51 @@
+import copy
+import functools
 import math
 import random
+from pathlib import Path
 
 import pytest
 import torch
+from mmengine.config import Config
 from mmengine.optim import OptimWrapper
+from mmengine.registry import DefaultScope
 
+from pinas.algorithms import SPOS
 from pinas.algorithms.cept import CEPTSupernet
+from pinas.models import Track1Supernet
 from pinas.models.inherit import CheckpointMismatchError
 from pinas.registry import MODELS
 from pinas.spaces import build_space
 
+ROOT = Path(__file__).resolve().parents[2]
 # One block per stage keeps every step's logic (branch counts 4/8/16, remap, recover) at a third of the compute.
 SMALL = dict(base='track1_resnet20', depths=(1, 1, 1))
 SPACE = build_space(SMALL)
+# The winner's steps (ranking.md A4): their settings live in these configs only.
+STEP_CONFIGS = {1: 'cept_step1_resnet20_b128-300e_cifar100', 2: 'cept_step2_resnet20_b128-300e_cifar100',
+                3: 'cept_step3_resnet20_b128-300e_cifar100', 4: 'cept_step4_resnet20_b128-100e_cifar100'}
+
+
+def load_model_cfg(name: str) -> dict:
+    return Config.fromfile(str(ROOT / 'configs/search' / f'{name}.py')).model.to_dict()
+
+
+def build_model(cfg: dict):
+    """``cfg`` built as the configs are, in the ``pinas`` scope (another test's Runner may have left another)."""
+    with DefaultScope.overwrite_default_scope('pinas'):
+        return MODELS.build(cfg)
+
+
+@functools.lru_cache(maxsize=None)
+def _step_model_cfg(step: int) -> dict:
+    cfg = load_model_cfg(STEP_CONFIGS[step])
+    cfg.pop('init_from', None)
+    return cfg
+
+
+def step_model_cfg(step: int) -> dict:
+    """``model`` of the step's config (the winner's settings), without its previous-step checkpoint."""
+    return copy.deepcopy(_step_model_cfg(step))
 
 
 def batch(n: int = 4, size: int = 32, seed: int = 0) -> dict:
@@ -33,19 +66,27 @@ def changed(model, before: dict) -> set:
     return {name for name, p in model.named_parameters() if not torch.equal(p, before[name])}
 
 
-def build(step: int, **kwargs) -> CEPTSupernet:
-    return CEPTSupernet(step=step, space=SMALL, seed=0, **kwargs)
+def build(step: int, space=SMALL, **kwargs) -> CEPTSupernet:
+    """CEPT ``step`` with its config's settings over ``space``; ``kwargs`` override them."""
+    cfg = step_model_cfg(step)
+    cfg.pop('type')
+    cfg['backbone']['space'] = space
+    return CEPTSupernet(**{**cfg, 'seed': 0, **kwargs})
 
 
-def test_registered_and_configured_from_the_step():
-    model = MODELS.build(dict(type='CEPTSupernet', step=2, space='track1_resnet20'))
+def test_registered_and_configured_from_the_step_configs():
+    model = build_model(step_model_cfg(2))
     assert isinstance(model, CEPTSupernet) and model.supernet.post_add_act == 'prelu'
-    assert (model.num_paths, model.distill_coeff, model.look_num, model.max_recover) == (8, 0.8, 5, 5)
+    assert model.supernet.width_remap == {4: 5, 8: 9} and not model.supernet.has_branches
+    assert (model.num_paths, model.distill_coeff, model.temperature, model.look_num, model.max_recover) == \
+        (8, 0.8, 1.0, 5, 5)
     step1, step3, step4 = build(1), build(3), build(4, fix_pretrain=False, distill_coeff=0.8)
     assert step1.supernet.post_add_act == 'relu' and not step1.supernet.has_branches
+    assert step1.supernet.width_remap == {4: 5, 8: 9}  # every step runs a path with the same widths
     assert (step3.num_paths, step3.distill_coeff, step3.fix_pretrain) == (8, 1.0, True)
     assert step3.supernet.branch_counts == (4, 4, 4) and step4.supernet.branch_counts == (4, 8, 16)
     assert (step4.fix_pretrain, step4.distill_coeff) == (False, 0.8)
+    assert step_model_cfg(4)['fix_pretrain'] is True and step_model_cfg(4)['distill_coeff'] == 1.0
 
 
 @pytest.mark.parametrize('kwargs, message', [
@@ -53,10 +94,22 @@ def test_registered_and_configured_from_the_step():
     (dict(step=3, look_num=5), r"does not use \['look_num'\]; they belong to steps \{'look_num': \[2\]\}"),
     (dict(step=1, distill_coeff=0.5), "does not use"),
     (dict(step=2, distill_coeff=1.5), r'distill_coeff must lie in \[0, 1\]'),
+    (dict(step=3), r"step 3 trains a supernet with branches, got branch counts \(0, 0, 0\): set model.backbone "
+                   r"mode='narrow'"),
+    (dict(step=2, backbone=dict(space=SMALL, mode='narrow')), r"step 2 trains a supernet without branches"),
 ])
 def test_bad_settings_are_named(kwargs, message):
     with pytest.raises(ValueError, match=message):
-        CEPTSupernet(space=SMALL, **kwargs)
+        CEPTSupernet(**{'backbone': dict(space=SMALL), **kwargs})
+
+
+def test_a_cept_config_without_enhancement_settings_gets_the_plain_supernet():
+    cfg = load_model_cfg('cept_embedded')
+    cfg['backbone'] = dict(space=cfg['backbone']['space'])  # no type, width_remap, post_add_act or mode
+    model = build_model(cfg)
+    assert type(model.supernet) is Track1Supernet and model.supernet.width_remap == {}
+    assert model.supernet.post_add_act == 'relu' and not model.supernet.has_branches
+    assert all(isinstance(b.act2, torch.nn.ReLU) for b in model.supernet.blocks)
 
 
 def test_step1_trains_the_max_path():
@@ -148,7 +201,7 @@ def test_loss_mode_is_for_evaluation_only():
 
 def eval_outputs(model, archs, x):
     model.eval()
-    return [model(x, arch=a) for a in archs]
+    return [model.supernet(x, a) for a in archs]
 
 
 def test_previous_step_checkpoints_chain(tmp_path):
@@ -183,7 +236,7 @@ def test_wrong_previous_checkpoints_are_refused(tmp_path):
         build(3).load_previous_step(build(4).state_dict())
     with pytest.raises(CheckpointMismatchError, match=r'does not hold a CEPT supernet of space track1_resnet20 '
                                                       r'\(depths \(1, 1, 1\)(.|\n)*unexpected keys'):
-        build(3).load_previous_step(CEPTSupernet(step=2, space='track1_resnet20').state_dict())
+        build(3).load_previous_step(build(2, space='track1_resnet20').state_dict())
     with pytest.raises(FileNotFoundError, match='previous-step checkpoint'):
         build(2).load_previous_step(tmp_path / 'nope.pth')
     with pytest.raises(ValueError, match='step 1 trains from scratch'):
@@ -226,12 +279,36 @@ def test_steps_run_under_the_mmengine_runner(tmp_path):
     assert weights and all(torch.equal(shared[k], trained[k]) for k in weights)  # fixed teacher = step-2 weights
 
 
-def test_spos_mode_trains_sampled_paths_only():
-    model = build(2, num_paths=1, train_max_path=False, distill_coeff=0.0, look_num=0, max_recover=0)
-    log = model.train_step(batch(), sgd(model))
-    assert set(log) == {'loss_paths', 'acc_paths'} and math.isfinite(log['loss_paths'])
-    with pytest.raises(ValueError, match='train_max_path=False leaves no teacher'):
-        build(2, train_max_path=False)  # the step-2 defaults distil from the max path
+def test_spos_track1_config_is_spos_over_the_plain_supernet():
+    cfg = load_model_cfg('spos_track1_embedded')
+    assert cfg['type'] == 'SPOS'
+    model = build_model(cfg)
+    assert type(model) is SPOS and type(model.supernet) is Track1Supernet
+    net = model.supernet
+    assert net.width_remap == {} and net.post_add_act == 'relu' and not net.has_branches
+    assert net.num_classes == net.space.num_classes == 20 and net.space.name == 'track1_resnet20_embedded'
+
+
+def test_spos_trains_one_uniform_path_per_batch_with_cross_entropy():
+    model = SPOS(backbone=dict(space=SMALL), num_classes=100, seed=0)
+    twin = build(2)  # CEPT's paths come from the same sampler: the same draws for the same seed
+    assert [model.sample_arch() for _ in range(3)] == [twin.sample_arch() for _ in range(3)]
+    data, drawn = batch(), []
+    draw = model.sampler.uniform
+
+    def recorded(n=1):
+        drawn.extend(draw(n))
+        return drawn[-n:]
+    model.sampler.uniform = recorded
+    model.train()
+    state = copy.deepcopy(model.supernet.state_dict())
+    log = model.train_step(data, sgd(model))
+    assert len(drawn) == 1 and set(log) == {'loss', 'acc'}
+    model.supernet.load_state_dict(state)  # the loss is the CE of the drawn path before the update
+    expected = torch.nn.functional.cross_entropy(model.supernet(data['inputs'], drawn[0]), data['data_samples'])
+    assert math.isclose(log['loss'], expected.item(), rel_tol=1e-5)
+    log = model.train_step(dict(inputs=data['inputs'], data_samples=data['data_samples'].tolist()), sgd(model))
+    assert len(drawn) == 2 and math.isfinite(log['loss'])  # labels as a list of ints, as CEPT reads them
 
 
 @pytest.mark.parametrize('step', [2, 3])

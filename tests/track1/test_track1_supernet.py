@@ -4,7 +4,9 @@ import pytest
 import torch
 from torch import nn
 
-from pinas.models.track1_supernet import SlicedConvBN, Track1Supernet, supernet_layout
+from pinas.models.branches import supernet_layout
+from pinas.models.sliced import SlicedConvBN
+from pinas.models.track1_supernet import ENHANCED_WIDTH_REMAP, Track1Supernet
 from pinas.spaces import build_space
 
 SPACE = build_space('track1_resnet20')
@@ -13,6 +15,11 @@ X = torch.randn(2, 3, 32, 32)
 # One block per stage: the same branch counts (4/8/16) and copy rules, a third of the compute.
 SMALL = build_space(dict(base='track1_resnet20', depths=(1, 1, 1)))
 X_SMALL = torch.randn(2, 3, 16, 16)
+
+
+def enhanced(*args, **kwargs) -> Track1Supernet:
+    """CEPT's candidates enhancement: widths 4 / 8 run as 5 / 9, PReLU after the add."""
+    return Track1Supernet(*args, width_remap=ENHANCED_WIDTH_REMAP, post_add_act='prelu', **kwargs)
 
 
 def randomize_(net: nn.Module, seed: int = 0) -> nn.Module:
@@ -41,8 +48,15 @@ def archs(space, n: int = 6, seed: int = 0):
     return [space.max_arch(), space.min_arch()] + [space.sample(rng) for _ in range(n)]
 
 
-def test_path_has_enhanced_widths_and_a_projection_in_every_block():
+def test_default_is_the_plain_supernet():
     net = Track1Supernet()
+    assert net.width_remap == {} and net.post_add_act == 'relu' and net.branch_counts == (0, 0, 0)
+    assert net.enhanced_widths(CODE) == tuple(int(w) for w in CODE.split('-')[:19])
+    assert all(isinstance(b.act2, nn.ReLU) for b in net.blocks)
+
+
+def test_path_has_enhanced_widths_and_a_projection_in_every_block():
+    net = enhanced()
     widths = net.enhanced_widths(CODE)
     nominal = [int(w) for w in CODE.split('-')][:19]
     assert widths == tuple({4: 5, 8: 9}.get(w, w) for w in nominal) and 5 in widths and 9 in widths
@@ -76,7 +90,7 @@ FINE = {s: {w: 12 if w == 8 else (8 if w == 4 else w) for w in range(4, 16 * s +
 
 @pytest.mark.parametrize('mode, table', [('narrow', NARROW), ('fine', FINE)])
 def test_branch_selection_matches_the_reference(mode, table):
-    net = Track1Supernet(mode=mode)
+    net = enhanced(mode=mode)
     first_blocks = [net.blocks[0], net.blocks[3], net.blocks[6]]
     for stage, expected in [(0, STAGE1), (1, table[1]), (2, table[2])]:
         for layer in (first_blocks[stage].conv1, first_blocks[stage].conv2, first_blocks[stage].shortcut):
@@ -88,7 +102,7 @@ def test_branch_selection_matches_the_reference(mode, table):
 
 
 def test_branched_path_runs_on_the_selected_branches():
-    net = Track1Supernet(mode='narrow')
+    net = enhanced(mode='narrow')
     ran = {}
     hooks = record(net, ran)
     net(X, CODE)
@@ -101,8 +115,8 @@ def test_branched_path_runs_on_the_selected_branches():
 
 def test_shared_to_narrow_to_fine_copies_keep_every_path():
     x = X_SMALL
-    shared = randomize_(Track1Supernet(SMALL)).eval()
-    narrow = Track1Supernet(SMALL, mode='narrow').eval()
+    shared = randomize_(enhanced(SMALL)).eval()
+    narrow = enhanced(SMALL, mode='narrow').eval()
     narrow.inherit_from(shared)
     for arch in archs(SMALL):
         expected = shared(x, arch)
@@ -113,7 +127,7 @@ def test_shared_to_narrow_to_fine_copies_keep_every_path():
         for name, t in list(narrow.named_parameters()) + list(narrow.named_buffers()):
             if '.branches.' in name and not name.endswith('num_batches_tracked'):
                 t.mul_(1.0 + 0.3 * torch.rand(t.shape))
-    fine = Track1Supernet(SMALL, mode='fine').eval()
+    fine = enhanced(SMALL, mode='fine').eval()
     assert fine.branch_counts == (4, 8, 16)
     fine.inherit_from(narrow)
     for arch in archs(SMALL, seed=1):
@@ -133,7 +147,7 @@ def test_finer_to_coarser_is_refused():
 
 
 def test_bn_recalibration_touches_only_the_path_channels():
-    net = Track1Supernet().train()
+    net = enhanced().train()
     bn = net.stem.shared.bn
     before = bn.running_mean.clone()
     with torch.no_grad():
