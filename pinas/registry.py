@@ -1,6 +1,7 @@
 """pinas's mmengine registries: children of mmengine's roots (the mmdet/mmseg pattern), so configs with
 ``default_scope='pinas'`` find pinas's own classes and, through the parents, everything mmengine provides (loops,
-optimizers, schedulers...). Only the kinds pinas registers something in have a child here, plus ``SPACES``."""
+optimizers, schedulers...). Only the kinds pinas registers something in have a child here. The DDP wrapper and
+the optimizer wrappers of ``pinas.engine`` register in mmengine's roots instead, so mmdet/mmseg configs find them."""
 from mmengine import registry as root
 from mmengine.registry import Registry
 
@@ -10,10 +11,8 @@ def _child(name: str, parent: Registry, locations=()) -> Registry:
 
 
 MODELS = _child('model', root.MODELS, ['pinas.algorithms'])
-MODEL_WRAPPERS = _child('model_wrapper', root.MODEL_WRAPPERS, ['pinas.engine'])
 DATASETS = _child('dataset', root.DATASETS, ['pinas.datasets'])
 HOOKS = _child('hook', root.HOOKS, ['pinas.engine'])
-OPTIM_WRAPPERS = _child('optim_wrapper', root.OPTIM_WRAPPERS, ['pinas.engine'])
 # Search-space types (classes); named presets live in pinas.spaces.base.
 SPACES = Registry('search space', scope='pinas', locations=['pinas.spaces'])
 # Proxy scores of a recalibrated path (top1, knn, linear_probe, ...): pinas.search.scoring.

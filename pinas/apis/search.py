@@ -6,54 +6,85 @@ without re-scoring.
 """
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Callable, Iterable, Mapping
+
+import torch
 
 from mmengine.config import Config
 from mmengine.dataset import default_collate
 from mmengine.dist import barrier, get_rank
 from mmengine.logging import MMLogger
-from mmengine.model import is_model_wrapper
-from torch.utils.data import DataLoader
+from torch.utils.data import DataLoader, DistributedSampler
 
 from ..models import build_standalone
 from ..registry import DATASETS
 from ..search.builder import build_strategy
-from ..search.searcher import Searcher
 from ..search.outputs import write_search_outputs
-from ..search.scoring import Scorer, train_linear_head
+from ..search.searcher import Searcher
+from ..engine import unwrap_model
+from ..search.scoring import Scorer, ShardedBatchSampler, train_linear_head
+from ..utils.dist import get_dist_info
 from .export import export_architecture
 
 
-def _loader_factory(dataset_cfg: Mapping[str, Any], batch_size: int):
-    dataset = DATASETS.build(dict(dataset_cfg))
+def _scoring_loader(dataset_cfg: Mapping[str, Any], batch_size: int, num_workers: int, shuffle: bool = False,
+                    seed: int = 0) -> Callable[[], Iterable]:
+    """A callable giving this rank's batches of a scoring dataset, one DataLoader (and worker pool) reused.
 
-    def make():
-        return DataLoader(dataset, batch_size=batch_size, shuffle=False, num_workers=0, collate_fn=default_collate)
-    return make
+    Scoring data is read in a fixed order, sharded by batch (:class:`ShardedBatchSampler`), so every candidate
+    sees the same batches and the ranks together read what one process would. ``shuffle`` (the probe's training
+    data) draws a new order every call instead, with ``DistributedSampler``."""
+    dataset = DATASETS.build(dict(dataset_cfg))
+    workers = dict(num_workers=num_workers, persistent_workers=num_workers > 0, pin_memory=torch.cuda.is_available(),
+                   collate_fn=default_collate)
+    if not shuffle:
+        loader = DataLoader(dataset, batch_sampler=ShardedBatchSampler(len(dataset), batch_size), **workers)
+        return lambda: loader
+    sampler = DistributedSampler(dataset, *_replicas(), shuffle=True, seed=seed, drop_last=True)
+    loader = DataLoader(dataset, batch_size=batch_size, sampler=sampler, drop_last=True, **workers)
+    epochs = itertools.count()
+
+    def next_epoch():
+        sampler.set_epoch(next(epochs))
+        return loader
+    return next_epoch
+
+
+def _replicas() -> tuple[int, int]:
+    """(num_replicas, rank) for DistributedSampler, also outside a process group."""
+    rank, world = get_dist_info()[:2]
+    return world, rank
 
 
 def build_scorer(model, search_cfg: Mapping[str, Any]) -> Scorer:
-    """The scorer of ``search_cfg.scorer`` over ``model.supernet``, with its data loaders."""
+    """The scorer of ``search_cfg.scorer`` over the supernet of ``model``, with its data loaders.
+
+    ``search_cfg.data`` holds the datasets (``recalib``, ``val``, ``memory``, ``train`` for the probe head),
+    ``batch_size`` (per GPU) and ``num_workers``; ``search_cfg.scorer`` the proxy (``type`` and its options),
+    ``recalib_batches`` (in all, over all ranks) and ``recalibration=dict(protocol=..., momentum=...)``."""
     scorer_cfg = dict(search_cfg['scorer'])
     kind = scorer_cfg.pop('type')
     recalib_batches = scorer_cfg.pop('recalib_batches', 20)
-    data = search_cfg['data']
-    batch_size = data.get('batch_size', 128)
-    loaders = {name: _loader_factory(data[name], batch_size) for name in ('recalib', 'val', 'memory', 'train')
-               if name in data}
+    recalibration = scorer_cfg.pop('recalibration', None)
+    data = dict(search_cfg['data'])
+    batch_size, num_workers = data.pop('batch_size', 128), data.pop('num_workers', 0)
+    supernet = unwrap_model(unwrap_model(model).supernet)
+    loaders = {name: _scoring_loader(data[name], batch_size, num_workers, shuffle=name == 'train')
+               for name in ('recalib', 'val', 'memory', 'train') if name in data}
     if kind == 'linear_probe':
         probe = dict(scorer_cfg.pop('head'))
-        scorer_cfg['head'] = train_linear_head(model.supernet, loaders['train'], probe['num_classes'],
+        scorer_cfg['head'] = train_linear_head(supernet, loaders['train'], probe['num_classes'],
                                                probe.get('epochs', 1), probe.get('lr', 30.0),
-                                               lambda: model.sampler.uniform(1)[0])
-    return Scorer(model.supernet, kind, loaders['recalib'], loaders['val'], recalib_batches,
-                  memory=loaders.get('memory'), options=scorer_cfg)
+                                               unwrap_model(model).sample_arch, milestones=probe.get('milestones', ()))
+    return Scorer(supernet, kind, loaders['recalib'], loaders['val'], recalib_batches,
+                  memory=loaders.get('memory'), options=scorer_cfg, recalibration=recalibration)
 
 
 def run_search(cfg: Config, model, checkpoint: str | Path) -> dict[str, Any]:
     """Search with ``cfg.search`` over the supernet in ``model`` (loaded from ``checkpoint``); export the top archs."""
-    model = model.module if is_model_wrapper(model) else model
+    model = unwrap_model(model)
     model.eval()
     search_cfg = cfg['search']
     space = model.space
