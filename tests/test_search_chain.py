@@ -21,7 +21,7 @@ def _cfg(name, work_dir, data_root):
              'search.data.batch_size': 16, 'search.scorer.recalib_batches': 2}
     for split in ('recalib', 'val'):
         small[f'search.data.{split}.root'] = data_root
-    return load_config(str(ROOT / 'configs/search' / name), small, work_dir=str(work_dir))
+    return load_config(str(ROOT / 'configs/search' / name), cfg_options=small, work_dir=str(work_dir))
 
 
 @pytest.mark.parametrize('name', ['spos_embedded.py', 'spos_track1_embedded.py'])

@@ -23,8 +23,8 @@ def data_root(tmp_path_factory):
 
 def _cfg(name, work_dir, data_root, **options):
     return load_config(str(ROOT / 'configs/search' / name),
-                       {**SMALL_DATA, 'train_dataloader.dataset.root': data_root, 'train_cfg.max_epochs': 1,
-                        **options}, work_dir=str(work_dir))
+                       cfg_options={**SMALL_DATA, 'train_dataloader.dataset.root': data_root, 'train_cfg.max_epochs': 1,
+                                    **options}, work_dir=str(work_dir))
 
 
 @pytest.mark.parametrize('name, options', [

@@ -10,7 +10,7 @@ from mmengine.logging import MMLogger
 
 from ..utils.checkpoint import allow_mmengine_checkpoints, resolve_checkpoint
 from .search import run_search
-from .train import build_runner
+from .train import build_supernet_runner
 
 
 def finished_checkpoint(work_dir: str | Path, max_epochs: int) -> Path | None:
@@ -24,8 +24,9 @@ def finished_checkpoint(work_dir: str | Path, max_epochs: int) -> Path | None:
     return path if meta.get('epoch', 0) >= max_epochs else None
 
 
-def train_and_search(cfg: Config, launcher: str = 'none', retrain: bool = False, train_only: bool = False):
-    runner = build_runner(cfg, launcher)
+def train_and_search(cfg: Config, *, retrain: bool = False, train_only: bool = False):
+    """Train (or load the finished run of) ``cfg``'s supernet, then search it unless ``train_only``."""
+    runner = build_supernet_runner(cfg)
     logger = MMLogger.get_current_instance()
     checkpoint = None if (retrain or cfg.get('resume')) else \
         finished_checkpoint(cfg.work_dir, cfg.train_cfg.get('max_epochs', 0))

@@ -15,7 +15,7 @@ from typing import NamedTuple
 import torch
 import torch.distributed as torch_dist
 
-LAUNCHERS = ('pytorch', 'slurm', 'mpi')
+LAUNCHERS = ('none', 'pytorch', 'slurm', 'mpi')  # 'none': one process, no process group
 DEFAULT_MASTER_PORT = '29500'  # torch.distributed's default
 
 
@@ -40,13 +40,13 @@ def init_dist(launcher: str, backend: str | None = None, **kwargs) -> None:
     """Initialise the default process group for ``launcher`` ('pytorch' = torchrun, 'slurm' or 'mpi').
 
     Args:
-        launcher: how the processes were started.
+        launcher: how the processes were started; ``'none'`` (a single process) starts nothing.
         backend: ``None`` picks :func:`default_backend`; ``nccl`` without CUDA is refused with an error.
         **kwargs: passed to ``torch.distributed.init_process_group``; ``timeout`` may be given in seconds.
     """
     if launcher not in LAUNCHERS:
-        raise ValueError(f'unknown launcher {launcher!r}; use one of {LAUNCHERS} (or no launcher for one process)')
-    if torch_dist.is_available() and torch_dist.is_initialized():
+        raise ValueError(f'unknown launcher {launcher!r}; use one of {LAUNCHERS}')
+    if launcher == 'none' or (torch_dist.is_available() and torch_dist.is_initialized()):
         return
     backend = backend or default_backend()
     if backend == 'nccl' and not torch.cuda.is_available():

@@ -99,11 +99,11 @@ def test_arch_and_checkpoint_are_one_line_overrides(tmp_path):
 
 
 def test_command_line_arch_code_keeps_its_leading_zeros():
-    """--cfg-options parses an all-digit code as a number; the tools restore the code."""
-    from downstream.apis import load_config, train_parser
+    """--cfg-options parses an all-digit code as a number; the space's parser restores the code."""
+    from downstream.apis import train_parser
+    from pinas.apis import load_config
     args = train_parser().parse_args([str(MASK_RCNN), '--cfg-options', 'model.backbone.arch=0013231203213032'])
     cfg = load_config(args.config, cfg_options=args.cfg_options)
-    assert cfg.model.backbone.arch == '0013231203213032'
     assert str(build_model(cfg).backbone.arch) == '0013231203213032'
 
 
