@@ -16,7 +16,7 @@ say "1/3 paper architectures of the Pi-NAS ResNeSt-50-D space (params and FLOPs 
 
 say "2/3 Pi-NAS on the embedded default: train ($EPOCHS epochs), search, export"
 "$PY" tools/search.py configs/search/pinas_embedded.py --work-dir "$WORK/pinas" \
-    --cfg-options train_cfg.max_epochs="$EPOCHS" param_scheduler.0.T_max="$EPOCHS"
+    --cfg-options train_cfg.max_epochs="$EPOCHS"  # the config's cosine schedule follows max_epochs
 BEST=$("$PY" -c "import json, sys; print(json.load(open(sys.argv[1]))[0]['arch'])" "$WORK/pinas/search/ranked.json")
 EXPORT="$WORK/pinas/search/export"
 echo "best architecture: $BEST (ranked table: $WORK/pinas/search/ranked.csv)"

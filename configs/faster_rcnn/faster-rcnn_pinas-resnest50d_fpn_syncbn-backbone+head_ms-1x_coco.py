@@ -4,12 +4,6 @@
 _base_ = [
     '../_base_/models/faster-rcnn_pinas-resnest50d_fpn.py',
     '../_base_/datasets/coco_detection_ms-640-800.py',
-    '../_base_/schedules/schedule_1x.py',
-    'mmdet::_base_/default_runtime.py',
-    '../_base_/default_runtime.py',
+    '../_base_/det_syncbn_1x.py',
 ]
-norm_cfg = dict(type='SyncBN', requires_grad=True)
-model = dict(
-    backbone=dict(frozen_stages=-1, norm_eval=False, norm_cfg=norm_cfg),
-    neck=dict(norm_cfg=norm_cfg),
-    roi_head=dict(bbox_head=dict(type='Shared4Conv1FCBBoxHead', conv_out_channels=256, norm_cfg=norm_cfg)))
+model = dict(_base_.syncbn_fpn, roi_head=dict(bbox_head=_base_.syncbn_4conv1fc_bbox_head))

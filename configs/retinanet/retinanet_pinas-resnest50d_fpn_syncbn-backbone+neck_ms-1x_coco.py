@@ -4,12 +4,7 @@
 _base_ = [
     '../_base_/models/retinanet_pinas-resnest50d_fpn.py',
     '../_base_/datasets/coco_detection_ms-640-800.py',
-    '../_base_/schedules/schedule_1x.py',
-    'mmdet::_base_/default_runtime.py',
-    '../_base_/default_runtime.py',
+    '../_base_/det_syncbn_1x.py',
 ]
-norm_cfg = dict(type='SyncBN', requires_grad=True)
-model = dict(
-    backbone=dict(frozen_stages=-1, norm_eval=False, norm_cfg=norm_cfg),
-    neck=dict(norm_cfg=norm_cfg))
+model = _base_.syncbn_fpn
 optim_wrapper = dict(optimizer=dict(lr=0.01))

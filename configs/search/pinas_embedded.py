@@ -2,7 +2,7 @@
 # dataset. Same algorithm as the ImageNet config, sizes scaled down (queue 4096 = 64 x global batch 64).
 #   python tools/search.py configs/search/pinas_embedded.py
 _base_ = ['./_base_/default_runtime.py', './_base_/datasets/embedded_contrastive.py',
-          './_base_/search/evolution_embedded.py']
+          './_base_/search/evolution_embedded.py', './_base_/schedules/cosine_30e.py']
 
 model = dict(
     type='PiNAS',
@@ -13,8 +13,6 @@ model = dict(
 
 optim_wrapper = dict(type='SupernetOptimWrapper', optimizer=dict(type='SGD', lr=0.06, momentum=0.9,
                                                                   weight_decay=1e-4))
-param_scheduler = [dict(type='CosineAnnealingLR', T_max=30, eta_min=0., by_epoch=True)]
-train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=30)
 
 # Search (evolution, see the base): each candidate scored by kNN top-1 on frozen features after precise-BN
 # recalibration of its path.

@@ -2,7 +2,8 @@
 # queue 49152, tau 0.2, momentum 0.999, SGD lr 0.03 / momentum 0.9 / wd 1e-4 on all parameters, cosine to 0 over
 # 100 epochs stepped per epoch, no warm-up, mixed precision, checkpoints every 5 epochs.
 #   bash tools/dist_search.sh configs/search/pinas_resnest50d_8xb24-amp-100e_imagenet.py 8
-_base_ = ['./_base_/default_runtime.py', './_base_/datasets/imagenet_contrastive.py']
+_base_ = ['./_base_/default_runtime.py', './_base_/datasets/imagenet_contrastive.py',
+          './_base_/schedules/cosine_100e.py']
 
 model = dict(
     type='PiNAS',
@@ -13,6 +14,4 @@ model = dict(
 
 optim_wrapper = dict(type='AmpSupernetOptimWrapper',
                      optimizer=dict(type='SGD', lr=0.03, momentum=0.9, weight_decay=1e-4))
-param_scheduler = [dict(type='CosineAnnealingLR', T_max=100, eta_min=0., by_epoch=True, convert_to_iter_based=False)]
-train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=100)
 default_hooks = dict(checkpoint=dict(interval=5))

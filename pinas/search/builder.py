@@ -1,7 +1,7 @@
 """Build search strategies from config dicts through an mmengine registry.
 
     strategy = build_strategy(dict(type='evolution', population_size=20, max_generations=5), space,
-                              constraints=dict(max_params_M=20.0, input_size=224), build_model=build_model)
+                              constraints=dict(max_params_M=20.0, max_GMACs=4.0), build_model=build_model)
 """
 from __future__ import annotations
 
@@ -27,10 +27,10 @@ def build_strategy(cfg: Mapping[str, Any], space: SearchSpace, constraints: Mapp
     """A strategy from ``cfg`` (``type`` is one of ``random``, ``evolution``, ``lanas``).
 
     ``constraints`` is a :class:`~pinas.search.constraints.ResourceConstraint` config; ``build_model(arch)``
-    builds the network it measures.
+    builds the network it measures, at the space's ``input_size`` unless the config sets one.
     """
     cfg = dict(cfg)
     if cfg.get('type') not in STRATEGIES:
         raise KeyError(f'unknown search strategy {cfg.get("type")!r}; known: {sorted(STRATEGIES.module_dict)}')
-    constraint = build_constraint(constraints, build_model)
+    constraint = build_constraint(constraints, build_model, input_size=space.input_size)
     return STRATEGIES.build(cfg, default_args=dict(space=space, constraint=constraint, **default_args))

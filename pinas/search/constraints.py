@@ -7,9 +7,11 @@ cached, and the cache travels in the search state so a resumed search reaches th
 latency is noisy. The cheap counts are checked first: latency is only timed for candidates within the other
 limits.
 
-Config (e.g. in a search config)::
+MACs and latency are measured at the search space's own ``input_size`` (224 for ``pinas_resnest50d``, 32 for
+``pinas_resnest_tiny`` and the Track-1 space; :func:`build_constraint` is given it) unless the config sets
+``input_size``. Config (e.g. in a search config)::
 
-    constraints = dict(max_params_M=25.0, max_GMACs=5.5, max_latency_ms=40.0, input_size=224,
+    constraints = dict(max_params_M=25.0, max_GMACs=5.5, max_latency_ms=40.0,
                        latency=dict(batch_size=1, device='cpu', num_threads=1, min_run_time=0.2))
 """
 from __future__ import annotations
@@ -25,7 +27,7 @@ from ..arch import Arch
 from ..complexity import measure_complexity
 
 LIMITS = {'max_params_M': 'params_M', 'max_GMACs': 'GMACs', 'max_latency_ms': 'latency_ms'}
-DEFAULT_INPUT_SIZE = 224
+DEFAULT_INPUT_SIZE = 224  # only where neither the config nor the search space gives one
 MS_PER_S = 1e3
 
 
@@ -57,7 +59,8 @@ class ResourceConstraint:
         max_params_M: parameters, millions.
         max_GMACs: multiply-accumulates of one image, billions (convs and linear layers).
         max_latency_ms: median forward time of one batch, milliseconds.
-        input_size: square input resolution for MACs and latency.
+        input_size: square input resolution for MACs and latency (:func:`build_constraint` defaults it to the
+            search space's ``input_size``).
         in_chans: input channels.
         latency: :class:`LatencySettings` or its config dict.
     """
@@ -146,10 +149,18 @@ class ResourceConstraint:
         self.cache.update({k: dict(v) for k, v in state.get('cache', {}).items()})
 
 
-def build_constraint(cfg: Mapping[str, Any] | None, build_model: Callable[[Arch], nn.Module] | None):
-    """A :class:`ResourceConstraint` from config, or None when the config sets no limit."""
+def build_constraint(cfg: Mapping[str, Any] | None, build_model: Callable[[Arch], nn.Module] | None,
+                     input_size: int | None = None):
+    """A :class:`ResourceConstraint` from config, or None when the config sets no limit.
+
+    ``input_size`` (the search space's own resolution) is where MACs and latency are measured unless the config
+    sets ``input_size`` itself.
+    """
     if not cfg or not any(cfg.get(name) is not None for name in LIMITS):
         return None
     if build_model is None:
         raise ValueError('resource constraints need a build_model(arch) callable to measure candidates')
+    cfg = dict(cfg)
+    if input_size is not None:
+        cfg.setdefault('input_size', input_size)
     return ResourceConstraint.from_config(cfg, build_model)

@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 from torch import nn
 
-from pinas.models import PiNASResNeSt
-from pinas.search import (EvolutionSearch, RandomSearch, ResourceConstraint, SearchLoop, build_constraint,
+from pinas.models import StandaloneResNeSt
+from pinas.search import (EvolutionSearch, RandomSearch, ResourceConstraint, Searcher, build_constraint,
                           build_strategy)
 from pinas.spaces import build_space
 from search_helpers import GridSpace
@@ -50,7 +50,7 @@ def test_random_search_scores_exactly_the_feasible_architectures(quiet_logger):
     assert 5 < len(feasible) < 22
     constraint = ResourceConstraint(conv_net, max_params_M=LIMIT_M, max_GMACs=1.0, input_size=INPUT_SIZE)
     score = Recorder(bigger_is_better)
-    result = SearchLoop(space, RandomSearch(space, constraint), score, max_evals=200, logger=quiet_logger).run()
+    result = Searcher(space, RandomSearch(space, constraint), score, max_evals=200, logger=quiet_logger).run()
     assert set(score.calls) == feasible and len(score.calls) == len(feasible)
     assert result.best.arch == max(feasible, key=bigger_is_better)
     rejected = {code for code, m in constraint.cache.items() if m['params_M'] > LIMIT_M}
@@ -67,7 +67,7 @@ def test_evolution_never_scores_infeasible_candidates(quiet_logger):
     strategy = EvolutionSearch(space, constraint, population_size=10, max_generations=8, top_k=3, num_mutation=5,
                                num_crossover=5, mutate_prob=0.5)
     score = Recorder(bigger_is_better)
-    result = SearchLoop(space, strategy, score, logger=quiet_logger).run()
+    result = Searcher(space, strategy, score, logger=quiet_logger).run()
     assert len(score.calls) == 80
     assert all(n_params(a) <= limit for a in score.calls)
     assert any(m['params_M'] > limit for m in constraint.cache.values())  # some children were rejected
@@ -80,9 +80,9 @@ def test_measures_a_real_pinas_model_with_latency():
     space = build_space('pinas_resnest_tiny')
 
     def build(arch):
-        return PiNASResNeSt(arch, space, num_classes=10)
+        return StandaloneResNeSt(arch, space, num_classes=10)
 
-    arch = space.arch('311021')
+    arch = space.parse('311021')
     loose = ResourceConstraint(build, max_params_M=100, max_GMACs=100, max_latency_ms=1e4, input_size=32,
                                latency=dict(min_run_time=0.05, num_threads=1))
     measured = loose.measure(arch)
@@ -115,13 +115,34 @@ def test_search_over_the_real_tiny_space_respects_a_params_limit(quiet_logger):
     space = build_space('pinas_resnest_tiny')
 
     def build(arch):
-        return PiNASResNeSt(arch, space, num_classes=10)
+        return StandaloneResNeSt(arch, space, num_classes=10)
 
     rng = random.Random(1)
     limit = float(np.median([sum(p.numel() for p in build(space.sample(rng)).parameters()) / 1e6
                              for _ in range(9)]))  # about half of the space is above it
     constraint = ResourceConstraint(build, max_params_M=limit, input_size=space.input_size)
     score = Recorder(bigger_is_better)
-    result = SearchLoop(space, RandomSearch(space, constraint), score, max_evals=4, logger=quiet_logger).run()
+    result = Searcher(space, RandomSearch(space, constraint), score, max_evals=4, logger=quiet_logger).run()
     assert len(result.history) == 4 and all(e.info['params_M'] <= limit for e in result.history)
     assert any(m['params_M'] > limit for m in constraint.cache.values())
+
+
+def test_macs_are_measured_at_the_space_input_size_unless_the_config_sets_one():
+    from pinas.complexity import measure_complexity
+    space = build_space('pinas_resnest_tiny')
+    assert space.input_size == 32
+
+    def build(arch):
+        return StandaloneResNeSt(arch, space, num_classes=10)
+
+    arch = space.parse('311021')
+    default = build_strategy(dict(type='random'), space, constraints=dict(max_GMACs=100.0), build_model=build)
+    assert default.constraint.input_size == 32  # the space's own size, not 224
+    assert default.constraint.measure(arch)['GMACs'] == pytest.approx(measure_complexity(build(arch), 32).macs / 1e9)
+    explicit = build_strategy(dict(type='random'), space, constraints=dict(max_GMACs=100.0, input_size=64),
+                              build_model=build)
+    assert explicit.constraint.input_size == 64
+    assert explicit.constraint.measure(arch)['GMACs'] == pytest.approx(measure_complexity(build(arch), 64).macs / 1e9)
+    # build_constraint itself: the size it is given, unless the config sets one
+    assert build_constraint(dict(max_GMACs=1.0), build, input_size=32).input_size == 32
+    assert build_constraint(dict(max_GMACs=1.0, input_size=48), build, input_size=32).input_size == 48

@@ -35,14 +35,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mmengine.config import DictAction
-from mmengine.model import is_model_wrapper
 
-from pinas.apis import build_runner, load_config
+from pinas.apis import build_supernet_runner, load_config
 from pinas.apis.search import build_scorer
+from pinas.engine import unwrap_model
 from pinas.ranking.metrics import ranking_metrics
 from pinas.ranking.plot import plot_ranking
 from pinas.ranking.tables import read_table
-from pinas.search.loop import atomic_write_json
+from pinas.utils.files import atomic_write_json
 
 ROOT = Path(__file__).resolve().parents[2]
 TOPK = (5, 10)
@@ -83,20 +83,20 @@ def train_and_score(stages: list[tuple[Stage, int]], archs: list[str], work_dir:
     """Train the chained stages (each from the previous one's work dir) and score ``archs`` with the last."""
     train_seconds, previous = 0.0, None
     for stage, epochs in stages:
-        options = {**cfg_options, 'train_cfg.max_epochs': epochs, 'param_scheduler.0.T_max': epochs}
+        options = {**cfg_options, 'train_cfg.max_epochs': epochs}  # the cosine schedule follows max_epochs
         if previous is not None:
             options['model.init_from'] = str(previous)
         previous = work_dir / stage.config
-        cfg = load_config(str(ROOT / f'configs/search/{stage.config}.py'), options, work_dir=str(previous))
-        runner = build_runner(cfg)
+        cfg = load_config(str(ROOT / f'configs/search/{stage.config}.py'), cfg_options=options, work_dir=str(previous))
+        runner = build_supernet_runner(cfg)
         start = time.perf_counter()
         runner.train()
         train_seconds += time.perf_counter() - start
-    model = runner.model.module if is_model_wrapper(runner.model) else runner.model
+    model = unwrap_model(runner.model)
     model.eval()
     scorer = build_scorer(model, cfg.search)
     start = time.perf_counter()
-    scores = {code: scorer(model.space.arch(code)) for code in archs}
+    scores = {code: scorer(model.space.parse(code)) for code in archs}
     return dict(epochs=[e for _, e in stages], units=sum(s.units_per_batch * e for s, e in stages),
                 train_seconds=round(train_seconds, 1), score_seconds=round(time.perf_counter() - start, 1),
                 scores=scores)
