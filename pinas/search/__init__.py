@@ -1,15 +1,15 @@
 """Architecture search over a weight-sharing space: strategies, resource constraints, the resumable searcher and
 its outputs. Strategies receive scoring as a plain ``arch -> float`` callable."""
 from .base import Evaluation, SearchError, SearchStrategy, ranked
-from .builder import STRATEGIES, build_strategy
+from .builder import build_strategy
 from .constraints import LatencySettings, ResourceConstraint, build_constraint
 from .evolution import EvolutionSearch
 from .lanas import ClassifierSettings, LearnedPartitionSearch
-from .searcher import Searcher, SearchResult
 from .outputs import ranked_rows, write_ranked_table, write_search_outputs, write_top_archs
 from .random_search import RandomSearch
+from .searcher import Searcher, SearchResult
 
-__all__ = ['Evaluation', 'SearchError', 'SearchStrategy', 'ranked', 'STRATEGIES',
+__all__ = ['Evaluation', 'SearchError', 'SearchStrategy', 'ranked',
            'build_strategy', 'ResourceConstraint', 'LatencySettings', 'build_constraint', 'EvolutionSearch',
            'LearnedPartitionSearch', 'ClassifierSettings', 'RandomSearch', 'Searcher', 'SearchResult',
            'ranked_rows', 'write_ranked_table', 'write_top_archs', 'write_search_outputs']

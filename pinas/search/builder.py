@@ -1,4 +1,5 @@
-"""Build search strategies from config dicts through an mmengine registry.
+"""Build search strategies from config dicts through ``pinas.registry.STRATEGIES`` (a new strategy is one module
+that registers its class).
 
     strategy = build_strategy(dict(type='evolution', population_size=20, max_generations=5), space,
                               constraints=dict(max_params_M=20.0, max_GMACs=4.0), build_model=build_model)
@@ -7,19 +8,11 @@ from __future__ import annotations
 
 from typing import Any, Callable, Mapping
 
-from mmengine.registry import Registry
-
+from ..registry import STRATEGIES
 from ..spaces import SearchSpace
+from . import evolution, lanas, random_search  # noqa: F401  (register the strategies)
 from .base import SearchStrategy
 from .constraints import build_constraint
-from .evolution import EvolutionSearch
-from .lanas import LearnedPartitionSearch
-from .random_search import RandomSearch
-
-STRATEGIES = Registry('search strategy', scope='pinas')
-STRATEGIES.register_module('random', module=RandomSearch)
-STRATEGIES.register_module('evolution', module=EvolutionSearch)
-STRATEGIES.register_module('lanas', module=LearnedPartitionSearch)
 
 
 def build_strategy(cfg: Mapping[str, Any], space: SearchSpace, constraints: Mapping[str, Any] | None = None,

@@ -12,9 +12,11 @@ import random
 from typing import Any, Callable, Sequence
 
 from ..arch import Arch
+from ..registry import STRATEGIES
 from .base import DEFAULT_MAX_TRIES, Evaluation, SearchStrategy, ranked, seen_set
 
 
+@STRATEGIES.register_module('evolution')
 class EvolutionSearch(SearchStrategy):
     """Args:
         space, constraint, max_tries: see :class:`~pinas.search.base.SearchStrategy`.

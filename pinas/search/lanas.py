@@ -48,6 +48,7 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 
 from ..arch import Arch, ArchLike
+from ..registry import STRATEGIES
 from .base import Evaluation, SearchStrategy, seen_set
 
 # Official values (configs/pinas_linear_evaluation.py and apis/learning_phase.py).
@@ -216,6 +217,7 @@ def _quiet_hyperopt():
         hyperopt_logger.setLevel(level)
 
 
+@STRATEGIES.register_module('lanas')
 class LearnedPartitionSearch(SearchStrategy):
     """Args (official values as defaults):
         space, constraint: see :class:`~pinas.search.base.SearchStrategy`; infeasible draws are rejected

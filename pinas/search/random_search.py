@@ -9,9 +9,11 @@ import random
 from typing import Sequence
 
 from ..arch import Arch
+from ..registry import STRATEGIES
 from .base import DEFAULT_MAX_TRIES, Evaluation, SearchStrategy, seen_set
 
 
+@STRATEGIES.register_module('random')
 class RandomSearch(SearchStrategy):
     """Propose distinct uniform samples until the searcher's budget (or the space) runs out.
 
