@@ -69,15 +69,52 @@ def test_resume_continues_from_the_last_checkpoint(tmp_path, data_root):
     assert second['path_sampler'] == straight['path_sampler'] != first['path_sampler']
 
 
-def test_two_cpu_processes_with_gloo(tmp_path, data_root):
+SMALL_SEARCH = {'search.strategy.population_size': 2, 'search.strategy.max_generations': 1,
+                'search.strategy.top_k': 1, 'search.strategy.num_mutation': 1, 'search.strategy.num_crossover': 1,
+                'search.scorer.recalib_batches': 2, 'search.data.batch_size': 8, 'search.data.recalib.subset': 16,
+                'search.data.val.subset': 16, 'search.top_n': 1}
+CONTRASTIVE = {'model.queue_len': 64, 'model.neck.hidden_channels': 32}
+
+
+def _dist_search(config, work_dir, data_root, options, train_only=True):
+    """``tools/dist_search.sh CONFIG 2``: two CPU processes under torchrun with gloo."""
     env = {**os.environ, 'PORT': str(29600 + os.getpid() % 300), 'PYTHON': sys.executable, 'OMP_NUM_THREADS': '1'}
-    options = [f'{k}={v}' for k, v in {**SMALL_DATA, 'train_dataloader.dataset.root': data_root,
-                                       'train_cfg.max_epochs': 1, 'model.queue_len': 64,
-                                       'model.neck.hidden_channels': 32, 'env_cfg.dist_cfg.backend': 'gloo'}.items()]
-    result = subprocess.run(['bash', str(ROOT / 'tools/dist_search.sh'), str(ROOT / 'configs/search/pinas_embedded.py'),
-                             '2', '--work-dir', str(tmp_path), '--train-only', '--cfg-options', *options],
+    options = {**SMALL_DATA, 'train_dataloader.dataset.root': data_root, 'train_cfg.max_epochs': 1,
+               'env_cfg.dist_cfg.backend': 'gloo', **options}
+    if not train_only:
+        options.update({f'{k}': v for k, v in SMALL_SEARCH.items()})
+        options.update({f'search.data.{name}.root': data_root for name in ('recalib', 'val', 'memory')
+                        if name in load_config(str(ROOT / 'configs/search' / config)).search.data})
+    result = subprocess.run(['bash', str(ROOT / 'tools/dist_search.sh'), str(ROOT / 'configs/search' / config), '2',
+                             '--work-dir', str(work_dir), *(['--train-only'] if train_only else []),
+                             '--cfg-options', *[f'{k}={v}' for k, v in options.items()]],
                             capture_output=True, text=True, env=env, timeout=600)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    assert (tmp_path / 'epoch_1.pth').is_file()
-    log = next(tmp_path.glob('*/*.log')).read_text()
+    assert (work_dir / 'epoch_1.pth').is_file()
+    log = next(work_dir.glob('*/*.log')).read_text()
     assert 'world_size: 2' in log or 'Distributed training: True' in log
+
+
+@pytest.mark.parametrize('config, options', [
+    ('pinas_embedded.py', CONTRASTIVE),
+    ('spos_embedded.py', {}),
+    ('spos_track1_embedded.py', {}),
+    ('pinas_track1_embedded.py', CONTRASTIVE),
+])
+def test_every_method_trains_in_two_cpu_processes_with_gloo(config, options, tmp_path, data_root):
+    _dist_search(config, tmp_path, data_root, options)
+
+
+def test_cept_steps_one_to_four_train_and_search_in_two_cpu_processes(tmp_path, data_root):
+    """Each step starts from the previous one's work dir; the last one also searches, scoring through the
+    per-submodule DDP wrapper CEPT trains under."""
+    previous = None
+    for step, config in enumerate(['cept_embedded.py', 'cept_embedded_step2.py', 'cept_embedded_step3.py',
+                                   'cept_embedded_step4.py'], start=1):
+        options = {} if previous is None else {'model.init_from': str(previous), 'model.num_paths': 2}
+        if step == 2:
+            options.update({'model.look_num': 1, 'model.max_recover': 1})
+        work_dir = tmp_path / f'step{step}'
+        _dist_search(config, work_dir, data_root, options, train_only=step < 4)
+        previous = work_dir
+    assert (previous / 'search' / 'ranked.json').is_file()

@@ -12,7 +12,7 @@ space = dict(base='track1_resnet20', num_classes={{_base_.num_classes}}, name='t
 model = dict(type='CEPTSupernet', step=1,
              backbone=dict(type='Track1Supernet', space=space, width_remap={4: 5, 8: 9}, post_add_act='relu',
                            mode='shared'))
-model_wrapper_cfg = dict(type='MMSeparateDistributedDataParallel', find_unused_parameters=True,
+model_wrapper_cfg = dict(type='DeviceAwareSeparateDDP', find_unused_parameters=True,
                          broadcast_buffers=False)
 optim_wrapper = dict(type='OptimWrapper', optimizer=dict(type='SGD', lr=0.1, momentum=0.9, weight_decay=5e-4))
 

@@ -10,7 +10,7 @@ model = dict(type='CEPTSupernet', step=1,
              backbone=dict(type='Track1Supernet', space='track1_resnet20', width_remap={4: 5, 8: 9},
                            post_add_act='relu', mode='shared'))
 # CEPT takes its own optimizer steps (several per batch in step 2): DDP must call model.train_step.
-model_wrapper_cfg = dict(type='MMSeparateDistributedDataParallel', find_unused_parameters=True,
+model_wrapper_cfg = dict(type='DeviceAwareSeparateDDP', find_unused_parameters=True,
                          broadcast_buffers=False)
 optim_wrapper = dict(type='OptimWrapper', optimizer=dict(type='SGD', lr=0.1, momentum=0.9, weight_decay=5e-4))
 default_hooks = dict(checkpoint=dict(interval=10))

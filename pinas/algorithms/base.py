@@ -19,6 +19,7 @@ from mmengine.model import BaseModel
 
 from ..arch import Arch, ArchLike
 from .. import models as _models  # noqa: F401  (registers the supernet types)
+from ..engine.ddp import unwrap_model
 from ..registry import MODELS
 from ..spaces import build_space
 from .sampling import PathSampler
@@ -54,6 +55,13 @@ class SupernetAlgorithm(BaseModel):
         self.sampler = PathSampler(self.space.cardinalities, seed=seed)
         self.eval_arch: Arch = self.space.max_arch() if eval_arch is None else self.space.parse(eval_arch)
 
+    @property
+    def bare_supernet(self):
+        """The supernet itself, also while a per-submodule DDP wrapper (``DeviceAwareSeparateDDP``, which CEPT's
+        several optimizer steps per batch need) holds ``self.supernet``: read its attributes and methods here, and
+        call ``self.supernet(...)`` for training forwards, which must pass through the wrapper."""
+        return unwrap_model(self.supernet)
+
     def set_arch(self, arch: ArchLike) -> Arch:
         """Choose the path ``predict``/``tensor`` run when none is passed."""
         self.eval_arch = self.space.parse(arch)
@@ -69,7 +77,8 @@ class SupernetAlgorithm(BaseModel):
 
     def extract(self, inputs: torch.Tensor, arch: ArchLike | None = None) -> torch.Tensor:
         """Globally pooled backbone features of one path."""
-        return self.supernet.forward_head(self.supernet.forward_features(inputs, self._arch(arch)), pre_logits=True)
+        supernet = self.bare_supernet
+        return supernet.forward_head(supernet.forward_features(inputs, self._arch(arch)), pre_logits=True)
 
     def forward(self, inputs: torch.Tensor, data_samples=None, mode: str = 'tensor', arch: ArchLike | None = None):
         if mode == 'loss':
@@ -86,9 +95,9 @@ class SupernetAlgorithm(BaseModel):
     def predict(self, inputs: torch.Tensor, data_samples=None, arch: ArchLike | None = None) -> list[dict]:
         """One dict per sample with the ``logits`` of one path, ``pred_label`` and ``gt_label`` (None without
         ``data_samples``); only supervised supernets have a classifier."""
-        if self.supernet.num_classes == 0:
+        if self.bare_supernet.num_classes == 0:
             raise RuntimeError(f'{type(self).__name__} has no classifier: score it with a linear probe or kNN')
-        logits = self.supernet(inputs, self._arch(arch)).detach().float().cpu()
+        logits = self.bare_supernet(inputs, self._arch(arch)).detach().float().cpu()
         labels = None if data_samples is None else class_labels(data_samples, len(inputs), torch.device('cpu'))
         preds = logits.argmax(1)
         return [dict(logits=logits[i], pred_label=int(preds[i]), gt_label=None if labels is None else int(labels[i]))

@@ -33,6 +33,7 @@ from ..models.branches import supernet_layout
 from ..models.inherit import CheckpointMismatchError, load_checked, read_supernet_state_dict
 from ..registry import MODELS
 from .base import SupernetAlgorithm, class_labels, stack_images
+from .distributed import mean_over_ranks
 
 # The options each step reads (their values are in the step configs); any other option is refused unless it keeps
 # its inactive default.
@@ -76,14 +77,14 @@ class CEPTSupernet(SupernetAlgorithm):
         self._check_supernet()
 
     def _check_supernet(self) -> None:
-        if not hasattr(self.supernet, 'has_branches'):
+        if not hasattr(self.bare_supernet, 'has_branches'):
             raise TypeError('CEPT trains a supernet with branches (Track1Supernet), got '
-                            f'{type(self.supernet).__name__}')
+                            f'{type(self.bare_supernet).__name__}')
         branched = self.step in _BRANCHED_STEPS
-        if self.supernet.has_branches != branched:
+        if self.bare_supernet.has_branches != branched:
             need = "mode='narrow' (step 3) or 'fine' (step 4)" if branched else "mode='shared'"
             raise ValueError(f'CEPT step {self.step} trains a supernet {"with" if branched else "without"} branches, '
-                             f'got branch counts {self.supernet.branch_counts}: set model.backbone {need}')
+                             f'got branch counts {self.bare_supernet.branch_counts}: set model.backbone {need}')
 
     # --- mmengine interface ------------------------------------------------------------------------------------
     def init_weights(self):
@@ -98,7 +99,7 @@ class CEPTSupernet(SupernetAlgorithm):
             raise RuntimeError(
                 "CEPTSupernet trains through train_step (several paths and optimizer steps per batch), not "
                 "forward(mode='loss'); under distributed training use a wrapper that calls module.train_step, "
-                "e.g. model_wrapper_cfg=dict(type='MMSeparateDistributedDataParallel', find_unused_parameters=True)")
+                "e.g. model_wrapper_cfg=dict(type='DeviceAwareSeparateDDP', find_unused_parameters=True)")
         inputs = stack_images(inputs)
         labels = class_labels(data_samples, len(inputs), inputs.device)
         return dict(loss=F.cross_entropy(self.supernet(inputs, self.eval_arch), labels))
@@ -134,7 +135,7 @@ class CEPTSupernet(SupernetAlgorithm):
         path_losses, path_accs = [], []
         for _ in range(self.num_paths):
             with optim_wrapper.optim_context(self):
-                logits = self.supernet(inputs, self.sample_arch(), self.supernet.has_branches)
+                logits = self.supernet(inputs, self.sample_arch(), self.bare_supernet.has_branches)
             loss = (1 - self.distill_coeff) * F.cross_entropy(logits, labels) + \
                 self.distill_coeff * self._soft_ce(logits, soft)
             optim_wrapper.backward(loss)
@@ -161,7 +162,7 @@ class CEPTSupernet(SupernetAlgorithm):
     def _look(self, inputs, soft) -> tuple[list[Arch], list[float]]:
         """Paths whose distillation loss max-recover watches across the optimizer step, and their losses."""
         archs = [self.sample_arch() for _ in range(self.look_num)]
-        return archs, [self._soft_ce(self.supernet(inputs, a, False), soft).item() for a in archs]
+        return archs, [self._global_soft_ce(inputs, a, soft) for a in archs]
 
     def max_recover_step(self, inputs, soft, archs: Sequence[Arch], before: Sequence[float],
                          optim_wrapper: OptimWrapper) -> int:
@@ -173,7 +174,7 @@ class CEPTSupernet(SupernetAlgorithm):
             if recovered >= self.max_recover:
                 break
             with torch.no_grad():
-                rose = self._soft_ce(self.supernet(inputs, arch, False), soft).item() > loss_before
+                rose = self._global_soft_ce(inputs, arch, soft) > loss_before
             if rose:  # forward again with a graph: every graph-building forward gets its backward (DDP-safe)
                 with optim_wrapper.optim_context(self):
                     loss = self._soft_ce(self.supernet(inputs, arch, False), soft)
@@ -183,6 +184,11 @@ class CEPTSupernet(SupernetAlgorithm):
             optim_wrapper.step()
         optim_wrapper.zero_grad()
         return recovered
+
+    def _global_soft_ce(self, inputs, arch: Arch, soft: torch.Tensor) -> float:
+        """The distillation loss of ``arch`` over the whole batch of all ranks, so that every rank takes the same
+        max-recover decision (a rank stepping alone would wait forever for the others' gradients)."""
+        return mean_over_ranks(self._soft_ce(self.supernet(inputs, arch, False), soft)).item()
 
     def _soft_ce(self, logits: torch.Tensor, soft: torch.Tensor) -> torch.Tensor:
         return -(soft * F.log_softmax(logits.float() / self.temperature, dim=1)).sum(1).mean()
@@ -203,9 +209,9 @@ class CEPTSupernet(SupernetAlgorithm):
             raise FileNotFoundError(f'previous-step checkpoint: {err}; pass the .pth file or the work dir written by '
                                     'the previous CEPT step') from None
         layout = supernet_layout(state_dict, self.space)
-        previous = type(self.supernet)(self.space, branch_counts=layout['branch_counts'],
-                                       width_remap=self.supernet.width_remap, post_add_act=layout['post_add_act'],
-                                       num_classes=self.supernet.num_classes)
+        previous = type(self.bare_supernet)(self.space, branch_counts=layout['branch_counts'],
+                                       width_remap=self.bare_supernet.width_remap, post_add_act=layout['post_add_act'],
+                                       num_classes=self.bare_supernet.num_classes)
         source = checkpoint if isinstance(checkpoint, (str, Path)) else 'state dict'
         try:
             load_checked(previous, state_dict, source='checkpoint')
@@ -215,13 +221,13 @@ class CEPTSupernet(SupernetAlgorithm):
                 f'(depths {self.space.depths}, widths up to {self.space.max_widths}); was it trained with the '
                 f'same space config?\n{err}') from None
         try:
-            self.supernet.inherit_from(previous)
+            self.bare_supernet.inherit_from(previous)
         except ValueError as err:
             raise CheckpointMismatchError(
-                f'cannot build CEPT step {self.step} (branches {self.supernet.branch_counts}) from {source} '
+                f'cannot build CEPT step {self.step} (branches {self.bare_supernet.branch_counts}) from {source} '
                 f'(branches {layout["branch_counts"]}): {err}. Pass the checkpoint of step {self.step - 1}.') from err
         print_log(f'CEPT step {self.step}: weights built from {source} (branches {layout["branch_counts"]}, '
-                  f'{layout["post_add_act"]}) -> branches {self.supernet.branch_counts}', logger='current')
+                  f'{layout["post_add_act"]}) -> branches {self.bare_supernet.branch_counts}', logger='current')
 
 
 # --- helpers ---------------------------------------------------------------------------------------------------

@@ -10,6 +10,17 @@ def world_size() -> int:
 
 
 @torch.no_grad()
+def mean_over_ranks(value: torch.Tensor) -> torch.Tensor:
+    """``value`` averaged over ranks (a copy; identity in one process): what a decision every rank must make
+    alike reads, e.g. CEPT's max-recover comparing a loss before and after a step."""
+    value = value.detach().clone()
+    if world_size() > 1:
+        dist.all_reduce(value)
+        value /= world_size()
+    return value
+
+
+@torch.no_grad()
 def concat_all_gather(tensor: torch.Tensor) -> torch.Tensor:
     """Concatenate equal-sized tensors from all ranks along dim 0 (no gradient)."""
     if world_size() == 1:

@@ -67,7 +67,7 @@ class PiNAS(SupernetAlgorithm):
             raise ValueError(f'num_paths must be 1 (single-path ablation) or 2 (Pi-NAS), got {num_paths}')
         if teacher_update not in ('path', 'all'):
             raise ValueError(f"teacher_update must be 'path' or 'all', got {teacher_update!r}")
-        self.neck = MLPNeck(self.supernet.num_features, **neck)
+        self.neck = MLPNeck(self.bare_supernet.num_features, **neck)
         self.teacher = nn.ModuleDict(dict(supernet=copy.deepcopy(self.supernet), neck=copy.deepcopy(self.neck)))
         for p in self.teacher.parameters():
             p.requires_grad = False
@@ -89,7 +89,7 @@ class PiNAS(SupernetAlgorithm):
             t.copy_(s)
 
     def _student_params(self):
-        yield from self.supernet.parameters()
+        yield from self.bare_supernet.parameters()
         yield from self.neck.parameters()
 
     # --- teacher -----------------------------------------------------------------------------------------------
@@ -97,7 +97,7 @@ class PiNAS(SupernetAlgorithm):
         teacher_net, teacher_neck = self.teacher['supernet'], self.teacher['neck']
         if self.teacher_update == 'all':
             return [(teacher_net, self.supernet), (teacher_neck, self.neck)]
-        return list(zip(teacher_net.path_modules(path), self.supernet.path_modules(path))) + \
+        return list(zip(teacher_net.path_modules(path), self.bare_supernet.path_modules(path))) + \
             [(teacher_neck, self.neck)]
 
     @torch.no_grad()

@@ -113,7 +113,7 @@ class PinasRunner(Runner):
 
     There a multi-process run reverts SyncBN to BN (torch's SyncBatchNorm needs a GPU) and mmengine's default
     DDP becomes DeviceAwareDDP; single-process runs already get SyncBN reverted by mmengine. Other wrappers
-    (e.g. CEPT's MMSeparateDistributedDataParallel) are left as the config names them.
+    (e.g. CEPT's DeviceAwareSeparateDDP) are left as the config names them.
     """
 
     def wrap_model(self, model_wrapper_cfg: dict | None, model: nn.Module) -> nn.Module:

@@ -70,7 +70,7 @@ def build_scorer(model, search_cfg: Mapping[str, Any]) -> Scorer:
     recalibration = scorer_cfg.pop('recalibration', None)
     data = dict(search_cfg['data'])
     batch_size, num_workers = data.pop('batch_size', 128), data.pop('num_workers', 0)
-    supernet = unwrap_model(unwrap_model(model).supernet)
+    supernet = unwrap_model(model).bare_supernet
     loaders = {name: _scoring_loader(data[name], batch_size, num_workers, shuffle=name == 'train')
                for name in ('recalib', 'val', 'memory', 'train') if name in data}
     if kind == 'linear_probe':

@@ -1,9 +1,9 @@
-"""Training-engine pieces on top of mmengine: optimizer wrappers, a CPU-capable DDP wrapper, atomic checkpoints,
+"""Training-engine pieces on top of mmengine: optimizer wrappers, CPU-capable DDP wrappers, atomic checkpoints,
 the path sampler's state in checkpoints."""
 from .atomic_backend import AtomicLocalBackend
-from .ddp import DeviceAwareDDP, unwrap_model
+from .ddp import DeviceAwareDDP, DeviceAwareSeparateDDP, unwrap_model
 from .hooks import PathSamplerStateHook
 from .optim_wrapper import AmpSupernetOptimWrapper, SupernetOptimWrapper, drop_zero_grads
 
-__all__ = ['SupernetOptimWrapper', 'AmpSupernetOptimWrapper', 'drop_zero_grads', 'DeviceAwareDDP', 'unwrap_model',
-           'AtomicLocalBackend', 'PathSamplerStateHook']
+__all__ = ['SupernetOptimWrapper', 'AmpSupernetOptimWrapper', 'drop_zero_grads', 'DeviceAwareDDP',
+           'DeviceAwareSeparateDDP', 'unwrap_model', 'AtomicLocalBackend', 'PathSamplerStateHook']

@@ -12,15 +12,19 @@ from mmengine.registry import OPTIM_WRAPPERS  # root: usable from any scope (pin
 
 
 def drop_zero_grads(optimizer: torch.optim.Optimizer) -> int:
-    """Set all-zero gradients to None; returns how many parameters will be skipped."""
-    skipped = 0
-    for group in optimizer.param_groups:
-        for p in group['params']:
-            if p.grad is not None and not p.grad.any():
+    """Set all-zero gradients to None; returns how many parameters will be skipped.
+
+    The test runs on the gradients' device and comes back to the host once per step (one flag per parameter
+    in a single transfer), not once per parameter tensor."""
+    params = [p for group in optimizer.param_groups for p in group['params']]
+    with_grad = [p for p in params if p.grad is not None]
+    if with_grad:
+        device = with_grad[0].grad.device
+        nonzero = torch.stack([p.grad.any().to(device, non_blocking=True) for p in with_grad]).tolist()
+        for p, keep in zip(with_grad, nonzero):
+            if not keep:
                 p.grad = None
-            if p.grad is None:
-                skipped += 1
-    return skipped
+    return sum(p.grad is None for p in params)
 
 
 @OPTIM_WRAPPERS.register_module()
