@@ -25,7 +25,7 @@ PARAM_SCHEDULERS = _child('parameter scheduler', root.PARAM_SCHEDULERS)
 VISBACKENDS = _child('vis_backend', root.VISBACKENDS)
 # Search-space types (classes); named presets live in pinas.spaces.base.
 SPACES = Registry('search space', scope='pinas', locations=['pinas.spaces'])
-# Search strategies (random, evolution, lanas): pinas.search.
+# Search strategies (random, evolution, lanas, table): pinas.search.
 STRATEGIES = Registry('search strategy', scope='pinas', locations=['pinas.search'])
 # Proxy scores of a recalibrated path (top1, knn, linear_probe, ...): pinas.search.scoring.
 PROXIES = Registry('proxy score', scope='pinas', locations=['pinas.search.scoring'])

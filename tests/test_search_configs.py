@@ -78,3 +78,39 @@ def test_overriding_max_epochs_alone_gives_a_cosine_over_those_epochs(path, tmp_
     t_max = EPOCHS_AFTER_WARMUP
     last = cosine.eta_min + (base_lr - cosine.eta_min) * (1 + math.cos(math.pi * (t_max - 1) / t_max)) / 2
     assert runner.optim_wrapper.get_lr()['lr'][0] == pytest.approx(last, rel=1e-9)
+
+
+@pytest.mark.parametrize('path', SEARCH_CONFIGS, ids=lambda p: p.stem)
+def test_every_search_config_searches_after_training(path):
+    """A cluster run reaches the proxy, the search and the export: every config has a search section whose
+    strategy, proxy and datasets are registered and whose recalibration protocol is known."""
+    import pinas.datasets  # noqa: F401  (registers the datasets)
+    import pinas.search  # noqa: F401  (registers strategies and proxies)
+    from pinas.registry import DATASETS, PROXIES, STRATEGIES
+    from pinas.search.scoring import RECALIBRATION_PROTOCOLS
+    search = Config.fromfile(str(path)).search
+    assert search.strategy.type in STRATEGIES.module_dict and search.scorer.type in PROXIES.module_dict
+    assert search.scorer.get('recalibration', {}).get('protocol', 'precise') in RECALIBRATION_PROTOCOLS
+    assert {'recalib', 'val'} <= set(search.data)
+    for name in ('recalib', 'val', 'memory', 'train'):
+        if name in search.data:
+            assert search.data[name].type in DATASETS.module_dict
+
+
+@pytest.mark.parametrize('path, protocol, strategy, evaluations', [
+    ('pinas_resnest50d_8xb24-amp-100e_imagenet.py', 'precise', 'lanas', 1000),
+    ('spos_resnest50d_8xb64-amp-120e_imagenet.py', 'precise', 'evolution', 1000),
+    ('cept_step4_resnet20_1xb128-100e_cifar100.py', 'momentum', 'table', None),
+])
+def test_paper_configs_search_with_their_original_protocol(path, protocol, strategy, evaluations):
+    cfg = Config.fromfile(str(ROOT / 'configs/search' / path))
+    assert cfg.search.scorer.recalibration.protocol == protocol and cfg.search.strategy.type == strategy
+    if strategy == 'lanas':
+        assert cfg.search.strategy.max_samples == evaluations
+        assert cfg.search.scorer.head.epochs == 100 and tuple(cfg.search.scorer.head.milestones) == (60, 80)
+        assert cfg.search.data.recalib.subset == 50000 and 'subset' not in cfg.search.data.val
+    if strategy == 'evolution':
+        assert cfg.search.strategy.population_size * cfg.search.strategy.max_generations == evaluations
+    if strategy == 'table':  # the winner's: momentum 0.1, no reset, a random 10 % of train, the 10k test images
+        assert cfg.search.scorer.recalibration.momentum == 0.1 and cfg.search.data.recalib.subset == 5000
+        assert cfg.search.data.val.train is False

@@ -49,6 +49,7 @@ def main(argv=None) -> int:
                         help='config whose data_root and synthetic dict define the dataset')
     parser.add_argument('--out', required=True)
     parser.add_argument('--shard', type=parse_shard, help='K/N: train only shard K of N (see above)')
+    parser.add_argument('--device', help='where to train (default: cuda when available, else cpu)')
     args = parser.parse_args(argv)
 
     data = Config.fromfile(args.data_config)
@@ -60,7 +61,7 @@ def main(argv=None) -> int:
     runs_path = out.with_suffix('.runs.json')
     try:  # a bad shard, or a runs file made with other settings
         table = run_ground_truth(space, build_model, archs, args.seeds, runs_path, Path(data.data_root), spec,
-                                 TrainSettings(epochs=args.epochs), shard=args.shard)
+                                 TrainSettings(epochs=args.epochs), shard=args.shard, device=args.device)
     except ValueError as err:
         raise SystemExit(f'error: {err}') from None
     if args.shard is not None:

@@ -23,6 +23,8 @@ def parse_args(argv=None):
     parser.add_argument('--resume', action='store_true', help='resume training from the work dir\'s last checkpoint')
     parser.add_argument('--retrain', action='store_true', help='train even if the work dir holds a finished run')
     parser.add_argument('--train-only', action='store_true', help='stop after supernet training')
+    parser.add_argument('--auto-scale-lr', action='store_true',
+                        help='scale the lr by (GPUs x batch per GPU) / the config\'s auto_scale_lr.base_batch_size')
     return add_runner_args(parser).parse_args(argv)
 
 
@@ -30,7 +32,7 @@ def main(argv=None) -> int:
     args = parse_args(argv)
     try:
         cfg = load_config(args.config, cfg_options=args.cfg_options, work_dir=args.work_dir, launcher=args.launcher,
-                          resume=args.resume)
+                          resume=args.resume, auto_scale_lr=args.auto_scale_lr)
     except (FileNotFoundError, KeyError, ValueError, SyntaxError) as err:
         print(f'error: {err}', file=sys.stderr)
         return 2

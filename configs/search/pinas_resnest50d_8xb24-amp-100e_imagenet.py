@@ -15,3 +15,17 @@ model = dict(
 optim_wrapper = dict(type='AmpSupernetOptimWrapper',
                      optimizer=dict(type='SGD', lr=0.03, momentum=0.9, weight_decay=1e-4))
 default_hooks = dict(checkpoint=dict(interval=5))
+# The paper's global batch, 8 GPUs x 24; on another count, --auto-scale-lr scales the lr linearly to yours.
+auto_scale_lr = dict(enable=False, base_batch_size=192)
+
+# Search, the official protocol (pinas-official.md 3.1-3.3): one linear head trained on the frozen supernet for 100
+# epochs (SGD lr 30, x0.1 at epochs 60 and 80, 32 images per GPU, a new uniform path per iteration, BN in train
+# mode), then every candidate scored by that head's top-1 on the 50k val images after precise-BN recalibration of
+# its path on the 50k train-augmented subset (all of it, split over the GPUs); learned-partition search over 1000
+# architectures; the 5 best exported as backbones.
+search = dict(
+    strategy=dict(type='lanas', max_samples=1000, initial_sample=80, selects=8),
+    scorer=dict(type='linear_probe', recalib_batches=None, recalibration=dict(protocol='precise'),
+                head=dict(num_classes=1000, epochs=100, lr=30.0, milestones=(60, 80), batch_size=32)),
+    data={{_base_.scoring_data}},
+    top_n=5, seed=0)

@@ -7,6 +7,7 @@ without re-scoring.
 from __future__ import annotations
 
 import itertools
+import random
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping
 
@@ -31,19 +32,29 @@ from .export import export_architecture
 
 def _scoring_loader(dataset_cfg: Mapping[str, Any], batch_size: int, num_workers: int, shuffle: bool = False,
                     seed: int = 0) -> Callable[[], Iterable]:
-    """A callable giving this rank's batches of a scoring dataset, one DataLoader (and worker pool) reused.
+    """A callable giving this rank's batches of a scoring dataset.
 
     Scoring data is read in a fixed order, sharded by batch (:class:`ShardedBatchSampler`), so every candidate
-    sees the same batches and the ranks together read what one process would. ``shuffle`` (the probe's training
-    data) draws a new order every call instead, with ``DistributedSampler``."""
+    sees the same batches and the ranks together read what one process would; a random pipeline (ImageNet's
+    recalibration set is train-augmented) is re-seeded for every candidate, in the workers and in the main process,
+    so every candidate also sees the same augmented images. ``shuffle`` (the probe's training data) draws a new
+    order every call instead, with ``DistributedSampler``, through one persistent worker pool."""
     dataset = DATASETS.build(dict(dataset_cfg))
-    workers = dict(num_workers=num_workers, persistent_workers=num_workers > 0, pin_memory=torch.cuda.is_available(),
-                   collate_fn=default_collate)
+    workers = dict(num_workers=num_workers, pin_memory=torch.cuda.is_available(), collate_fn=default_collate)
     if not shuffle:
-        loader = DataLoader(dataset, batch_sampler=ShardedBatchSampler(len(dataset), batch_size), **workers)
-        return lambda: loader
+        generator = torch.Generator()
+        loader = DataLoader(dataset, batch_sampler=ShardedBatchSampler(len(dataset), batch_size),
+                            generator=generator, **workers)
+
+        def same_batches():
+            generator.manual_seed(seed)  # the workers' seeds
+            torch.manual_seed(seed)  # transforms run in this process when there are no workers
+            random.seed(seed)
+            return loader
+        return same_batches
     sampler = DistributedSampler(dataset, *_replicas(), shuffle=True, seed=seed, drop_last=True)
-    loader = DataLoader(dataset, batch_size=batch_size, sampler=sampler, drop_last=True, **workers)
+    loader = DataLoader(dataset, batch_size=batch_size, sampler=sampler, drop_last=True,
+                        persistent_workers=num_workers > 0, **workers)
     epochs = itertools.count()
 
     def next_epoch():
@@ -63,7 +74,9 @@ def build_scorer(model, search_cfg: Mapping[str, Any]) -> Scorer:
 
     ``search_cfg.data`` holds the datasets (``recalib``, ``val``, ``memory``, ``train`` for the probe head),
     ``batch_size`` (per GPU) and ``num_workers``; ``search_cfg.scorer`` the proxy (``type`` and its options),
-    ``recalib_batches`` (in all, over all ranks) and ``recalibration=dict(protocol=..., momentum=...)``."""
+    ``recalib_batches`` (in all, over all ranks; ``None``: the whole recalibration set) and
+    ``recalibration=dict(protocol=..., momentum=...)``; a linear probe's ``head`` has ``num_classes``, ``epochs``,
+    ``lr``, ``milestones`` and its own ``batch_size`` (per GPU)."""
     scorer_cfg = dict(search_cfg['scorer'])
     kind = scorer_cfg.pop('type')
     recalib_batches = scorer_cfg.pop('recalib_batches', 20)
@@ -71,10 +84,12 @@ def build_scorer(model, search_cfg: Mapping[str, Any]) -> Scorer:
     data = dict(search_cfg['data'])
     batch_size, num_workers = data.pop('batch_size', 128), data.pop('num_workers', 0)
     supernet = unwrap_model(model).bare_supernet
-    loaders = {name: _scoring_loader(data[name], batch_size, num_workers, shuffle=name == 'train')
+    probe = dict(scorer_cfg.pop('head')) if kind == 'linear_probe' else {}
+    batch_sizes = dict(train=probe.get('batch_size', batch_size))
+    loaders = {name: _scoring_loader(data[name], batch_sizes.get(name, batch_size), num_workers,
+                                     shuffle=name == 'train')
                for name in ('recalib', 'val', 'memory', 'train') if name in data}
     if kind == 'linear_probe':
-        probe = dict(scorer_cfg.pop('head'))
         scorer_cfg['head'] = train_linear_head(supernet, loaders['train'], probe['num_classes'],
                                                probe.get('epochs', 1), probe.get('lr', 30.0),
                                                unwrap_model(model).sample_arch, milestones=probe.get('milestones', ()))

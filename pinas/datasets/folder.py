@@ -51,11 +51,14 @@ class ImageFolder(Dataset):
         self.root = Path(root)
         if synthetic is not None:
             _generate_once(self.root, SyntheticSpec(**synthetic))
-        self.samples = self._read_list(ann_file) if ann_file else self._scan_folders(split)
+        samples = self._read_list(ann_file) if ann_file else self._scan_folders(split)
         if subset is not None:
-            order = torch.randperm(len(self.samples), generator=torch.Generator().manual_seed(subset_seed))
-            self.samples = [self.samples[i] for i in order[:subset].tolist()]
-        self.classes = sorted({label for _, label in self.samples})
+            samples = [samples[i] for i in fixed_subset(len(samples), subset, subset_seed)]
+        # Paths relative to the root as one bytes array and labels as one int array: a million-image dataset costs
+        # tens of MB, shared copy-on-write by the loader workers (a list of Path objects is copied into each).
+        self._paths = np.array([str(p.relative_to(self.root)).encode() for p, _ in samples], dtype=np.bytes_)
+        self._labels = np.array([label for _, label in samples], dtype=np.int64)
+        self.classes = sorted(set(self._labels.tolist()))
         self.pipeline = build_pipeline(pipeline)
         self.num_views = num_views
 
@@ -87,10 +90,14 @@ class ImageFolder(Dataset):
         return samples
 
     def __len__(self) -> int:
-        return len(self.samples)
+        return len(self._labels)
+
+    def sample(self, index: int) -> tuple[Path, int]:
+        """The image path and label of sample ``index``."""
+        return self.root / self._paths[index].decode(), int(self._labels[index])
 
     def __getitem__(self, index: int) -> dict:
-        path, label = self.samples[index]
+        path, label = self.sample(index)
         image = Image.open(path).convert('RGB')
         if self.num_views == 1:
             inputs = self.pipeline(image)
@@ -105,10 +112,18 @@ class ImageFolder(Dataset):
     def as_tensors(self, mean=(0.5, 0.5, 0.5), std=(0.25, 0.25, 0.25)) -> tuple[torch.Tensor, torch.Tensor]:
         """Every image, normalised, as one ``[N, 3, H, W]`` tensor and the labels (the pipeline is not applied):
         a small dataset held in memory trains without a DataLoader (ground truth on the embedded default)."""
-        images = np.stack([np.asarray(Image.open(path).convert('RGB')) for path, _ in self.samples])
+        images = np.stack([np.asarray(Image.open(self.sample(i)[0]).convert('RGB')) for i in range(len(self))])
         x = torch.from_numpy(images).permute(0, 3, 1, 2).float() / 255
         x = (x - torch.tensor(mean).view(1, 3, 1, 1)) / torch.tensor(std).view(1, 3, 1, 1)
-        return x, torch.tensor([label for _, label in self.samples])
+        return x, torch.from_numpy(self._labels.copy())
+
+
+def fixed_subset(size: int, subset: int, seed: int = 0) -> list[int]:
+    """Indices of the first ``subset`` samples of a seeded shuffle of ``size``: the same random subset on every
+    rank and every run (recalibration subsets, quick runs)."""
+    if not 0 < subset:
+        raise ValueError(f'subset must be a positive number of samples, got {subset}')
+    return torch.randperm(size, generator=torch.Generator().manual_seed(seed))[:subset].tolist()
 
 
 def _generate_once(root: Path, spec: SyntheticSpec) -> None:

@@ -53,8 +53,19 @@ def _augment(x: torch.Tensor, padding: int, generator: torch.Generator) -> torch
     return out
 
 
-def train_standalone(model: nn.Module, train: tuple, val: tuple, settings: TrainSettings, seed: int) -> float:
-    """Train ``model`` from its (seeded) init and return val top-1 (%)."""
+def default_device() -> torch.device:
+    """Where ground truth trains: the GPU when there is one."""
+    return torch.device('cuda' if torch.cuda.is_available() else 'cpu')
+
+
+def train_standalone(model: nn.Module, train: tuple, val: tuple, settings: TrainSettings, seed: int,
+                     device: torch.device | str | None = None) -> float:
+    """Train ``model`` from its (seeded) init on ``device`` (default: the GPU if any) and return val top-1 (%).
+
+    The data stays on the host: augmentation draws from a seeded CPU generator, so a run gives the same batches on
+    any device, and each batch moves to the model's device."""
+    device = torch.device(device) if device is not None else default_device()
+    model.to(device)
     generator = torch.Generator().manual_seed(seed)
     x, y = train
     steps_per_epoch = len(x) // settings.batch_size
@@ -67,7 +78,8 @@ def train_standalone(model: nn.Module, train: tuple, val: tuple, settings: Train
         order = torch.randperm(len(x), generator=generator)
         for step in range(steps_per_epoch):
             idx = order[step * settings.batch_size:(step + 1) * settings.batch_size]
-            loss = F.cross_entropy(model(_augment(x[idx], settings.crop_padding, generator)), y[idx])
+            batch = _augment(x[idx], settings.crop_padding, generator).to(device, non_blocking=True)
+            loss = F.cross_entropy(model(batch), y[idx].to(device, non_blocking=True))
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             optimizer.step()
@@ -84,11 +96,14 @@ def warmup_cosine(step: int, warmup: int, total: int) -> float:
 
 @torch.no_grad()
 def evaluate(model: nn.Module, data: tuple, batch_size: int = 256) -> float:
+    """Top-1 (%) of ``model`` on host tensors ``data``, batches moved to the model's device."""
     model.eval()
     x, y = data
-    correct = sum((model(x[i:i + batch_size]).argmax(1) == y[i:i + batch_size]).sum().item()
-                  for i in range(0, len(x), batch_size))
-    return 100.0 * correct / len(x)
+    device = next(model.parameters()).device
+    correct = torch.zeros((), dtype=torch.long, device=device)
+    for i in range(0, len(x), batch_size):
+        correct += (model(x[i:i + batch_size].to(device)).argmax(1) == y[i:i + batch_size].to(device)).sum()
+    return 100.0 * correct.item() / len(x)
 
 
 def sample_archs(space, num: int, seed: int, concentration: float | None = None) -> list[Arch]:
@@ -143,7 +158,7 @@ def collect_runs(out: Path, meta: dict) -> dict:
 def run_ground_truth(space, build_model: Callable[[Arch], nn.Module], archs: Sequence[Arch], seeds: Sequence[int],
                      out: Path, data_root: Path, spec: SyntheticSpec = SyntheticSpec(),
                      settings: TrainSettings = TrainSettings(), log: Callable[[str], None] = print,
-                     shard: tuple[int, int] | None = None) -> dict:
+                     shard: tuple[int, int] | None = None, device: torch.device | str | None = None) -> dict:
     """Train every (arch, seed) not yet in ``out`` (or in a shard file beside it) and write the table after each run.
 
     ``shard=(k, n)`` trains only every n-th job from the k-th, into its own shard file, so that n processes or
@@ -165,7 +180,7 @@ def run_ground_truth(space, build_model: Callable[[Arch], nn.Module], archs: Seq
         code = space.format(arch)
         torch.manual_seed(seed)
         start = time.time()
-        top1 = train_standalone(build_model(arch), train, val, settings, seed)
+        top1 = train_standalone(build_model(arch), train, val, settings, seed, device)
         runs.setdefault(code, {})[str(seed)] = top1
         atomic_write_json(out, table)
         log(f'[{i}/{len(todo)}] {code} seed {seed}: top-1 {top1:.2f}% ({time.time() - start:.0f} s)')

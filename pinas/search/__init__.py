@@ -7,9 +7,10 @@ from .evolution import EvolutionSearch
 from .lanas import ClassifierSettings, LearnedPartitionSearch
 from .outputs import ranked_rows, write_ranked_table, write_search_outputs, write_top_archs
 from .random_search import RandomSearch
+from .table_search import TableSearch
 from .searcher import Searcher, SearchResult
 
 __all__ = ['Evaluation', 'SearchError', 'SearchStrategy', 'ranked',
            'build_strategy', 'ResourceConstraint', 'LatencySettings', 'build_constraint', 'EvolutionSearch',
-           'LearnedPartitionSearch', 'ClassifierSettings', 'RandomSearch', 'Searcher', 'SearchResult',
+           'LearnedPartitionSearch', 'ClassifierSettings', 'RandomSearch', 'TableSearch', 'Searcher', 'SearchResult',
            'ranked_rows', 'write_ranked_table', 'write_top_archs', 'write_search_outputs']

@@ -10,7 +10,7 @@ from typing import Any, Callable, Mapping
 
 from ..registry import STRATEGIES
 from ..spaces import SearchSpace
-from . import evolution, lanas, random_search  # noqa: F401  (register the strategies)
+from . import evolution, lanas, random_search, table_search  # noqa: F401  (register the strategies)
 from .base import SearchStrategy
 from .constraints import build_constraint
 

@@ -105,9 +105,10 @@ def path_batchnorms(supernet, arch: Arch) -> list[_BatchNorm]:
 
 
 @torch.no_grad()
-def recalibrate_bn(supernet, arch: Arch, batches: Iterable, num_batches: int, protocol: str = 'precise',
+def recalibrate_bn(supernet, arch: Arch, batches: Iterable, num_batches: int | None, protocol: str = 'precise',
                    momentum: float = 0.1) -> int:
-    """Recalibrate the BN statistics of ``arch``'s path on the first ``num_batches`` batches (all ranks together).
+    """Recalibrate the BN statistics of ``arch``'s path on the first ``num_batches`` batches (all ranks together;
+    ``None``: every batch).
 
     ``precise``: reset, then the mean of the per-batch statistics; ``momentum``: no reset, an exponential average
     with ``momentum``. BN layers off the path are untouched. Under torch.distributed each rank reads its share of
@@ -117,7 +118,7 @@ def recalibrate_bn(supernet, arch: Arch, batches: Iterable, num_batches: int, pr
     if protocol not in RECALIBRATION_PROTOCOLS:
         raise ValueError(f'unknown recalibration protocol {protocol!r}; choose one of {RECALIBRATION_PROTOCOLS}')
     rank, world = rank_and_world()
-    local_batches = len(range(rank, num_batches, world))
+    local_batches = None if num_batches is None else len(range(rank, num_batches, world))
     device = model_device(supernet)
     bns = path_batchnorms(supernet, arch)
     momenta = [bn.momentum for bn in bns]
@@ -174,7 +175,7 @@ class Scorer:
     kind: str | ProxyScore
     recalib: Callable[[], Iterable]
     val: Callable[[], Iterable]
-    recalib_batches: int = 20
+    recalib_batches: int | None = 20
     memory: Callable[[], Iterable] | None = None
     options: Mapping[str, Any] | None = None
     recalibration: Mapping[str, Any] | None = None

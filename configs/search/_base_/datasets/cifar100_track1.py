@@ -18,3 +18,11 @@ train_dataloader = dict(
     sampler=dict(type='DefaultSampler', shuffle=True),
     collate_fn=dict(type='default_collate'),
     dataset=dict(type='CIFAR100', root=data_root, train=True, pipeline=train_pipeline))
+# Candidate scoring, the Track-1 winner's protocol (ranking.md A4): each architecture's BN statistics re-estimated
+# by forwarding a fixed random 10 % of the training set (5000 images, batch 128; the search's recalibration
+# settings: momentum 0.1, no reset), then its top-1 on the 10k test images. The winner's augmentation of the
+# recalibration images is not documented; the test transform keeps every candidate's statistics reproducible.
+scoring_data = dict(
+    batch_size=128, num_workers=4,
+    recalib=dict(type='CIFAR100', root=data_root, train=True, pipeline=test_pipeline, subset=5000),
+    val=dict(type='CIFAR100', root=data_root, train=False, pipeline=test_pipeline))
