@@ -84,12 +84,17 @@ def load_config(path: str | Path, *, cfg_options: Mapping[str, Any] | None = Non
     return cfg
 
 
+# The mixed-precision twin of each optimizer wrapper: a supernet keeps its no-step-for-unsampled-parameters rule.
+AMP_WRAPPERS = {'OptimWrapper': 'AmpOptimWrapper', 'SupernetOptimWrapper': 'AmpSupernetOptimWrapper'}
+
+
 def enable_amp(cfg: Config) -> None:
-    """Mixed precision through mmengine's ``AmpOptimWrapper`` (GPU only)."""
+    """Mixed precision: the config's optimizer wrapper becomes its AMP twin (GPU only)."""
     if not torch.cuda.is_available():
         raise RuntimeError('--amp needs a GPU (mmengine AmpOptimWrapper); drop --amp on a CPU host')
-    if cfg.optim_wrapper.get('type', 'OptimWrapper') != 'AmpOptimWrapper':
-        cfg.optim_wrapper.type = 'AmpOptimWrapper'
+    kind = cfg.optim_wrapper.get('type', 'OptimWrapper')
+    if kind in AMP_WRAPPERS:
+        cfg.optim_wrapper.type = AMP_WRAPPERS[kind]
         cfg.optim_wrapper.loss_scale = 'dynamic'
 
 
