@@ -114,3 +114,13 @@ def test_paper_configs_search_with_their_original_protocol(path, protocol, strat
     if strategy == 'table':  # the winner's: momentum 0.1, no reset, a random 10 % of train, the 10k test images
         assert cfg.search.scorer.recalibration.momentum == 0.1 and cfg.search.data.recalib.subset == 5000
         assert cfg.search.data.val.train is False
+
+
+@pytest.mark.parametrize('config, wrapper', [('spos_embedded.py', 'AmpSupernetOptimWrapper'),
+                                             ('cept_embedded.py', 'AmpOptimWrapper')])
+def test_amp_keeps_the_supernet_optimizer_rule(config, wrapper, monkeypatch):
+    """--amp swaps in the mixed-precision twin: unsampled candidates still take no step (a GPU is faked)."""
+    from pinas.apis import load_config
+    monkeypatch.setattr(torch.cuda, 'is_available', lambda: True)
+    cfg = load_config(str(ROOT / 'configs/search' / config), amp=True)
+    assert cfg.optim_wrapper.type == wrapper and cfg.optim_wrapper.loss_scale == 'dynamic'
