@@ -21,6 +21,7 @@ from torch.nn.modules.batchnorm import _BatchNorm
 from pinas.models import (StandaloneResNeSt, is_supernet_state_dict, load_checked, strip_prefix,
                           subnet_state_dict, unwrap_state_dict)
 from pinas.arch import read_arch_file
+from pinas.models.inherit import SUPERNET_PREFIX
 from pinas.spaces import build_space
 
 # (strides, dilations) of the four stages for each output stride, as in mmdet/mmseg ResNet configs.
@@ -30,7 +31,9 @@ _STRIDE_LAYOUTS = {
     8: ((1, 2, 1, 1), (1, 1, 2, 4)),
 }
 # Prefixes tried, in order, when a checkpoint is given without one.
-_KNOWN_PREFIXES = ('backbone.', 'module.backbone.', 'student.backbone.', 'encoder_q.0.', 'module.', '')
+# Where backbone weights sit in the checkpoints people have: a detector / segmentor, a pinas supernet (its student),
+# MoCo-style wrappers, DDP, or a bare backbone.
+_KNOWN_PREFIXES = ('backbone.', 'module.backbone.', SUPERNET_PREFIX, 'student.backbone.', 'encoder_q.0.', 'module.', '')
 
 
 def output_stride_of(strides: Sequence[int], dilations: Sequence[int]) -> int:
