@@ -75,3 +75,25 @@ def test_unsupervised_scores_serve_every_path_of_a_channel_space(kind):
     narrow, wide = net.space.min_arch(), net.space.max_arch()
     scores = [scorer(narrow), scorer(wide)]
     assert all(torch.isfinite(torch.tensor(scores))) and scorer(narrow) == scores[0]
+
+
+def test_a_random_scoring_pipeline_gives_every_candidate_the_same_images():
+    """Recalibration on train-augmented images (the official ImageNet protocol) stays reproducible: sample i is
+    augmented the same way on every pass and in any order (any worker), and the caller's random state is kept."""
+    import random
+    from pinas.apis.search import SeededSamples
+
+    class Augmented(torch.utils.data.Dataset):
+        def __len__(self):
+            return 4
+
+        def __getitem__(self, index):
+            return torch.rand(3) + random.random() + index
+
+    samples = SeededSamples(Augmented(), seed=5)
+    torch_state, python_state = torch.get_rng_state(), random.getstate()
+    first = [samples[i] for i in range(4)]
+    again = [samples[i] for i in reversed(range(4))][::-1]
+    assert all(torch.equal(a, b) for a, b in zip(first, again))
+    assert not torch.equal(first[0] - 0, first[1] - 1)  # different samples, different draws
+    assert torch.equal(torch.get_rng_state(), torch_state) and random.getstate() == python_state

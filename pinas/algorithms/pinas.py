@@ -104,10 +104,10 @@ class PiNAS(SupernetAlgorithm):
     def momentum_update(self, path: Arch) -> None:
         """EMA of parameters (not BN buffers) of the modules on ``path``: stem, chosen blocks with their shortcut,
         neck. Shared modules are visited once per path, hence twice per step, as in the official code."""
-        m = self.momentum
-        for teacher, student in self._teacher_pairs(path):
-            for t, s in zip(teacher.parameters(), student.parameters()):
-                t.mul_(m).add_(s.detach(), alpha=1 - m)
+        pairs = [(t, s.detach()) for teacher, student in self._teacher_pairs(path)
+                 for t, s in zip(teacher.parameters(), student.parameters())]
+        teachers, students = zip(*pairs)
+        torch._foreach_lerp_(teachers, students, 1 - self.momentum)  # t += (1 - m) (s - t), one fused call
 
     # --- encoders ----------------------------------------------------------------------------------------------
     def _query(self, x: torch.Tensor, path: Arch) -> torch.Tensor:

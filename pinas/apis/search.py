@@ -17,7 +17,7 @@ from mmengine.config import Config
 from mmengine.dataset import default_collate
 from mmengine.dist import barrier, get_rank
 from mmengine.logging import MMLogger
-from torch.utils.data import DataLoader, DistributedSampler
+from torch.utils.data import DataLoader, Dataset, DistributedSampler
 
 from ..models import build_standalone
 from ..registry import DATASETS
@@ -36,31 +36,46 @@ def _scoring_loader(dataset_cfg: Mapping[str, Any], batch_size: int, num_workers
 
     Scoring data is read in a fixed order, sharded by batch (:class:`ShardedBatchSampler`), so every candidate
     sees the same batches and the ranks together read what one process would; a random pipeline (ImageNet's
-    recalibration set is train-augmented) is re-seeded for every candidate, in the workers and in the main process,
-    so every candidate also sees the same augmented images. ``shuffle`` (the probe's training data) draws a new
-    order every call instead, with ``DistributedSampler``, through one persistent worker pool."""
+    recalibration set is train-augmented) draws from a generator seeded by the sample's index
+    (:class:`SeededSamples`), so every candidate also sees the same augmented images, whichever worker loads them.
+    ``shuffle`` (the probe's training data) draws a new order every call instead, with ``DistributedSampler``. One
+    DataLoader and one persistent worker pool serve every candidate."""
     dataset = DATASETS.build(dict(dataset_cfg))
-    workers = dict(num_workers=num_workers, pin_memory=torch.cuda.is_available(), collate_fn=default_collate)
+    workers = dict(num_workers=num_workers, persistent_workers=num_workers > 0, pin_memory=torch.cuda.is_available(),
+                   collate_fn=default_collate)
     if not shuffle:
-        generator = torch.Generator()
-        loader = DataLoader(dataset, batch_sampler=ShardedBatchSampler(len(dataset), batch_size),
-                            generator=generator, **workers)
-
-        def same_batches():
-            generator.manual_seed(seed)  # the workers' seeds
-            torch.manual_seed(seed)  # transforms run in this process when there are no workers
-            random.seed(seed)
-            return loader
-        return same_batches
+        loader = DataLoader(SeededSamples(dataset, seed), batch_sampler=ShardedBatchSampler(len(dataset), batch_size),
+                            **workers)
+        return lambda: loader
     sampler = DistributedSampler(dataset, *_replicas(), shuffle=True, seed=seed, drop_last=True)
-    loader = DataLoader(dataset, batch_size=batch_size, sampler=sampler, drop_last=True,
-                        persistent_workers=num_workers > 0, **workers)
+    loader = DataLoader(dataset, batch_size=batch_size, sampler=sampler, drop_last=True, **workers)
     epochs = itertools.count()
 
     def next_epoch():
         sampler.set_epoch(next(epochs))
         return loader
     return next_epoch
+
+
+class SeededSamples(Dataset):
+    """Sample ``i`` of ``dataset`` with its random transforms drawn from torch's and Python's generators seeded by
+    ``(seed, i)``; the caller's random state is left as it was."""
+
+    def __init__(self, dataset: Dataset, seed: int = 0):
+        self.dataset, self.seed = dataset, seed
+
+    def __len__(self) -> int:
+        return len(self.dataset)
+
+    def __getitem__(self, index: int):
+        state = random.getstate()
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(self.seed * 1_000_003 + index)
+            random.seed(self.seed * 1_000_003 + index)
+            try:
+                return self.dataset[index]
+            finally:
+                random.setstate(state)
 
 
 def _replicas() -> tuple[int, int]:

@@ -14,13 +14,14 @@ from mmengine.registry import OPTIM_WRAPPERS  # root: usable from any scope (pin
 def drop_zero_grads(optimizer: torch.optim.Optimizer) -> int:
     """Set all-zero gradients to None; returns how many parameters will be skipped.
 
-    The test runs on the gradients' device and comes back to the host once per step (one flag per parameter
-    in a single transfer), not once per parameter tensor."""
+    The test runs on the gradients' device in one fused call (the largest magnitude of each gradient; NaN and inf
+    count as non-zero) and comes back to the host once per step, not once per parameter tensor."""
     params = [p for group in optimizer.param_groups for p in group['params']]
     with_grad = [p for p in params if p.grad is not None]
     if with_grad:
         device = with_grad[0].grad.device
-        nonzero = torch.stack([p.grad.any().to(device, non_blocking=True) for p in with_grad]).tolist()
+        peaks = torch._foreach_norm([p.grad for p in with_grad], float('inf'))
+        nonzero = (torch.stack([peak.to(device, non_blocking=True) for peak in peaks]) != 0).tolist()
         for p, keep in zip(with_grad, nonzero):
             if not keep:
                 p.grad = None
