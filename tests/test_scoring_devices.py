@@ -10,7 +10,7 @@ from torch import nn
 from torch._subclasses.fake_tensor import FakeTensorMode
 
 from pinas.models import SuperResNeSt, Track1Supernet
-from pinas.search.scoring import Scorer, build_proxy, recalibrate_bn, train_linear_head
+from pinas.search.scoring import build_proxy, recalibrate_bn, train_linear_head
 
 NUM_CLASSES = 10
 

@@ -12,7 +12,7 @@ import torch
 from torch import nn
 from timm.models.resnet import ResNet
 
-from ..arch import Arch, ArchLike
+from ..arch import ArchLike
 from ..registry import MODELS
 from ..spaces import SpaceLike, build_space_for
 from .blocks import ChoiceBlock, ChoiceStage

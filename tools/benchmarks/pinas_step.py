@@ -28,7 +28,6 @@ import argparse
 import copy
 import logging
 import math
-import os
 import statistics
 import time
 
@@ -39,33 +38,11 @@ from mmengine.logging import MMLogger
 from pinas.algorithms import PiNAS
 from pinas.engine import drop_zero_grads
 from pinas.models import StandaloneResNeSt
+from pinas.utils.timing import cpu_wait_seconds, quartiles
 
 TARGET, STABILITY = 1.05, 0.03
 QUIET = 0.10  # a repetition is quiet if this process's threads waited for a CPU at most this share of the time
 MIN_QUIET = 5
-
-
-def cpu_wait_seconds() -> float:
-    """Seconds this process's threads have spent runnable but waiting for a CPU (Linux schedstat; nan elsewhere)."""
-    total = 0
-    try:
-        tasks = os.listdir('/proc/self/task')
-    except OSError:
-        return math.nan
-    for task in tasks:
-        try:
-            with open(f'/proc/self/task/{task}/schedstat') as f:
-                total += int(f.read().split()[1])
-        except (OSError, ValueError, IndexError):  # a thread that ended meanwhile
-            continue
-    return total / 1e9
-
-
-def quartiles(values: list[float]) -> tuple[float, float]:
-    if len(values) < 2:
-        return values[0], values[0]
-    q = statistics.quantiles(values, n=4, method='inclusive')
-    return q[0], q[2]
 
 
 def interleaved(fns: dict, repeats: int, warmup: int, threads: int) -> tuple[dict[str, list[float]], list[float]]:

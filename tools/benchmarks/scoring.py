@@ -36,7 +36,6 @@ import argparse
 import cProfile
 import io
 import math
-import os
 import pstats
 import random
 import statistics
@@ -48,6 +47,7 @@ from torch.utils.data import DataLoader, TensorDataset
 
 from pinas.models import SuperResNeSt, Track1Supernet
 from pinas.search.scoring import Scorer, train_linear_head
+from pinas.utils.timing import cpu_wait_seconds, quartiles
 
 TARGET = 1.2
 BUSY = 0.10  # above this CPU wait share, several threads cannot be judged (see the module doc)
@@ -82,22 +82,6 @@ def feeder(batches: list[dict], loader: str, workers: int, persistent: bool) -> 
 
 
 # --- timing -------------------------------------------------------------------------------------------------------
-def cpu_wait_seconds() -> float:
-    """Seconds this process's threads have spent runnable but waiting for a CPU (Linux schedstat; nan elsewhere)."""
-    total = 0
-    try:
-        tasks = os.listdir('/proc/self/task')
-    except OSError:
-        return math.nan
-    for task in tasks:
-        try:
-            with open(f'/proc/self/task/{task}/schedstat') as f:
-                total += int(f.read().split()[1])
-        except (OSError, ValueError, IndexError):  # a thread that ended meanwhile
-            continue
-    return total / 1e9
-
-
 def _sync(device: torch.device) -> None:
     if device.type == 'cuda':
         torch.cuda.synchronize(device)
@@ -109,13 +93,6 @@ def timed(fn: Callable[[], object], device: torch.device) -> float:
     fn()
     _sync(device)
     return time.perf_counter() - start
-
-
-def quartiles(values: list[float]) -> tuple[float, float]:
-    if len(values) < 2:
-        return values[0], values[0]
-    q = statistics.quantiles(values, n=4, method='inclusive')
-    return q[0], q[2]
 
 
 def summarise(a: list[float], b: list[float], waits: list[float]) -> dict:
