@@ -47,7 +47,8 @@ def _scoring_loader(dataset_cfg: Mapping[str, Any], batch_size: int, num_workers
         loader = DataLoader(SeededSamples(dataset, seed), batch_sampler=ShardedBatchSampler(len(dataset), batch_size),
                             **workers)
         return lambda: loader
-    sampler = DistributedSampler(dataset, *_replicas(), shuffle=True, seed=seed, drop_last=True)
+    dist_info = get_dist_info()
+    sampler = DistributedSampler(dataset, dist_info.world_size, dist_info.rank, shuffle=True, seed=seed, drop_last=True)
     loader = DataLoader(dataset, batch_size=batch_size, sampler=sampler, drop_last=True, **workers)
     epochs = itertools.count()
 
@@ -76,12 +77,6 @@ class SeededSamples(Dataset):
                 return self.dataset[index]
             finally:
                 random.setstate(state)
-
-
-def _replicas() -> tuple[int, int]:
-    """(num_replicas, rank) for DistributedSampler, also outside a process group."""
-    rank, world = get_dist_info()[:2]
-    return world, rank
 
 
 def build_scorer(model, search_cfg: Mapping[str, Any]) -> Scorer:

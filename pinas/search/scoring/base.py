@@ -27,6 +27,7 @@ from torch.utils.data import Sampler
 from ...arch import Arch
 from ...models import pad_channels
 from ...registry import PROXIES
+from ...utils.dist import get_dist_info
 
 RECALIBRATION_PROTOCOLS = ('precise', 'momentum')
 
@@ -44,22 +45,16 @@ def inputs_labels(batch: Mapping, device: torch.device) -> tuple[torch.Tensor, t
     return inputs, labels
 
 
-def rank_and_world() -> tuple[int, int]:
-    if dist.is_available() and dist.is_initialized():
-        return dist.get_rank(), dist.get_world_size()
-    return 0, 1
-
-
 def all_reduce_sum(tensor: torch.Tensor) -> torch.Tensor:
     """``tensor`` summed over ranks, in place (identity in one process)."""
-    if rank_and_world()[1] > 1:
+    if get_dist_info().world_size > 1:
         dist.all_reduce(tensor)
     return tensor
 
 
 def all_gather_cat(tensor: torch.Tensor) -> torch.Tensor:
     """Rows of every rank's ``tensor`` (row counts may differ between ranks), concatenated in rank order."""
-    world = rank_and_world()[1]
+    world = get_dist_info().world_size
     if world == 1:
         return tensor
     count = torch.tensor([tensor.shape[0]], device=tensor.device)
@@ -78,7 +73,7 @@ class ShardedBatchSampler(Sampler[list[int]]):
     batches one process would, so sums over ranks equal the one-process sums."""
 
     def __init__(self, num_samples: int, batch_size: int, rank: int | None = None, world: int | None = None):
-        default_rank, default_world = rank_and_world()
+        default_rank, default_world = get_dist_info()[:2]
         self.num_samples, self.batch_size = num_samples, batch_size
         self.rank = default_rank if rank is None else rank
         self.world = default_world if world is None else world
@@ -117,7 +112,7 @@ def recalibrate_bn(supernet, arch: Arch, batches: Iterable, num_batches: int | N
     """
     if protocol not in RECALIBRATION_PROTOCOLS:
         raise ValueError(f'unknown recalibration protocol {protocol!r}; choose one of {RECALIBRATION_PROTOCOLS}')
-    rank, world = rank_and_world()
+    rank, world = get_dist_info()[:2]
     local_batches = None if num_batches is None else len(range(rank, num_batches, world))
     device = model_device(supernet)
     bns = path_batchnorms(supernet, arch)

@@ -10,7 +10,8 @@ from torch import nn
 
 from ...arch import Arch
 from ...registry import PROXIES
-from .base import ProxyScore, all_reduce_sum, inputs_labels, model_device, pooled, rank_and_world
+from ...utils.dist import get_dist_info
+from .base import ProxyScore, all_reduce_sum, inputs_labels, model_device, pooled
 
 
 @torch.no_grad()
@@ -72,7 +73,7 @@ def train_linear_head(supernet, batches_fn: Callable[[], Iterable], num_classes:
     nn.init.zeros_(head.bias)
     optimizer = torch.optim.SGD(head.parameters(), lr=lr, momentum=momentum, weight_decay=0.0)
     schedule = torch.optim.lr_scheduler.MultiStepLR(optimizer, list(milestones), gamma=0.1)
-    world = rank_and_world()[1]
+    world = get_dist_info().world_size
     device = model_device(supernet)
     supernet.train()
     for _ in range(epochs):
