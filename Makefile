@@ -10,6 +10,7 @@ demo: setup
 	bash tools/demo.sh
 
 test: setup
+	bash tools/setup_browser.sh
 	$(PY) -m pytest -q tests
 
 clean:

@@ -1,0 +1,194 @@
+"""The leaderboard as Markdown and CSV, and the number formats every output shares.
+
+Numbers are printed with fixed decimals (never ``repr``), so the same records give byte-identical files. The CSV
+follows timm's ``results-*.csv`` (one row per model, ``model`` first, ``param_count`` in millions, sorted best
+first) with the task, dataset and rank columns a multi-task table needs.
+"""
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from typing import Optional, Sequence
+
+from .correlation import Study
+from .record import METRICS, Record
+from .table import Board, Row, citations
+
+METRIC_DECIMALS = 2   # metrics in percent, as the papers print them (39.50)
+SIZE_DECIMALS = 2     # params (M) and GMACs
+SCORE_DECIMALS = 3    # search scores (accuracies, or losses that differ in the third digit)
+STAT_DECIMALS = 3     # correlation coefficients
+CSV_DECIMALS = 4      # the CSV is read by programs: keep more than is printed
+
+
+def number(value: Optional[float], decimals: int) -> str:
+    """Fixed-point text of ``value``; '' for a missing value, 'n/a' for an undefined one (NaN)."""
+    if value is None:
+        return ''
+    if value != value:
+        return 'n/a'
+    return f'{value:.{decimals}f}'
+
+
+def stat_text(row: Row, metric: str) -> str:
+    """``mean ± std (n)`` over seeds, or the single value."""
+    stat = row.metrics.get(metric)
+    if stat is None:
+        return ''
+    if stat.std is None:
+        return number(stat.mean, METRIC_DECIMALS)
+    return f'{number(stat.mean, METRIC_DECIMALS)} ± {number(stat.std, METRIC_DECIMALS)} (n={stat.n})'
+
+
+def result_text(result) -> str:
+    """``value [low, high]`` of a :class:`MetricResult`; the interval is left out when none was computed."""
+    if result is None:
+        return ''
+    text = number(result.value, STAT_DECIMALS)
+    if result.ci_low == result.ci_low and result.ci_high == result.ci_high:
+        text += f' [{number(result.ci_low, STAT_DECIMALS)}, {number(result.ci_high, STAT_DECIMALS)}]'
+    return text
+
+
+def ceiling_text(study: Study) -> str:
+    return '; '.join(f'seeds {a}/{b}: {result_text(c.tau)}' for c in study.ceiling for a, b in [c.seeds])
+
+
+def provenance_text(row: Row) -> str:
+    """Where the architecture came from, in a few words: ``pinas search #3 (knn 24.100)``, ``baseline``."""
+    prov = row.first.provenance
+    if prov.kind != 'search':
+        return prov.kind if not prov.method else f'{prov.kind} ({prov.method})'
+    text = f'{prov.method} search'
+    if prov.rank is not None:
+        text += f' #{prov.rank}'
+    if row.score is not None:
+        text += f' ({prov.score_name or "score"} {number(row.score, SCORE_DECIMALS)})'
+    return text
+
+
+def source_text(row: Row, refs: Sequence[str]) -> str:
+    """``run``, or ``paper [i]`` with i the row's reference number."""
+    if not row.is_paper:
+        return row.first.source
+    return f'paper [{refs.index(row.first.citation) + 1}]'
+
+
+def input_text(row: Row) -> str:
+    size = row.first.input_size
+    return f'{size[0]}x{size[1]}' if size else ''
+
+
+def topk_names(found: Sequence[Study]) -> list[str]:
+    """The top-k precision statistics the studies report, in their order."""
+    names = []
+    for study in found:
+        names += [m.name for m in study.metrics if m.k is not None and m.name not in names]
+    return names
+
+
+# --- tables (Markdown and HTML render the same cells) ----------------------------------------------------------
+@dataclass(frozen=True)
+class Cell:
+    text: str
+    value: Optional[float] = None   # what a numeric column sorts by (None: empty, sorted last)
+
+
+def board_table(board: Board, refs: Sequence[str]) -> tuple[list[str], list[bool], list[list[Cell]]]:
+    """Header, which columns are numeric, and the cells of ``board``'s rows (best first)."""
+    metrics = board.metric_names
+    header = (['#', 'name', 'arch', 'space'] + [METRICS[m] for m in metrics]
+              + ['params (M)', 'GMACs', 'input', 'n', 'source', 'pretrain', 'provenance', 'pipeline'])
+    numeric = [True, False, False, False] + [True] * len(metrics) + [True, True, False, True] + [False] * 4
+    rows = []
+    for rank, row in enumerate(board.rows, 1):
+        first = row.first
+        rows.append([Cell(str(rank), rank), Cell(first.name), Cell(first.arch), Cell(first.space)]
+                    + [Cell(stat_text(row, m), row.metrics[m].mean if m in row.metrics else None) for m in metrics]
+                    + [Cell(number(first.params_M, SIZE_DECIMALS), first.params_M),
+                       Cell(number(first.flops_G, SIZE_DECIMALS), first.flops_G), Cell(input_text(row)),
+                       Cell(str(row.primary.n), row.primary.n), Cell(source_text(row, refs)),
+                       Cell(first.pretrain or ''), Cell(provenance_text(row)), Cell(first.pipeline or '')])
+    return header, numeric, rows
+
+
+def correlation_table(found: Sequence[Study]) -> tuple[list[str], list[list[str]]]:
+    """Header and rows of the studies' statistics (the section a README can quote)."""
+    topk = topk_names(found)
+    header = (['board', 'config', 'method', 'score', 'n', 'Kendall tau-b [95% CI]', 'Spearman [95% CI]',
+               'Pearson [95% CI]'] + [f'{name} [95% CI]' for name in topk] + ['seed ceiling: Kendall tau-b'])
+    rows = []
+    for study in found:
+        if study.skipped:
+            stats = [f'skipped: {study.skipped}', '', ''] + [''] * len(topk) + ['']
+        else:
+            stats = ([result_text(study.metric(name)) for name in ('kendall_tau_b', 'spearman', 'pearson')]
+                     + [result_text(study.metric(name)) for name in topk] + [ceiling_text(study)])
+        rows.append([study.board.title, study.config or '', study.method, study.score_name or '',
+                     str(len(study.rows))] + stats)
+    return header, rows
+
+
+NO_STUDY = 'No measured row carries a search score (provenance.score) yet.'
+
+
+# --- Markdown --------------------------------------------------------------------------------------------------
+def _md_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
+    lines = ['| ' + ' | '.join(header) + ' |', '|' + '---|' * len(header)]
+    lines += ['| ' + ' | '.join(c.replace('|', '\\|') for c in row) + ' |' for row in rows]
+    return lines
+
+
+def summary_line(records: Sequence[Record]) -> str:
+    runs = sum(r.source == 'run' for r in records)
+    return (f'Built by `tools/leaderboard.py` from {len(records)} records ({runs} of runs, {len(records) - runs} '
+            'from papers). One row per architecture and task setting, best first by the task\'s primary metric; '
+            'metrics in percent, as mean ± sample std (n seeds) where a setting has several seeds. Rows marked '
+            '"paper [i]" are published numbers from other pipelines: shown for reference, never in a correlation.')
+
+
+def markdown(records: Sequence[Record], boards: Sequence[Board], found: Sequence[Study]) -> str:
+    refs = citations(boards)
+    lines = ['# Leaderboard', '', summary_line(records), '']
+    for board in boards:
+        header, _, rows = board_table(board, refs)
+        lines += [f'## {board.title}', ''] + _md_table(header, [[c.text for c in r] for r in rows]) + ['']
+    lines += ['## Search score vs downstream metric', ''] + correlation_markdown(found) + ['']
+    if refs:
+        lines += ['## References', ''] + [f'{i}. {ref}' for i, ref in enumerate(refs, 1)] + ['']
+    return '\n'.join(lines)
+
+
+def correlation_markdown(found: Sequence[Study]) -> list[str]:
+    return _md_table(*correlation_table(found)) if found else [NO_STUDY]
+
+
+# --- CSV -------------------------------------------------------------------------------------------------------
+def csv_text(boards: Sequence[Board]) -> str:
+    """All boards in one CSV: timm's columns first, then what a multi-task, multi-seed table adds."""
+    metrics = [m for m in METRICS if any(m in board.metric_names for board in boards)]
+    header = (['model', 'arch', 'space', 'task', 'dataset', 'split', 'rank']
+              + [c for m in metrics for c in (m, f'{m}_std')]
+              + ['param_count', 'gmacs', 'img_size', 'n_seeds', 'seeds', 'source', 'pretrain', 'provenance',
+                 'method', 'score_name', 'score', 'search_rank', 'pipeline', 'config', 'citation'])
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator='\n')
+    writer.writerow(header)
+    for board in boards:
+        for rank, row in enumerate(board.rows, 1):
+            first, prov = row.first, row.first.provenance
+            values = []
+            for m in metrics:
+                stat = row.metrics.get(m)
+                values += [number(stat.mean, CSV_DECIMALS) if stat else '',
+                           number(stat.std, CSV_DECIMALS) if stat else '']
+            writer.writerow([first.name, first.arch, first.space, board.task.name, board.dataset, board.split, rank]
+                            + values
+                            + [number(first.params_M, CSV_DECIMALS), number(first.flops_G, CSV_DECIMALS),
+                               input_text(row), row.primary.n,
+                               ' '.join(str(s) for s in row.seeds if s is not None), first.source,
+                               first.pretrain or '', prov.kind, row.method, prov.score_name or '',
+                               number(row.score, CSV_DECIMALS), prov.rank or '', first.pipeline or '',
+                               first.config or '', first.citation or ''])
+    return buffer.getvalue()
