@@ -1,0 +1,433 @@
+"""A transfer benchmark: entries (architectures) x tasks (transfer configs) x seeds, one job each, every job trained
+and tested through :func:`~downstream.apis.runner.train` / :func:`~downstream.apis.runner.test` (or their command
+lines on a cluster) into its own work dir, where it leaves one result record.
+
+A benchmark is an OpenMMLab-style config (``configs/benchmarks/``, ``_base_`` allowed) with
+
+* ``entries``: dicts, each giving one or more architectures (:data:`ENTRY_KEYS`):
+  ``dict(arch=CODE_OR_ARCH_FILE, space=..., weights=...)``, ``dict(model='resnest50d')`` (:data:`NAMED_MODELS`),
+  ``dict(uniform=True, space=...)`` (every uniform architecture), or a search's ``dict(export=True)``,
+  ``dict(top=K)`` / ``dict(bottom=K)`` (of its ranked.json), with ``search=DIR`` or the benchmark's ``search_dir``;
+* ``tasks``: config paths, or dicts ``dict(config=..., name=..., dataset=..., tta=..., amp=..., gpus=...,
+  cfg_options=dict(...))`` (:data:`TASK_KEYS`);
+* ``seeds`` (default ``[0]``), ``work_dir`` (default ``work_dirs/benchmarks/<config name>``), ``search_dir``, and
+  ``launch=dict(gpus=..., partition=...)`` for cluster launches.
+
+A job is done when its work dir holds ``test_metrics.json`` and a valid record; done jobs are skipped, and an
+interrupted one resumes from the last checkpoint of its work dir. A job's work dir is named by its task, entry and
+seed: after changing what a name stands for, give the benchmark a new work dir.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import shlex
+import socket
+import subprocess
+import sys
+import time
+import traceback
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import Any, Callable, Mapping, Sequence
+
+from mmengine.config import Config, DictAction
+
+from pinas.apis.runner import DEFAULT_WORK_ROOT, RESUME_LATEST, load_config
+from pinas.leaderboard.record import RECORD_FILE, TASKS, Record, RecordError, load_record
+from pinas.models import PINAS_CLS, PINAS_TRANS
+from pinas.spaces import build_space
+from pinas.utils.checkpoint import latest_checkpoint
+from pinas.utils.cli import EXIT_FAILURE, ArgumentParser, UsageError, one_line, positive_int
+
+from .records import NAMED_ARCHS, ROOT, SCRATCH, TTA_SEG_METRICS, find_search_dir
+from .runner import METRICS_FILE, test, train
+
+LAUNCHERS = ('none', 'pytorch', 'slurm')  # in this process; tools/dist_*.sh (torchrun); tools/slurm_*.sh (srun)
+NAMED_MODELS = {  # name -> (space, code); their record name and kind come from records.NAMED_ARCHS
+    'resnest50d': ('pinas_resnest50d', '1' * 16),
+    'pinas-cls': ('pinas_resnest50d', PINAS_CLS),
+    'pinas-trans': ('pinas_resnest50d', PINAS_TRANS),
+}
+ENTRY_KEYS = {
+    'arch': ('arch', 'name', 'space', 'weights', 'kind', 'method', 'pretrain'),
+    'model': ('model', 'name', 'weights', 'pretrain'),
+    'uniform': ('uniform', 'name', 'space', 'weights', 'pretrain'),
+    'export': ('export', 'search', 'name'),
+    'top': ('top', 'search', 'name'),
+    'bottom': ('bottom', 'search', 'name'),
+}
+TASK_KEYS = ('config', 'name', 'dataset', 'tta', 'amp', 'gpus', 'cfg_options')
+BACKBONE_WEIGHTS = '_mmengine_backbone.pth'  # suffix of pinas.apis.export's OpenMMLab backbone checkpoint
+_UNSAFE = re.compile(r'[^A-Za-z0-9._-]+')  # names become directory names and --cfg-options values
+LOG = '[benchmark]'
+ERROR_LOG = 'benchmark_error.log'  # a failed job's traceback, in its work dir
+
+
+class BenchmarkError(UsageError):
+    """A benchmark config that cannot be run as written; the message names the entry or task."""
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One architecture: its code (or arch file), space (None: the task config's), backbone weights (None: the
+    config's own, :data:`SCRATCH`, or a checkpoint) and the record options it passes on (kind, search, ...)."""
+    name: str
+    arch: str
+    space: str | None = None
+    weights: str | None = None
+    record: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Task:
+    name: str
+    config: str
+    dataset: str | None = None
+    tta: bool = False
+    amp: bool = False
+    gpus: int | None = None
+    cfg_options: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Job:
+    entry: Entry
+    task: Task
+    seed: int
+    work_dir: Path
+
+    @property
+    def label(self) -> str:
+        return f'{self.task.name}/{self.entry.name}/seed{self.seed}'
+
+    def cfg_options(self) -> dict[str, Any]:
+        """What the job changes in its task config, as ``--cfg-options`` keys."""
+        options = {**self.task.cfg_options, 'model.backbone.arch': self.entry.arch, 'randomness.seed': self.seed,
+                   'record.name': self.entry.name}
+        if self.entry.space:
+            options['model.backbone.space'] = self.entry.space
+        if self.entry.weights == SCRATCH:
+            options['model.backbone.init_cfg'] = None
+        elif self.entry.weights:
+            options['model.backbone.init_cfg.checkpoint'] = self.entry.weights
+        options.update({f'record.{k}': v for k, v in self.entry.record.items()})
+        if self.task.dataset:
+            options['record.dataset'] = self.task.dataset
+        return options
+
+    def record(self) -> Record | None:
+        """The job's record if the job is done (its test wrote metrics and a valid record), else None."""
+        if not (self.work_dir / METRICS_FILE).is_file() or not (self.work_dir / RECORD_FILE).is_file():
+            return None
+        try:
+            record = load_record(self.work_dir / RECORD_FILE)
+        except RecordError:
+            return None
+        if self.task.tta and not set(TTA_SEG_METRICS.values()) <= set(record.metrics):
+            return None
+        return record
+
+
+@dataclass(frozen=True)
+class Benchmark:
+    name: str
+    jobs: tuple[Job, ...]
+    work_dir: Path
+    gpus: int
+    partition: str | None
+    counts: tuple[int, int, int]  # entries, tasks, seeds
+
+
+# --- reading a benchmark config -----------------------------------------------------------------------------------
+def load_benchmark(path: str | Path, *, work_dir: str | None = None,
+                   cfg_options: Mapping[str, Any] | None = None) -> Benchmark:
+    """The jobs of a benchmark config, entries expanded (search tables and arch files are read here)."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f'benchmark config {path} does not exist; pass one under configs/benchmarks/')
+    cfg = Config.fromfile(str(path))
+    if cfg_options:
+        cfg.merge_from_dict(dict(cfg_options))
+    for key in ('entries', 'tasks'):
+        if not cfg.get(key):
+            raise BenchmarkError(f'{path}: "{key}" is missing or empty; a benchmark lists entries (architectures) '
+                                 'and tasks (transfer configs), see configs/benchmarks/')
+    search_dir = cfg.get('search_dir')
+    entries = _unique([e for i, spec in enumerate(cfg.entries) for e in expand_entry(spec, search_dir,
+                                                                                     f'{path}: entries[{i}]')])
+    tasks = _unique([parse_task(spec, f'{path}: tasks[{i}]') for i, spec in enumerate(cfg.tasks)])
+    seeds = [int(s) for s in cfg.get('seeds', [0])]
+    root = Path(work_dir or cfg.get('work_dir') or Path(DEFAULT_WORK_ROOT) / 'benchmarks' / path.stem)
+    jobs = tuple(Job(entry, task, seed, root / task.name / entry.name / f'seed{seed}')
+                 for task in tasks for entry in entries for seed in seeds)
+    launch = cfg.get('launch', {})
+    return Benchmark(path.stem, jobs, root, int(launch.get('gpus', 1)), launch.get('partition'),
+                     (len(entries), len(tasks), len(seeds)))
+
+
+def _unique(items: list) -> list:
+    """Items in order, the later of two with one name dropped (an architecture listed twice, e.g. as top-1 and
+    as an export, is one entry)."""
+    seen: dict[str, Any] = {}
+    for item in items:
+        seen.setdefault(item.name, item)
+    return list(seen.values())
+
+
+def safe_name(text: Any) -> str:
+    return _UNSAFE.sub('_', str(text)).strip('_') or 'unnamed'
+
+
+def expand_entry(spec: Mapping[str, Any], search_dir: str | None, where: str) -> list[Entry]:
+    """The architectures one entry stands for (see :data:`ENTRY_KEYS`)."""
+    spec = dict(spec)
+    form = next((k for k in ENTRY_KEYS if k in spec), None)
+    if form is None:
+        raise BenchmarkError(f'{where}: an entry needs one of {", ".join(ENTRY_KEYS)}, got {sorted(spec)}')
+    unknown = sorted(set(spec) - set(ENTRY_KEYS[form]))
+    if unknown:
+        raise BenchmarkError(f'{where}: {unknown[0]!r} is not a key of a {form!r} entry '
+                             f'(keys: {", ".join(ENTRY_KEYS[form])})')
+    weights = spec.get('weights')
+    record = {k: spec[k] for k in ('kind', 'method', 'pretrain') if spec.get(k) is not None}
+    if form == 'arch':
+        name = spec.get('name') or Path(str(spec['arch'])).stem
+        return [Entry(safe_name(name), str(spec['arch']), spec.get('space'), weights, record)]
+    if form == 'model':
+        if spec['model'] not in NAMED_MODELS:
+            raise BenchmarkError(f'{where}: unknown model {spec["model"]!r}; named models: {", ".join(NAMED_MODELS)}')
+        space, code = NAMED_MODELS[spec['model']]
+        name = spec.get('name') or NAMED_ARCHS[(space, code)][0]
+        return [Entry(safe_name(name), code, space, weights, record)]
+    if form == 'uniform':
+        if not spec.get('space'):
+            raise BenchmarkError(f'{where}: a uniform entry needs space=... (e.g. pinas_resnest_tiny)')
+        space = build_space(spec['space'])
+        codes = [space.format(space.uniform(c)) for c in range(min(space.cardinalities))]
+        return [Entry(safe_name(f'{spec.get("name", "uniform")}-{code}'), code, space.name, weights, record)
+                for code in codes]
+    return search_entries(form, spec, search_dir, where)
+
+
+def search_entries(form: str, spec: Mapping[str, Any], search_dir: str | None, where: str) -> list[Entry]:
+    """Architectures of a search: its exports, or the top / bottom ``k`` rows of its ranked.json, with the exported
+    backbone weights where they exist, else the supernet's (the backbone slices them)."""
+    source = spec.get('search') or search_dir
+    if not source:
+        raise BenchmarkError(f'{where}: a {form!r} entry needs search=DIR (a tools/search.py work dir) or the '
+                             'benchmark\'s search_dir')
+    folder = find_search_dir(source)
+    prefix = safe_name(spec.get('name') or folder.parent.name)
+    rows = json.loads((folder / 'ranked.json').read_text())
+    ranks = {str(r['arch']): r['rank'] for r in rows}
+    arch_files = {p: json.loads(p.read_text())
+                  for d in ('export', 'top_archs') for p in sorted((folder / d).glob('*.json'))}
+    spaces = {data.get('space') for data in arch_files.values()} - {None}
+    if len(spaces) != 1:
+        raise BenchmarkError(f'{where}: cannot tell the space of {folder} from its arch files (export/, '
+                             f'top_archs/: {sorted(spaces) or "none"})')
+    space = spaces.pop()
+    record = {'search': str(folder)}
+    if form == 'export':
+        exports = [(p, d) for p, d in arch_files.items() if p.parent.name == 'export']
+        if not exports:
+            raise BenchmarkError(f'{where}: {folder / "export"} holds no arch files')
+        return [Entry(safe_name(f'{prefix}-r{ranks.get(d["arch"], "x")}-{d["arch"]}'), str(p), space,
+                      d.get('backbone_checkpoint'), record) for p, d in exports]
+    k = int(spec[form])
+    chosen = rows[:k] if form == 'top' else rows[-k:]
+    supernet = latest_checkpoint(folder.parent)
+    entries = []
+    for row in chosen:
+        code = str(row['arch'])
+        exported = folder / 'export' / f'{code}{BACKBONE_WEIGHTS}'
+        weights = exported if exported.is_file() else supernet
+        if weights is None:
+            raise BenchmarkError(f'{where}: {code} has no exported weights and {folder.parent} no supernet '
+                                 'checkpoint (last_checkpoint) to slice them from')
+        entries.append(Entry(safe_name(f'{prefix}-r{row["rank"]}-{code}'), code, space, str(weights), record))
+    return entries
+
+
+def parse_task(spec: str | Mapping[str, Any], where: str) -> Task:
+    spec = dict(config=spec) if isinstance(spec, str) else dict(spec)
+    unknown = sorted(set(spec) - set(TASK_KEYS))
+    if unknown or 'config' not in spec:
+        raise BenchmarkError(f'{where}: a task is a config path or a dict with config=... and optionally '
+                             f'{", ".join(TASK_KEYS[1:])}; got {sorted(spec)}')
+    if not Path(spec['config']).is_file():
+        raise FileNotFoundError(f'{where}: config {spec["config"]} does not exist (paths are relative to the '
+                                'directory the benchmark runs in, as for tools/train.py)')
+    return Task(name=safe_name(spec.get('name') or Path(spec['config']).stem), config=str(spec['config']),
+                dataset=spec.get('dataset'), tta=bool(spec.get('tta', False)), amp=bool(spec.get('amp', False)),
+                gpus=spec.get('gpus'), cfg_options=dict(spec.get('cfg_options') or {}))
+
+
+# --- running ------------------------------------------------------------------------------------------------------
+def run_in_process(job: Job) -> None:
+    """Train (resuming from the job's work dir) and test in this process, through the library."""
+    options, work_dir = job.cfg_options(), str(job.work_dir)
+    train(load_config(job.task.config, cfg_options=options, work_dir=work_dir, resume=RESUME_LATEST,
+                      amp=job.task.amp))
+    for tta in (False, True) if job.task.tta else (False,):
+        test(load_config(job.task.config, cfg_options=options, work_dir=work_dir), work_dir, tta=tta)
+
+
+@dataclass(frozen=True)
+class Command:
+    """One command line of a job, with the environment variables it sets."""
+    argv: tuple[str, ...]
+    env: Mapping[str, str] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return shlex.join([*(f'{k}={v}' for k, v in self.env.items()), *self.argv])
+
+
+GPUS_PER_NODE = 8  # tools/slurm_launch.sh's default node size
+
+
+def job_commands(job: Job, launcher: str, gpus: int, partition: str | None) -> list[Command]:
+    """The command lines of one job, in order: train (resuming from its work dir), test, and a --tta test if the
+    task has one; ``launcher`` 'none' gives the plain tools/train.py and tools/test.py lines."""
+    options = ['--cfg-options', *(f'{k}={v}' for k, v in job.cfg_options().items())]
+    config, work_dir = job.task.config, str(job.work_dir)
+    train_args = ['--resume', *(['--amp'] if job.task.amp else []), *options]
+    tests = [['--work-dir', work_dir, *(['--tta'] if tta else []), *options]
+             for tta in ((False, True) if job.task.tta else (False,))]
+    if launcher == 'none':
+        lines = [['python', _tool('train.py'), config, '--work-dir', work_dir, *train_args],
+                 *[['python', _tool('test.py'), config, work_dir, *args] for args in tests]]
+        return [Command(tuple(line)) for line in lines]
+    if launcher == 'pytorch':
+        lines = [['bash', _tool('dist_train.sh'), config, str(gpus), '--work-dir', work_dir, *train_args],
+                 *[['bash', _tool('dist_test.sh'), config, work_dir, str(gpus), *args] for args in tests]]
+        return [Command(tuple(line)) for line in lines]
+    if not partition:
+        raise BenchmarkError('--launcher slurm needs a partition: --partition NAME or launch.partition in the '
+                             'benchmark config')
+    env = dict(GPUS=str(gpus), GPUS_PER_NODE=str(min(gpus, GPUS_PER_NODE)))
+    name = safe_name(job.label)
+    lines = [['bash', _tool('slurm_train.sh'), partition, name, config, work_dir, *train_args],
+             *[['bash', _tool('slurm_test.sh'), partition, name, config, work_dir, *args] for args in tests]]
+    return [Command(tuple(line), env) for line in lines]
+
+
+def _tool(name: str) -> str:
+    """tools/NAME, relative when run from the repository root (as the docs write it)."""
+    path = ROOT / 'tools' / name
+    return os.path.relpath(path) if Path.cwd() == ROOT else str(path)
+
+
+def run_commands(job: Job, commands: Sequence[Command]) -> None:
+    """Run a job's commands one after the other, their output in the job's ``benchmark.log``."""
+    log = job.work_dir / 'benchmark.log'
+    job.work_dir.mkdir(parents=True, exist_ok=True)
+    for command in commands:
+        env = dict(os.environ, PYTHON=sys.executable, PORT=_free_port(), **command.env,
+                   PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get('PYTHONPATH')])))
+        with log.open('a') as handle:
+            handle.write(f'$ {command}\n')
+            handle.flush()
+            result = subprocess.run(command.argv, env=env, stdout=handle, stderr=subprocess.STDOUT)
+        if result.returncode != 0:
+            lines = [line.strip() for line in log.read_text().splitlines() if line.strip()]
+            raise RuntimeError(f'{" ".join(command.argv[:2])} exited with {result.returncode} '
+                               f'({lines[-1] if lines else "no output"}); log: {log}')
+
+
+def _free_port() -> str:
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        return str(sock.getsockname()[1])
+
+
+def _clock(seconds: float) -> str:
+    return str(timedelta(seconds=round(seconds)))
+
+
+def _summary(record: Record) -> str:
+    primary = TASKS[record.task].primary
+    return f'{primary} {record.metrics[primary]:.2f}'
+
+
+def run_benchmark(bench: Benchmark, *, launcher: str = 'none', gpus: int | None = None,
+                  partition: str | None = None, print_commands: bool = False,
+                  echo: Callable[[str], None] = lambda line: print(line, flush=True)) -> int:
+    """Run (or print the commands of) every job without a record, reporting progress and an ETA; a failed job is
+    reported and the others go on. Returns the number of failed jobs. ``gpus`` (processes per job) overrides the
+    tasks' and the config's."""
+    def processes(job: Job) -> int:
+        return gpus or job.task.gpus or bench.gpus
+
+    partition = partition or bench.partition
+    total = len(bench.jobs)
+    pending = [job for job in bench.jobs if job.record() is None]
+    entries, tasks, seeds = bench.counts
+    echo(f'{LOG} {bench.name}: {total} jobs ({entries} entries x {tasks} tasks x {seeds} seeds) in '
+         f'{bench.work_dir}; {total - len(pending)} have records, {len(pending)} to run')
+    if print_commands:
+        for job in pending:
+            commands = job_commands(job, launcher, processes(job), partition)
+            echo(f'# {job.label}\n' + ' && \\\n    '.join(map(str, commands)))
+        return 0
+    failed, durations = [], []
+    for number, job in enumerate(bench.jobs, 1):
+        if job not in pending:
+            echo(f'{LOG} {number}/{total} skip {job.label}: has a record ({_summary(job.record())})')
+            continue
+        echo(f'{LOG} {number}/{total} run  {job.label}')
+        start = time.perf_counter()
+        try:
+            if launcher == 'none':
+                run_in_process(job)
+            else:
+                run_commands(job, job_commands(job, launcher, processes(job), partition))
+            record = job.record()
+            if record is None:
+                raise RuntimeError(f'no valid {RECORD_FILE} in {job.work_dir} after its test; its log says why')
+        except Exception as err:  # one job's failure must not stop the others
+            job.work_dir.mkdir(parents=True, exist_ok=True)
+            (job.work_dir / ERROR_LOG).write_text(traceback.format_exc())
+            failed.append(job)
+            echo(f'{LOG} {number}/{total} FAILED {job.label}: {one_line(err)} (traceback: {job.work_dir / ERROR_LOG})')
+            continue
+        finally:
+            durations.append(time.perf_counter() - start)
+        eta = sum(durations) / len(durations) * (len(pending) - len(durations))
+        echo(f'{LOG} {number}/{total} done {job.label} in {_clock(durations[-1])} ({_summary(record)}); '
+             f'ETA {_clock(eta)}')
+    echo(f'{LOG} finished: {total - len(failed)}/{total} jobs have records'
+         + (f'; {len(failed)} failed: ' + ', '.join(j.label for j in failed) if failed else ''))
+    return len(failed)
+
+
+def benchmark_parser() -> ArgumentParser:
+    parser = ArgumentParser(description='Run a transfer benchmark (configs/benchmarks/): every entry x task x seed '
+                                        'trained and tested, one record each; jobs with records are skipped')
+    parser.add_argument('config', help='benchmark config, e.g. configs/benchmarks/smoke_cpu.py')
+    parser.add_argument('--work-dir', help='where the jobs go (default: the config\'s work_dir, else '
+                                           'work_dirs/benchmarks/<config name>)')
+    parser.add_argument('--launcher', choices=LAUNCHERS, default='none',
+                        help='how each job starts: in this process (none), tools/dist_train.sh + dist_test.sh '
+                             '(pytorch: torchrun, gloo on CPU hosts), tools/slurm_train.sh + slurm_test.sh (slurm)')
+    parser.add_argument('--gpus', type=positive_int,
+                        help='processes per job for pytorch / slurm (default: the task\'s gpus, else launch.gpus '
+                             'of the config, else 1)')
+    parser.add_argument('--partition', help='slurm partition (default: launch.partition of the config)')
+    parser.add_argument('--print-commands', action='store_true',
+                        help='print the commands of the jobs without records instead of running them')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction, metavar='KEY=VALUE',
+                        help='override benchmark config entries, e.g. seeds=[0,1] search_dir=work_dirs/pinas')
+    return parser
+
+
+def benchmark_main(argv: Sequence[str] | None = None) -> int:
+    """``tools/benchmark.py``: exit status 0 when every job has a record, else 1."""
+    args = benchmark_parser().parse_args(argv)
+    bench = load_benchmark(args.config, work_dir=args.work_dir, cfg_options=args.cfg_options)
+    failed = run_benchmark(bench, launcher=args.launcher, gpus=args.gpus, partition=args.partition,
+                           print_commands=args.print_commands)
+    return EXIT_FAILURE if failed else 0

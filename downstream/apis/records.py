@@ -1,0 +1,397 @@
+"""The result record (:class:`pinas.leaderboard.record.Record`) of a transfer run, written beside its metrics.
+
+``tools/test.py`` writes ``<work_dir>/record.json`` after scoring a checkpoint, and ``tools/train.py`` does at the
+end of a run that validated its final checkpoint (a later test in the same work dir replaces it). Everything in a
+record is measured or read, never typed in:
+
+* the architecture and space from the built backbone; params and MACs of the backbone at the task's input size;
+* where the architecture came from: a search (its ranked table, score, rank and supernet, found from the arch file
+  of an ``export/`` dir or from ``record.search``), or what the config's ``record`` entry says;
+* task, dataset and split from the config's dataloader, every metric under its canonical name in percent;
+* GPUs x batch per GPU, AMP and the schedule of the *training* run: :class:`RecordHook` stores them in the meta of
+  every checkpoint it saves, and the test reads them back, so a record cannot claim a setup its checkpoint lacks;
+* the resolved config's hash without the keys that differ between runs of one experiment (work dir, seed, ...).
+
+A record is only written for a checkpoint that loaded strictly (:class:`StrictLoadHook`).
+
+A benchmark (or a user) passes what a config cannot know in its ``record`` entry, one flat dict, e.g.
+``--cfg-options record.name=pinas-r1 record.kind=baseline``; the keys are :data:`RECORD_OPTIONS`.
+"""
+from __future__ import annotations
+
+import copy
+import dataclasses
+import functools
+import hashlib
+import importlib
+import json
+import logging
+import resource
+import subprocess
+import time
+from pathlib import Path
+from typing import Any, Mapping
+
+import torch
+from mmengine.config import Config
+from mmengine.hooks import Hook
+from mmengine.logging import print_log
+from mmengine.model import BaseTTAModel, is_model_wrapper, revert_sync_batchnorm
+from mmengine.optim import AmpOptimWrapper, OptimWrapperDict
+from mmengine.runner import IterBasedTrainLoop
+
+from pinas.complexity import measure_complexity
+from pinas.leaderboard.record import RECORD_FILE, Provenance, Record, RecordError, load_record, save_record
+from pinas.models import PINAS_CLS, PINAS_TRANS, CheckpointMismatchError
+from pinas.utils.checkpoint import latest_checkpoint, load_checkpoint_file
+
+from .config import pretrained_checkpoint
+
+ROOT = Path(__file__).resolve().parents[2]
+RECORD_KEY = 'record'  # the config entry a benchmark (or a user) passes record options in
+RECORD_OPTIONS = {
+    'name': 'the row name (default: the paper name of a known architecture, else its code)',
+    'kind': 'provenance kind: search / arch / baseline / paper (default: search when a search is found, else arch)',
+    'method': 'the method that proposed the architecture (pinas, spos, ...), for kinds other than search',
+    'search': 'a search work dir (or its search/ dir) whose ranked.json ranks this architecture',
+    'dataset': 'the dataset name (default: from the dataset class, and the size of a generated dataset)',
+    'pretrain': 'how the backbone was pretrained (default: supernet-inherited with backbone weights, else scratch)',
+}
+TRAIN_SETUP_META = 'pinas_train_setup'  # checkpoint meta key of the training setup
+# Keys of a resolved config that differ between runs of one experiment: left out of its hash.
+RUN_LOCAL_KEYS = ('work_dir', 'launcher', 'load_from', 'resume', RECORD_KEY)
+METRIC_DECIMALS = 2  # mmseg reports percent with two decimals; COCO's 0-1 values (three decimals) fit as well
+COCO_ABSENT = -1  # pycocotools' value for an area range without ground truth
+# mmdet CocoMetric (0-1, "coco/" prefix dropped) and mmseg IoUMetric (percent) names -> canonical names
+COCO_METRICS = {f'{iou}_{name}': f'{kind}_{canon}'
+                for iou, kind in (('bbox', 'box'), ('segm', 'mask'))
+                for name, canon in (('mAP', 'AP'), ('mAP_50', 'AP50'), ('mAP_75', 'AP75'), ('mAP_s', 'APs'),
+                                    ('mAP_m', 'APm'), ('mAP_l', 'APl'))}
+SEG_METRICS = {'mIoU': 'mIoU', 'mAcc': 'mAcc', 'aAcc': 'aAcc'}
+TTA_SEG_METRICS = {'mIoU': 'mIoU_ms_flip'}  # multi-scale + flip: only mIoU has a canonical name
+DATASET_NAMES = {'CocoDataset': 'COCO', 'ADE20KDataset': 'ADE20K', 'CityscapesDataset': 'Cityscapes'}
+GENERATED_SPEC_FILE = 'dataset_spec.json'  # what downstream.datasets.make_tiny_datasets writes at its root
+GENERATED_SPEC_DEPTH = 3  # how far above a data root the spec may sit (ade/ADEChallengeData2016 is two levels)
+# architectures people know by name: (space, code) -> row name, provenance kind, method
+NAMED_ARCHS = {
+    ('pinas_resnest50d', PINAS_TRANS): ('Pi-NAS-trans', 'paper', 'pinas'),
+    ('pinas_resnest50d', PINAS_CLS): ('Pi-NAS-cls', 'paper', 'pinas'),
+    ('pinas_resnest50d', '1' * 16): ('ResNeSt-50', 'baseline', None),
+}
+SCRATCH, INHERITED = 'scratch', 'supernet-inherited'
+MiB = 2 ** 20
+SHOWN_KEYS = 3  # keys named in a strict-load error
+
+
+# --- training side ----------------------------------------------------------------------------------------------
+class RecordHook(Hook):
+    """Stores the training setup in the meta of every checkpoint saved, and keeps the last validation metrics with
+    the iteration they were measured at."""
+
+    def __init__(self):
+        self.val_metrics: dict | None = None
+        self.val_iter: int | None = None
+
+    def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
+        meta = checkpoint.setdefault('meta', {})
+        by_iter = isinstance(runner.train_loop, IterBasedTrainLoop)
+        wrappers = runner.optim_wrapper.values() if isinstance(runner.optim_wrapper, OptimWrapperDict) \
+            else [runner.optim_wrapper]
+        meta[TRAIN_SETUP_META] = dict(
+            gpus=runner.world_size,
+            batch_per_gpu=runner.cfg.train_dataloader.batch_size,
+            amp=any(isinstance(w, AmpOptimWrapper) for w in wrappers),
+            schedule={'iters': meta['iter']} if by_iter else {'epochs': meta['epoch']})
+
+    def after_val_epoch(self, runner, metrics: Mapping | None = None) -> None:
+        self.val_metrics, self.val_iter = dict(metrics or {}), runner.iter
+
+
+# --- test side ----------------------------------------------------------------------------------------------------
+class StrictLoadHook(Hook):
+    """Refuses a checkpoint whose weights do not all fit the model (mmengine loads non-strictly and, asked to be
+    strict, raises on rank 0 only); keeps the checkpoint's meta. Runs after the other hooks revised the checkpoint.
+    """
+    priority = 'LOWEST'
+
+    def __init__(self, filename: str):
+        self.filename = filename
+        self.meta: dict = {}
+
+    def after_load_checkpoint(self, runner, checkpoint: dict) -> None:
+        model = runner.model.module if is_model_wrapper(runner.model) else runner.model
+        model = model.module if isinstance(model, BaseTTAModel) else model
+        own = model.state_dict()
+        given = {(k[len('module.'):] if k.startswith('module.') else k): v  # mmengine's revise_keys default
+                 for k, v in checkpoint.get('state_dict', checkpoint).items()}
+        missing = [k for k in own if k not in given and not k.endswith('num_batches_tracked')]
+        unexpected = [k for k in given if k not in own]
+        shapes = [k for k in own if k in given and tuple(given[k].shape) != tuple(own[k].shape)]
+        if missing or unexpected or shapes:
+            problems = [f'{len(keys)} {what} (e.g. {", ".join(keys[:SHOWN_KEYS])})'
+                        for what, keys in (('missing', missing), ('unexpected', unexpected),
+                                           ('of another shape', shapes)) if keys]
+            raise CheckpointMismatchError(
+                f'{self.filename} is not a checkpoint of this config\'s {type(model).__name__} '
+                f'({len(own)} entries): {"; ".join(problems)}; pass a checkpoint tools/train.py wrote for this '
+                'config (backbone weights, exported or a supernet, go in model.backbone.init_cfg.checkpoint for '
+                'training)')
+        self.meta = dict(checkpoint.get('meta') or {})
+
+
+class RunMeter:
+    """Wall time and peak memory of one run: CUDA's max allocated on a GPU, else the process's max RSS."""
+
+    def __init__(self):
+        self.start = time.perf_counter()
+        if torch.cuda.is_available():
+            torch.cuda.reset_peak_memory_stats()
+
+    def wall_time_s(self) -> float:
+        return round(time.perf_counter() - self.start, 1)
+
+    @staticmethod
+    def peak_memory_MB() -> float:
+        if torch.cuda.is_available():
+            return round(torch.cuda.max_memory_allocated() / MiB, 1)
+        return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)  # Linux reports KiB
+
+
+# --- what a record holds ------------------------------------------------------------------------------------------
+def canonical_metrics(metrics: Mapping[str, Any], tta: bool = False) -> dict[str, float]:
+    """mmdet / mmseg metrics under the names of :data:`pinas.leaderboard.record.METRICS`, in percent; others and
+    pycocotools' "absent" values are left out."""
+    seg = TTA_SEG_METRICS if tta else SEG_METRICS
+    out = {}
+    for key, value in metrics.items():
+        name = key.split('/')[-1]
+        try:
+            value = float(value)  # numpy scalars, too
+        except (TypeError, ValueError):
+            continue
+        if name in COCO_METRICS and value != COCO_ABSENT:
+            out[COCO_METRICS[name]] = round(value * 100, METRIC_DECIMALS)
+        elif name in seg:
+            out[seg[name]] = round(value, METRIC_DECIMALS)
+    return out
+
+
+def task_of(cfg: Config) -> str:
+    """The record task of an mmdet / mmseg config: a model with a mask head segments instances."""
+    scope = cfg.get('default_scope')
+    if scope == 'mmseg':
+        return 'semantic_segmentation'
+    if scope == 'mmdet':
+        return 'instance_segmentation' if _has_key(cfg.model, 'mask_head') else 'object_detection'
+    raise RecordError(f'{cfg.filename}: default_scope is {scope!r}; records know mmdet and mmseg configs')
+
+
+def _has_key(node, key: str) -> bool:
+    if isinstance(node, Mapping):
+        return (key in node and node[key] is not None) or any(_has_key(v, key) for v in node.values())
+    if isinstance(node, (list, tuple)):
+        return any(_has_key(v, key) for v in node)
+    return False
+
+
+def dataset_and_split(cfg: Config, loader: str) -> tuple[str, str]:
+    """Dataset name (its class, plus the size of a generated dataset) and split (the image folder) of a loader."""
+    dataset = cfg[loader].dataset
+    while 'dataset' in dataset:  # wrappers such as RepeatDataset
+        dataset = dataset.dataset
+    name = DATASET_NAMES.get(dataset.type, dataset.type)
+    root = Path(dataset.get('data_root', ''))
+    for folder in [root, *root.parents][:GENERATED_SPEC_DEPTH]:
+        if (folder / GENERATED_SPEC_FILE).is_file():
+            spec = json.loads((folder / GENERATED_SPEC_FILE).read_text()).get('spec', {})
+            name = f'{name}-{spec.get("size", "generated")}'
+            break
+    prefix = dataset.get('data_prefix', {})
+    images = prefix.get('img') or prefix.get('img_path')
+    split = Path(images).name if images else Path(dataset.get('ann_file') or 'test').stem
+    return name, split
+
+
+def input_size_of(cfg: Config) -> tuple[int, int]:
+    """(height, width) the task feeds the backbone: the segmentor's crop, else the test pipeline's resize."""
+    size = cfg.model.get('data_preprocessor', {}).get('size')
+    if size:
+        return int(size[0]), int(size[1])
+    for step in cfg.get('test_pipeline') or cfg.test_dataloader.dataset.pipeline:
+        if step.get('type') == 'Resize' and step.get('scale'):
+            width, height = step['scale']  # mmcv scales are (width, height)
+            return int(height), int(width)
+    raise RecordError(f'{cfg.filename}: no input size (model.data_preprocessor.size or a Resize scale in '
+                      'test_pipeline) to count the backbone\'s FLOPs at')
+
+
+def backbone_of(model):
+    """The backbone of a built detector / segmentor (unwrapped from DDP and TTA wrappers)."""
+    model = model.module if is_model_wrapper(model) else model
+    return (model.module if isinstance(model, BaseTTAModel) else model).backbone
+
+
+def config_hash(cfg: Config) -> str:
+    """sha256 of the resolved config without :data:`RUN_LOCAL_KEYS` and the seed: one value for every run (and
+    seed) of one experiment."""
+    data = cfg.to_dict()
+    for key in RUN_LOCAL_KEYS:
+        data.pop(key, None)
+    data.get('randomness', {}).pop('seed', None)
+    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
+
+
+@functools.lru_cache(maxsize=None)
+def _sha256(path: str, size: int, mtime_ns: int) -> str:
+    digest = hashlib.sha256()
+    with open(path, 'rb') as handle:
+        for block in iter(lambda: handle.read(MiB), b''):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def sha256_file(path) -> str:
+    """sha256 of a file, computed once per version of it."""
+    stat = Path(path).stat()
+    return _sha256(str(Path(path).resolve()), stat.st_size, stat.st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=1)
+def git_commit() -> str | None:
+    """The commit of the checkout this code runs from; None outside a git checkout."""
+    try:
+        result = subprocess.run(['git', '-C', str(ROOT), 'rev-parse', 'HEAD'], capture_output=True, text=True,
+                                timeout=10)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return result.stdout.strip() if result.returncode == 0 else None
+
+
+def pipeline_of(cfg: Config) -> str:
+    scope = cfg.get('default_scope')
+    return f'{scope} {importlib.import_module(scope).__version__}'
+
+
+# --- provenance ---------------------------------------------------------------------------------------------------
+def find_search_dir(path) -> Path:
+    """The dir holding a search's ranked.json: ``path`` itself or its ``search/`` dir (a tools/search.py work dir).
+    """
+    path = Path(path)
+    for folder in (path, path / 'search'):
+        if (folder / 'ranked.json').is_file():
+            return folder
+    raise FileNotFoundError(f'{path} holds no ranked.json (nor does {path / "search"}); pass the work dir of a '
+                            'tools/search.py run or its search/ dir')
+
+
+def search_settings(checkpoint) -> tuple[str | None, str | None]:
+    """(method, scorer) of a supernet checkpoint: its algorithm and the search's scorer, from the config in its
+    meta; (None, None) when it holds no config."""
+    text = load_checkpoint_file(checkpoint).get('meta', {}).get('cfg')
+    try:
+        cfg = Config.fromstring(text, '.py')
+        return cfg.model.type.lower(), cfg.get('search', {}).get('scorer', {}).get('type')
+    except Exception as err:  # no config, or one that no longer reads: the record says "unknown", not nothing
+        print_log(f'{checkpoint}: search method and scorer unknown ({type(err).__name__}: {err})',
+                  logger='current', level=logging.WARNING)
+        return None, None
+
+
+def search_provenance(search_dir, code: str, arch_file: Mapping | None = None) -> Provenance:
+    """Provenance of ``code`` in a search: its row of ranked.json, and the supernet it was scored on (the arch
+    file's source checkpoint, else the search work dir's latest)."""
+    search_dir = find_search_dir(search_dir)
+    ranked = search_dir / 'ranked.json'
+    row = next((r for r in json.loads(ranked.read_text()) if str(r['arch']) == code), None)
+    arch_file = arch_file or {}
+    supernet = arch_file.get('source_checkpoint') or latest_checkpoint(search_dir.parent)
+    method = scorer = supernet_sha = None
+    if supernet is not None and Path(supernet).is_file():
+        method, scorer = search_settings(supernet)
+        supernet_sha = sha256_file(supernet)
+    return Provenance(kind='search', method=method, supernet_sha256=supernet_sha,
+                      score=row['score'] if row else arch_file.get('score'), score_name=scorer,
+                      rank=row['rank'] if row else arch_file.get('rank'), ranked_file=str(ranked))
+
+
+def provenance_of(options: Mapping[str, Any], arch_cfg, space: str, code: str) -> Provenance:
+    """From ``record.kind`` / ``record.search`` when given; else a search when the backbone's arch file sits in a
+    search's ``export/`` or ``top_archs/`` dir; else a known name's kind; else ``arch``."""
+    kind, search = options.get('kind'), options.get('search')
+    arch_file = None
+    if isinstance(arch_cfg, str) and arch_cfg.endswith('.json') and Path(arch_cfg).is_file():
+        arch_file = json.loads(Path(arch_cfg).read_text())
+        if search is None and (Path(arch_cfg).parent.parent / 'ranked.json').is_file():
+            search = Path(arch_cfg).parent.parent
+    if kind == 'search' and search is None:
+        raise RecordError('record.kind=search needs record.search=<search work dir> (or an arch file of its '
+                          'export/ dir as the backbone arch)')
+    if kind in (None, 'search') and search is not None:
+        return search_provenance(search, code, arch_file)
+    _, known_kind, known_method = NAMED_ARCHS.get((space, code), (None, 'arch', None))
+    return Provenance(kind=kind or known_kind, method=options.get('method', known_method))
+
+
+# --- the record -----------------------------------------------------------------------------------------------
+def record_options(cfg: Config) -> dict[str, Any]:
+    """The config's ``record`` entry, checked against :data:`RECORD_OPTIONS`."""
+    options = dict(cfg.get(RECORD_KEY) or {})
+    unknown = sorted(set(options) - set(RECORD_OPTIONS))
+    if unknown:
+        raise RecordError(f'{RECORD_KEY}.{unknown[0]} is not a record option; options: '
+                          + '; '.join(f'{k}: {v}' for k, v in RECORD_OPTIONS.items()))
+    return {k: str(v) for k, v in options.items() if v is not None}  # the command line makes digits ints
+
+
+def build_record(cfg: Config, model, checkpoint: Path, meta: Mapping, metrics: Mapping, *, loader: str,
+                 meter: RunMeter) -> Record:
+    """The record of ``checkpoint`` (whose meta is ``meta``) scored on ``cfg[loader]`` with ``metrics``."""
+    setup = meta.get(TRAIN_SETUP_META)
+    if setup is None:
+        raise RecordError(f'{checkpoint} carries no training setup (GPUs, batch, AMP): it was not saved by '
+                          'tools/train.py of this version; train with it to get records')
+    options = record_options(cfg)
+    backbone = backbone_of(model)
+    space = backbone.space.name
+    code = backbone.space.format(backbone.arch)
+    size = input_size_of(cfg)
+    counted = measure_complexity(revert_sync_batchnorm(copy.deepcopy(backbone)).cpu(), size).as_dict()
+    dataset, split = dataset_and_split(cfg, loader)
+    known_name = NAMED_ARCHS.get((space, code), (code,))[0]
+    return Record(
+        source='run', name=options.get('name', known_name), space=space, arch=code, task=task_of(cfg),
+        dataset=options.get('dataset', dataset), split=split, metrics=canonical_metrics(metrics),
+        provenance=provenance_of(options, cfg.model.backbone.get('arch'), space, code),
+        params_M=counted['params_M'], flops_G=counted['GMACs'], input_size=size, config=cfg.filename,
+        config_sha256=config_hash(cfg), schedule=setup['schedule'], gpus=setup['gpus'],
+        batch_per_gpu=setup['batch_per_gpu'], amp=setup['amp'],
+        seed=meta.get('seed', cfg.get('randomness', {}).get('seed')), git_commit=git_commit(),
+        wall_time_s=meter.wall_time_s(), peak_memory_MB=meter.peak_memory_MB(), checkpoint=str(checkpoint),
+        checkpoint_sha256=sha256_file(checkpoint), pipeline=pipeline_of(cfg),
+        pretrain=options.get('pretrain', INHERITED if pretrained_checkpoint(cfg) else SCRATCH))
+
+
+def write_record(cfg: Config, model, checkpoint, meta: Mapping, metrics: Mapping, *, loader: str, tta: bool,
+                 meter: RunMeter) -> Path | None:
+    """Write ``<work_dir>/record.json`` (see :func:`build_record`); returns its path, or None after logging why no
+    record could be made (the metrics stay valid).
+
+    A ``--tta`` test adds ``mIoU_ms_flip`` to the single-scale record of the same checkpoint in its work dir:
+    the leaderboard reads both numbers from one record, as mmseg's model zoo lists them."""
+    out = Path(cfg.work_dir) / RECORD_FILE
+    try:
+        if '://' in str(checkpoint):
+            raise RecordError(f'{checkpoint} is remote: a record names a local checkpoint and its sha256')
+        if tta:
+            base = load_record(out) if out.is_file() else None
+            if base is None or base.checkpoint_sha256 != sha256_file(checkpoint):
+                raise RecordError(f'a --tta test adds {", ".join(TTA_SEG_METRICS.values())} to the record of the '
+                                  f'same checkpoint in its work dir, and {out} holds none; test without --tta '
+                                  'first, with the same --work-dir')
+            record = dataclasses.replace(base, metrics={**base.metrics, **canonical_metrics(metrics, tta=True)})
+        else:
+            record = build_record(cfg, model, Path(checkpoint), meta, metrics, loader=loader, meter=meter)
+        return save_record(record, out)
+    except RecordError as err:
+        print_log(f'no record written: {err}', logger='current', level=logging.WARNING)
+        return None

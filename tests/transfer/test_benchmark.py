@@ -1,0 +1,155 @@
+"""tools/benchmark.py: a benchmark config's entries x tasks x seeds become jobs that train and test through the
+library (or tools/dist_*.sh / slurm_*.sh), one record each; jobs with records are skipped, an interrupted one
+resumes, a failed one is reported while the others run, progress shows done/total and an ETA."""
+import json
+
+import pytest
+import torch
+from transfer_paths import ROOT
+
+from downstream import apis
+from downstream.apis import benchmark, records
+from pinas.apis import export_architecture, load_config
+from pinas.leaderboard.record import RECORD_FILE, load_record
+from pinas.models import SuperResNeSt
+
+SPACE = 'pinas_resnest_tiny'
+RANKED = {'302113': 0.9, '311021': 0.7, '120230': 0.5, '000000': 0.1}  # code -> search score, best first
+SEG_ITERS = 2
+SEG_TASK = (f"dict(_base_.smoke_ade_deeplabv3, cfg_options={{'train_cfg.max_iters': {SEG_ITERS}}})")
+
+
+@pytest.fixture(autouse=True)
+def _at_root(monkeypatch):
+    """Task config paths are relative to the directory a benchmark runs in, as for tools/train.py."""
+    monkeypatch.chdir(ROOT)
+
+
+@pytest.fixture(scope='module')
+def search(tmp_path_factory):
+    """A tools/search.py work dir in miniature: a tiny Pi-NAS supernet checkpoint (its config in the meta, as the
+    Runner saves it), the ranked table, the best architecture exported."""
+    work = tmp_path_factory.mktemp('pinas')
+    supernet = SuperResNeSt(SPACE, num_classes=10)
+    meta = dict(epoch=1, cfg="model = dict(type='PiNAS')\nsearch = dict(scorer=dict(type='knn'))\n")
+    torch.save(dict(state_dict={f'supernet.{k}': v for k, v in supernet.state_dict().items()}, meta=meta),
+               work / 'epoch_1.pth')
+    (work / 'last_checkpoint').write_text(str(work / 'epoch_1.pth'))
+    rows = [dict(rank=r, arch=code, score=score, eval_index=r - 1) for r, (code, score) in enumerate(RANKED.items(), 1)]
+    (work / 'search').mkdir()
+    (work / 'search' / 'ranked.json').write_text(json.dumps(rows))
+    best = next(iter(RANKED))
+    export_architecture(work, best, SPACE, work / 'search' / 'export', score=RANKED[best])
+    return work
+
+
+def write_benchmark(path, body: str):
+    path.write_text(f"_base_ = ['{ROOT}/configs/benchmarks/smoke_cpu.py']\n{body}\n")
+    return path
+
+
+def test_entries_expand_to_architectures_with_their_weights(search, tmp_path):
+    config = write_benchmark(tmp_path / 'b.py', f"""
+search_dir = '{search}'
+entries = [dict(model='resnest50d'), dict(uniform=True, space='{SPACE}', weights='scratch'), dict(export=True),
+           dict(top=2), dict(bottom=1), dict(arch='311021', name='mine', space='{SPACE}', kind='baseline')]
+tasks = [{SEG_TASK}]
+seeds = [0, 1]""")
+    bench = benchmark.load_benchmark(config, work_dir=str(tmp_path / 'w'))
+    entries = {job.entry.name: job.entry for job in bench.jobs}
+    best, second, worst = '302113', '311021', '000000'
+    prefix = search.name
+    assert list(entries) == ['ResNeSt-50', *(f'uniform-{c * 6}' for c in '0123'), f'{prefix}-r1-{best}',
+                             f'{prefix}-r2-{second}', f'{prefix}-r4-{worst}', 'mine']  # top-1 is the export
+    assert bench.counts == (len(entries), 1, 2) and len(bench.jobs) == 2 * len(entries)
+    exported = entries[f'{prefix}-r1-{best}']
+    assert exported.arch.endswith(f'export/{best}.json') and exported.weights.endswith('_mmengine_backbone.pth')
+    assert entries[f'{prefix}-r4-{worst}'].weights == str(search / 'epoch_1.pth')  # sliced by the backbone
+    job = next(j for j in bench.jobs if j.entry.name == 'mine' and j.seed == 1)
+    assert job.work_dir == tmp_path / 'w' / 'deeplabv3_ade-tiny' / 'mine' / 'seed1'
+    assert job.cfg_options() == {'train_cfg.max_iters': SEG_ITERS, 'model.backbone.arch': '311021',
+                                 'randomness.seed': 1, 'record.name': 'mine', 'model.backbone.space': SPACE,
+                                 'record.kind': 'baseline'}
+    with pytest.raises(benchmark.BenchmarkError, match='entries\\[0\\].*top'):
+        benchmark.load_benchmark(write_benchmark(tmp_path / 'bad.py', 'entries = [dict(top=1, depth=3)]'))
+
+
+def test_print_commands_for_each_launcher(search, tmp_path, capsys):
+    config = write_benchmark(tmp_path / 'b.py', f"entries = [dict(top=1, search='{search}')]\ntasks = [{SEG_TASK}]")
+    work = tmp_path / 'w'
+    assert apis.benchmark_main([str(config), '--work-dir', str(work), '--print-commands']) == 0
+    plain = capsys.readouterr().out
+    assert '1 jobs (1 entries x 1 tasks x 1 seeds)' in plain and '0 have records, 1 to run' in plain
+    assert 'python tools/train.py configs/smoke/deeplabv3_pinas-tiny-d8_ade-tiny-64x64.py --work-dir' in plain
+    assert f'python tools/test.py configs/smoke/deeplabv3_pinas-tiny-d8_ade-tiny-64x64.py {work}/' in plain
+    assert 'model.backbone.init_cfg.checkpoint=' in plain and f'record.search={search}/search' in plain
+    assert apis.benchmark_main([str(config), '--work-dir', str(work), '--print-commands',
+                                '--launcher', 'pytorch', '--gpus', '2']) == 0
+    dist = capsys.readouterr().out
+    assert 'bash tools/dist_train.sh configs/smoke/deeplabv3_pinas-tiny-d8_ade-tiny-64x64.py 2 --work-dir' in dist
+    assert ' --resume ' in dist and '&& \\\n    bash tools/dist_test.sh' in dist
+    assert apis.benchmark_main([str(config), '--work-dir', str(work), '--print-commands',
+                                '--launcher', 'slurm', '--partition', 'gpu', '--gpus', '16']) == 0
+    slurm = capsys.readouterr().out
+    assert 'GPUS=16 GPUS_PER_NODE=8 bash tools/slurm_train.sh gpu deeplabv3_ade-tiny_' in slurm
+    assert 'GPUS=16 GPUS_PER_NODE=8 bash tools/slurm_test.sh gpu ' in slurm
+    assert not work.exists()  # printing runs nothing
+
+
+def _timestamped_runs(work_dir):
+    return sorted(p.name for p in work_dir.iterdir() if p.is_dir())
+
+
+def test_benchmark_runs_resumes_reports_failures_and_skips_what_has_records(search, tiny_data, tmp_path, capsys):
+    config = write_benchmark(tmp_path / 'b.py', f"""
+search_dir = '{search}'
+entries = [dict(top=1), dict(arch='31102', name='bad-code', space='{SPACE}')]
+tasks = [{SEG_TASK}]""")
+    work = tmp_path / 'w'
+    bench = benchmark.load_benchmark(config, work_dir=str(work))
+    best, bad = bench.jobs
+    # an interrupted job: half of its schedule trained (a checkpoint, but no test yet)
+    apis.train(load_config(best.task.config, cfg_options={**best.cfg_options(), 'train_cfg.max_iters': 1},
+                           work_dir=str(best.work_dir)))
+    assert apis.benchmark_main([str(config), '--work-dir', str(work)]) == 1
+    out = capsys.readouterr().out
+    assert '2 jobs (2 entries x 1 tasks x 1 seeds)' in out and '0 have records, 2 to run' in out
+    assert f'[benchmark] 1/2 run  {best.label}' in out
+    assert f'[benchmark] 1/2 done {best.label} in ' in out and 'ETA' in out
+    assert f'[benchmark] 2/2 FAILED {bad.label}: architecture 31102 has 5 positions' in out
+    assert f'[benchmark] finished: 1/2 jobs have records; 1 failed: {bad.label}' in out
+    logs = '\n'.join(p.read_text() for p in best.work_dir.rglob('*.log'))
+    assert 'resumed epoch: 0, iter: 1' in logs
+
+    record = load_record(best.work_dir / RECORD_FILE)
+    assert record.schedule == {'iters': SEG_ITERS} and record.name == best.entry.name
+    assert record.pretrain == 'supernet-inherited'
+    prov = record.provenance
+    assert (prov.kind, prov.method, prov.score_name, prov.rank, prov.score) == ('search', 'pinas', 'knn', 1, 0.9)
+    assert prov.supernet_sha256 == records.sha256_file(search / 'epoch_1.pth')
+    assert prov.ranked_file == str(search / 'search' / 'ranked.json')
+
+    runs = _timestamped_runs(best.work_dir)
+    assert apis.benchmark_main([str(config), '--work-dir', str(work)]) == 1  # bad-code still fails
+    again = capsys.readouterr().out
+    assert f'1/2 skip {best.label}: has a record (mIoU ' in again and '1 have records, 1 to run' in again
+    assert _timestamped_runs(best.work_dir) == runs  # nothing trained or tested
+
+
+def test_a_benchmark_job_under_torchrun_with_two_gloo_processes(tiny_data, tmp_path, capsys, monkeypatch):
+    """--launcher pytorch: the job trains and tests through tools/dist_train.sh / dist_test.sh, two CPU processes
+    each (gloo); the record keeps the training's world size."""
+    monkeypatch.setenv('OMP_NUM_THREADS', '1')
+    config = write_benchmark(tmp_path / 'b.py', f"""
+entries = [dict(arch='311021', name='two-procs', space='{SPACE}', weights='scratch')]
+tasks = [{SEG_TASK}]""")
+    status = apis.benchmark_main([str(config), '--work-dir', str(tmp_path / 'w'), '--launcher', 'pytorch',
+                                  '--gpus', '2'])
+    out = capsys.readouterr().out
+    job_dir = tmp_path / 'w' / 'deeplabv3_ade-tiny' / 'two-procs' / 'seed0'
+    assert status == 0, out + (job_dir / 'benchmark.log').read_text()[-3000:]
+    assert '[benchmark] 1/1 done deeplabv3_ade-tiny/two-procs/seed0' in out
+    record = load_record(job_dir / RECORD_FILE)
+    assert record.gpus == 2 and record.batch_per_gpu == 2 and record.schedule == {'iters': SEG_ITERS}
+    log = (job_dir / 'benchmark.log').read_text()
+    assert 'tools/dist_train.sh' in log and 'tools/dist_test.sh' in log
