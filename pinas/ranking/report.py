@@ -1,6 +1,8 @@
-"""Compare a score table with a ground-truth table: join, compute the metrics, format and save them.
+"""Compare a score table with a ground-truth table: join, compute the metrics, format and save them; and compare
+several methods with the zero-cost baselines on the same architectures (:func:`compare_with_baselines`).
 
-This is the library behind ``tools/rank_eval.py``; call :func:`evaluate_tables` directly from Python.
+This is the library behind ``tools/rank_eval.py`` and ``tools/benchmarks/ranking_methods.py``; call
+:func:`evaluate_tables` directly from Python.
 """
 from __future__ import annotations
 
@@ -8,10 +10,12 @@ import json
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Iterable, Mapping, Sequence
+
+import numpy as np
 
 from .metrics import (DEFAULT_BOOTSTRAP, DEFAULT_CONFIDENCE, DEFAULT_SEED, DEFAULT_TOPK, MetricResult, TopK,
-                      ranking_metrics)
+                      bootstrap_ci, kendall_rows, kendall_tau_b, ranking_metrics)
 from .tables import JoinedTables, Table, join_tables, read_table
 
 
@@ -66,6 +70,107 @@ def format_metrics(metrics: Sequence[MetricResult], confidence: float, bootstrap
         lines.append(f'{m.name:<18} {m.value:>8.4f} {_num(m.ci_low):>16} {_num(m.ci_high):>17} '
                      f'{"" if m.k is None else m.k:>6}')
     return '\n'.join(lines)
+
+
+# --- methods beside baselines ----------------------------------------------------------------------------------
+MARGIN = 'margin_kendall_tau_b'
+
+
+@dataclass(frozen=True)
+class StudyRow:
+    """One method or baseline of a study: its metrics and, for a method, its margin over the best baseline."""
+
+    name: str
+    is_baseline: bool
+    metrics: list[MetricResult]
+    margin: MetricResult | None = None
+
+    @property
+    def tau(self) -> MetricResult:
+        return self.metrics[0]
+
+    def as_dict(self) -> dict:
+        row = dict(kind='baseline' if self.is_baseline else 'method',
+                   metrics={m.name: m.as_dict() for m in self.metrics})
+        if self.margin is not None:
+            row[MARGIN] = self.margin.as_dict()
+        return row
+
+
+def read_baselines(directory, names: Iterable[str] | None = None) -> dict[str, Table]:
+    """The score tables tools/zero_cost.py wrote to ``directory`` (``<proxy>.json``), for ``names`` (default: every
+    registered proxy) that are there."""
+    from .zero_cost import list_proxies
+    directory = Path(directory)
+    return {name: read_table(directory / f'{name}.json') for name in (names or list_proxies())
+            if (directory / f'{name}.json').is_file()}
+
+
+def compare_with_baselines(methods: Mapping[str, Mapping[str, float]], baselines: Mapping[str, Mapping[str, float]],
+                           truth: Mapping[str, float], topk: Iterable[TopK] = DEFAULT_TOPK,
+                           bootstrap: int = DEFAULT_BOOTSTRAP, seed: int = DEFAULT_SEED,
+                           confidence: float = DEFAULT_CONFIDENCE) -> list[StudyRow]:
+    """Metrics of every method and baseline (``{name: {arch: score}}``, keys as :func:`read_table` normalises them)
+    on the architectures all of them and ``truth`` share, and each method's margin in Kendall tau-b over the best
+    baseline (the one with the highest tau here: picking it by the ground truth favours the baselines).
+
+    The margin's interval is a paired bootstrap: the method and the baseline are ranked on the same resampled
+    architectures (the resamples of the metrics' intervals), so it is much narrower than the two taus' intervals
+    suggest when both err on the same architectures."""
+    tables = {**methods, **baselines}
+    archs = [a for a in truth if all(a in scores for scores in tables.values())]
+    y = np.array([truth[a] for a in archs])
+    values = {name: np.array([scores[a] for a in archs]) for name, scores in tables.items()}
+    metrics = {name: ranking_metrics(x, y, topk, bootstrap, seed, confidence) for name, x in values.items()}
+    best = max(baselines, key=lambda name: _sortable(metrics[name][0].value), default=None)
+    rows = [StudyRow(name, True, metrics[name]) for name in baselines]
+    for name in methods:
+        margin = None if best is None else margin_over(values[name], values[best], y, best, bootstrap, seed, confidence)
+        rows.append(StudyRow(name, False, metrics[name], margin))
+    return rows
+
+
+def margin_over(scores, baseline, truth, baseline_name: str = 'baseline', bootstrap: int = DEFAULT_BOOTSTRAP,
+                seed: int = DEFAULT_SEED, confidence: float = DEFAULT_CONFIDENCE) -> MetricResult:
+    """tau(scores) - tau(baseline) against ``truth``, with a paired bootstrap interval (see
+    :func:`compare_with_baselines`); the result's name says which baseline."""
+    scores, baseline, truth = (np.asarray(v, dtype=float) for v in (scores, baseline, truth))
+
+    def rows(index: np.ndarray, ys: np.ndarray) -> np.ndarray:  # resampled architecture indices, their truth
+        index = index.astype(int)
+        return kendall_rows(scores[index], ys) - kendall_rows(baseline[index], ys)
+    low, high = bootstrap_ci(rows, np.arange(len(truth)), truth, bootstrap, seed, confidence)
+    value = kendall_tau_b(scores, truth) - kendall_tau_b(baseline, truth)
+    return MetricResult(f'{MARGIN} over {baseline_name}', value, low, high, len(truth))
+
+
+def format_study(rows: Sequence[StudyRow], ceiling: float | None = None) -> str:
+    """A markdown table: methods then baselines, Kendall tau-b [CI], Spearman, top-k, margin over the best
+    baseline [CI], and the fraction of the ceiling (the ground truth's seed-to-seed tau) when given."""
+    ordered = [r for r in rows if not r.is_baseline] + sorted((r for r in rows if r.is_baseline),
+                                                              key=lambda r: -_sortable(r.tau.value))
+    extra = [m.name for m in ordered[0].metrics[1:]] if ordered else []
+    head = ['', 'kind', 'Kendall tau-b [CI]', *extra, 'margin over best baseline [CI]']
+    if ceiling:
+        head.append('of ceiling')
+    lines = ['| ' + ' | '.join(head) + ' |', '|' + '---|' * len(head)]
+    for r in ordered:
+        cells = [r.name, 'baseline' if r.is_baseline else 'method', _with_ci(r.tau),
+                 *(f'{m.value:.3f}' for m in r.metrics[1:]),
+                 '' if r.margin is None else f'{_with_ci(r.margin)} ({r.margin.name.split(" over ")[-1]})']
+        if ceiling:
+            cells.append(f'{r.tau.value / ceiling:.0%}')
+        lines.append('| ' + ' | '.join(cells) + ' |')
+    return '\n'.join(lines)
+
+
+def _with_ci(m: MetricResult) -> str:
+    ci = '' if math.isnan(m.ci_low) else f' [{m.ci_low:+.3f}, {m.ci_high:+.3f}]'
+    return f'{m.value:+.3f}{ci}'
+
+
+def _sortable(value: float) -> float:
+    return -math.inf if math.isnan(value) else value
 
 
 def save_report(report: RankingReport, path) -> Path:

@@ -18,6 +18,7 @@ from typing import Any, ClassVar, Mapping, Sequence, Union
 
 from ..arch import Arch, ArchError, ArchLike
 from ..registry import SPACES
+from ..utils.cli import UnknownNameError
 
 DEFAULT_SPACE = 'pinas_resnest50d'
 
@@ -119,7 +120,7 @@ def get_space(name: str) -> SearchSpace:
     try:
         return _PRESETS[name]
     except KeyError:
-        raise KeyError(f'unknown search space {name!r}; known spaces: {", ".join(list_spaces())}') from None
+        raise UnknownNameError(f'unknown search space {name!r}; known spaces: {", ".join(list_spaces())}') from None
 
 
 def build_space(cfg: SpaceLike = None) -> SearchSpace:
@@ -143,7 +144,7 @@ def build_space(cfg: SpaceLike = None) -> SearchSpace:
     elif kind is not None:
         cls = SPACES.get(kind)
         if cls is None:
-            raise KeyError(f'unknown search space type {kind!r}; known: {sorted(SPACES.module_dict)}')
+            raise UnknownNameError(f'unknown search space type {kind!r}; known: {sorted(SPACES.module_dict)}')
         base = cls()
     else:
         base = get_space(DEFAULT_SPACE)

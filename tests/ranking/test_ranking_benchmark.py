@@ -46,3 +46,35 @@ def test_every_study_config_exists_and_can_be_scored(bench):
 def test_a_wrong_number_of_stage_epochs_is_explained(bench):
     with pytest.raises(SystemExit, match='cept has 4 stages'):
         bench.plan(bench.STUDIES['track1'], [6])
+
+
+def test_the_report_sets_every_method_beside_the_zero_cost_baselines(bench, tmp_path, capsys):
+    """With run files in place nothing trains: the metrics, the baselines and the margins are recomputed."""
+    import json
+
+    import numpy as np
+    rng = np.random.default_rng(0)
+    archs = [f'{i:06d}' for i in range(12)]
+    truth = rng.normal(size=len(archs))
+    (tmp_path / 'gt.json').write_text(json.dumps([dict(arch=a, score=float(t)) for a, t in zip(archs, truth)]))
+    for method in ('spos', 'pinas'):
+        run = dict(epochs=[1], units=3, train_seconds=0, score_seconds=0,
+                   scores={a: float(t + rng.normal()) for a, t in zip(archs, truth)})
+        (tmp_path / 'out' / 'resnest').mkdir(parents=True, exist_ok=True)
+        (tmp_path / 'out' / 'resnest' / f'{method}_run.json').write_text(json.dumps(run))
+    (tmp_path / 'zc').mkdir()
+    for proxy in ('params', 'synflow'):
+        rows = [dict(arch=a, score=float(t + 2 * rng.normal())) for a, t in zip(archs, truth)]
+        (tmp_path / 'zc' / f'{proxy}.json').write_text(json.dumps(rows))
+    assert bench.main(['resnest', str(tmp_path / 'gt.json'), '--out-dir', str(tmp_path / 'out'),
+                       '--zero-cost', str(tmp_path / 'zc')]) == 0
+    report = json.loads((tmp_path / 'out' / 'resnest' / 'report.json').read_text())
+    assert set(report['zero_cost']['baselines']) == {'params', 'synflow'}
+    margin = report['methods']['pinas']['margin_over_best_baseline']
+    assert margin['name'].startswith('margin_kendall_tau_b over ') and margin['ci'][0] <= margin['value']
+    assert '| pinas | method |' in capsys.readouterr().out
+
+
+def test_every_study_names_its_zero_cost_baselines(bench):
+    for name, study in bench.STUDIES.items():
+        assert study.zero_cost.startswith('results/ranking/baselines/'), name

@@ -25,6 +25,13 @@ budget allows. Measured training times are printed too.
 Writes under ``<out-dir>/<study>/``: ``<method>_scores.json`` (ranked table, readable by tools/rank_eval.py),
 ``<method>_run.json`` (scores, epochs, timings), ``<method>.png`` (score against ground truth) and ``report.json``.
 A method whose run file exists is not trained again, so a rerun against an updated table only recomputes metrics.
+
+Every method is reported beside the zero-cost baselines of the same architectures (params, FLOPs, snip, synflow,
+...; the tables tools/zero_cost.py writes, ``--zero-cost DIR``, by default the study's directory under
+results/ranking/baselines/) with its margin in Kendall tau over the best of them (paired bootstrap CI):
+
+    python tools/zero_cost.py track1_resnet20 results/ground_truth/track1_resnet20.json \
+        --out results/ranking/baselines/track1_resnet20
 """
 from __future__ import annotations
 
@@ -41,6 +48,7 @@ from pinas.apis.search import build_scorer
 from pinas.engine import unwrap_model
 from pinas.ranking.metrics import ranking_metrics
 from pinas.ranking.plot import plot_ranking
+from pinas.ranking.report import compare_with_baselines, format_study, read_baselines
 from pinas.ranking.tables import read_table
 from pinas.utils.files import atomic_write_json
 
@@ -65,17 +73,20 @@ class Method:
 class Study:
     reference: Method  # trained for the epochs given on the command line, one count per stage
     baselines: tuple[Method, ...]  # one stage each, trained for as many network passes as the reference
+    zero_cost: str = ''  # tools/zero_cost.py's tables for the study's ground truth (relative to the repository)
 
 
 TOP1 = 'top-1 of the supernet path (%)'
 KNN = 'kNN top-1 of the supernet path (%)'
 STUDIES = {
     'resnest': Study(Method('pinas', (Stage('pinas_embedded', 8),), KNN),
-                     (Method('spos', (Stage('spos_embedded', 3),), TOP1),)),
+                     (Method('spos', (Stage('spos_embedded', 3),), TOP1),),
+                     'results/ranking/baselines/pinas_resnest_tiny'),
     'track1': Study(Method('cept', (Stage('cept_embedded', 3), Stage('cept_embedded_step2', 32),
                                     Stage('cept_embedded_step3', 25), Stage('cept_embedded_step4', 25)), TOP1),
                     (Method('spos', (Stage('spos_track1_embedded', 3),), TOP1),
-                     Method('pinas', (Stage('pinas_track1_embedded', 8),), KNN))),
+                     Method('pinas', (Stage('pinas_track1_embedded', 8),), KNN)),
+                    'results/ranking/baselines/track1_resnet20'),
 }
 
 
@@ -132,6 +143,8 @@ def main(argv=None) -> int:
     parser.add_argument('--out-dir', default='results/ranking')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction, default={},
                         help='overrides applied to every trained config (e.g. a smaller dataset for a dry run)')
+    parser.add_argument('--zero-cost', help='directory of the zero-cost baseline tables (tools/zero_cost.py); '
+                                            'default: the study\'s, under results/ranking/baselines/')
     args = parser.parse_args(argv)
     study = STUDIES[args.study]
     truth_path = Path(args.ground_truth)
@@ -155,9 +168,24 @@ def main(argv=None) -> int:
                      ylabel='stand-alone top-1 (%), mean of seeds',
                      title=f'{method}, epochs {run["epochs"]} ({run["units"]} passes per image), {args.study} space')
         report['methods'][method] = dict(run, metrics={m.name: m.as_dict() for m in metrics})
+    zero_cost_dir = Path(args.zero_cost or ROOT / study.zero_cost)
+    baselines = {name: table.values for name, table in read_baselines(zero_cost_dir).items()}
+    if baselines:
+        methods = {m: {a: row['scores'][a] for a in archs} for m, row in report['methods'].items()}
+        rows = compare_with_baselines(methods, baselines, {a: truth[a] for a in archs}, topk=TOPK)  # CIs as above
+        report['zero_cost'] = dict(dir=str(zero_cost_dir), baselines={r.name: r.as_dict() for r in rows
+                                                                      if r.is_baseline})
+        for r in rows:
+            if not r.is_baseline:
+                report['methods'][r.name]['margin_over_best_baseline'] = dict(r.margin.as_dict(), name=r.margin.name)
     atomic_write_json(out_dir / 'report.json', report)
     print(f'{len(archs)} architectures of {truth_path}; seed-to-seed Kendall tau (ceiling): '
           f'{report["seed_to_seed_tau"]}')
+    if baselines:
+        print(format_study(rows, report['seed_to_seed_tau']))
+    else:
+        print(f'no zero-cost baselines in {zero_cost_dir}: make them with tools/zero_cost.py SPACE '
+              f'{truth_path} --out {zero_cost_dir}')
     print(f'{"method":<8}{"epochs":>12}{"passes":>8}{"train s":>9}{"score s":>9}   metrics (95% bootstrap CI)')
     for method, row in report['methods'].items():
         text = '; '.join(f'{name} {m["value"]:.3f} [{m["ci"][0]:.3f}, {m["ci"][1]:.3f}]'
