@@ -6,16 +6,21 @@ caches and sets of already-evaluated candidates.
 """
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Iterable, Sequence, Union
+
+from .utils.cli import UsageError
+from .utils.files import atomic_write_bytes
 
 ArchLike = Union['Arch', str, Sequence[int]]
 
 _SEPARATORS = re.compile(r'[\s,\-_\[\]()]+')
 
 
-class ArchError(ValueError):
+class ArchError(UsageError, ValueError):
     """A malformed architecture code; the message says what the space allows."""
 
 
@@ -104,24 +109,35 @@ def _describe(problem: str, num_positions: int | None, num_choices: int | None) 
 
 def write_arch_file(path, arch: ArchLike, **meta) -> None:
     """Write an arch file: JSON with the code under ``"arch"`` plus free metadata (space, score, ...)."""
-    import json
-    from pathlib import Path
     code = str(arch if isinstance(arch, Arch) else Arch.parse(arch))
-    Path(path).write_text(json.dumps(dict(arch=code, **meta), indent=2) + '\n')
+    atomic_write_bytes(path, (json.dumps(dict(arch=code, **meta), indent=2) + '\n').encode())
 
 
 def read_arch_file(path) -> str:
     """The architecture code stored in an arch file (JSON with ``"arch"``, or a text file holding the code)."""
-    import json
-    from pathlib import Path
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f'arch file {path} does not exist; pass an architecture code such as '
                                 f"'3333113330011021' or the path of an arch file written by tools/search.py")
     text = path.read_text().strip()
     if text.startswith('{'):
-        data = json.loads(text)
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as err:
+            raise ArchError(f'arch file {path} is not valid JSON ({err}); write it again with tools/search.py or '
+                            'tools/export_arch.py, or pass the code itself') from None
         if 'arch' not in data:
             raise ArchError(f'arch file {path} has no "arch" entry (keys: {sorted(data)})')
         return str(data['arch'])
     return text
+
+
+ARCH_FILE_SUFFIXES = ('.json', '.txt', '.arch')
+
+
+def code_or_arch_file(arch):
+    """``arch`` itself, or the code stored in the arch file it names: a string with a '/' or an arch file's suffix
+    is a path (a missing file is reported as such, not as a malformed code)."""
+    if isinstance(arch, (str, Path)) and (str(arch).endswith(ARCH_FILE_SUFFIXES) or '/' in str(arch)):
+        return read_arch_file(arch)
+    return arch

@@ -10,35 +10,34 @@ import argparse
 import json
 import sys
 
-from pinas.arch import ArchError
+from pinas.arch import code_or_arch_file
 from pinas.complexity import measure_complexity
-from pinas.models import StandaloneResNeSt
+from pinas.models import build_standalone
 from pinas.spaces import build_space, list_spaces
+from pinas.utils.cli import ArgumentParser, cli_main, positive_int
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument('archs', nargs='+', help='architecture codes, e.g. 3013231203213032')
-    parser.add_argument('--space', default='pinas_resnest50d', help=f'search space ({", ".join(list_spaces())})')
-    parser.add_argument('--input-size', type=int, help='square input resolution (default: the space\'s)')
-    parser.add_argument('--num-classes', type=int, default=1000)
+    parser = ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument('archs', nargs='+', help='architecture codes (e.g. 3013231203213032) or arch files')
+    parser.add_argument('--space', default='pinas_resnest50d', choices=list_spaces(), metavar='SPACE',
+                        help=f'search space ({", ".join(list_spaces())})')
+    parser.add_argument('--input-size', type=positive_int, help='square input resolution (default: the space\'s)')
+    parser.add_argument('--num-classes', type=positive_int, default=1000)
     parser.add_argument('--json', action='store_true', help='print JSON lines instead of a table')
     return parser.parse_args(argv)
 
 
+@cli_main()
 def main(argv=None) -> int:
     args = parse_args(argv)
     space = build_space(args.space)
     size = args.input_size or space.input_size
-    try:
-        archs = [space.parse(a) for a in args.archs]
-    except ArchError as err:
-        print(f'error: {err}', file=sys.stderr)
-        return 2
+    archs = [space.parse(code_or_arch_file(a)) for a in args.archs]
     rows = []
     for arch in archs:
-        model = StandaloneResNeSt(arch, space, num_classes=args.num_classes)
-        rows.append(dict(arch=str(arch), space=space.name, **measure_complexity(model, size).as_dict()))
+        model = build_standalone(space, arch, num_classes=args.num_classes)
+        rows.append(dict(arch=space.format(arch), space=space.name, **measure_complexity(model, size).as_dict()))
     if args.json:
         for row in rows:
             print(json.dumps(row))

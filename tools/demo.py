@@ -76,7 +76,7 @@ STAGES = (
                             '--cfg-options', f'train_cfg.max_epochs={p.epochs}')),
     Stage('transfer', 'transfer benchmark: fine-tune and test the searched backbones on tiny COCO / ADE20K',
           lambda p: _python('tools/benchmark.py', BENCHMARK_CONFIG, '--work-dir', p.transfer,
-                            '--cfg-options', f'search_dir={p.search / "search"}')),
+                            '--cfg-options', f"search_dir={p.search}")),
     Stage('leaderboard', 'leaderboard of what just ran, beside the paper rows',
           lambda p: _python('tools/leaderboard.py', p.transfer, PAPER_RECORDS, '--out', p.leaderboard)),
 )

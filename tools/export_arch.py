@@ -9,25 +9,27 @@ import argparse
 import sys
 
 from pinas.apis import export_architecture
-from pinas.arch import ArchError
-from pinas.models import CheckpointMismatchError
+from pinas.arch import code_or_arch_file
+from pinas.spaces import build_space, list_spaces
+from pinas.utils.cli import ArgumentParser, cli_main
 
 
+@cli_main()
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('checkpoint', help='supernet checkpoint (.pth) or the work dir of a supernet run')
     parser.add_argument('archs', nargs='+', help='architecture codes to export')
-    parser.add_argument('--space', default='pinas_resnest50d')
+    parser.add_argument('--space', default='pinas_resnest50d', choices=list_spaces(), metavar='SPACE',
+                        help=f'search space of the supernet ({", ".join(list_spaces())})')
     parser.add_argument('--out-dir', default='exports')
     parser.add_argument('--prefix', default='supernet.', help='key prefix of the student supernet in the checkpoint')
     args = parser.parse_args(argv)
-    try:
-        for arch in args.archs:
-            files = export_architecture(args.checkpoint, arch, args.space, args.out_dir, args.prefix)
-            print(f'{arch}: ' + ', '.join(f'{kind} {path}' for kind, path in files.items()))
-    except (ArchError, CheckpointMismatchError, FileNotFoundError) as err:
-        print(f'error: {err}', file=sys.stderr)
-        return 2
+    space = build_space(args.space)
+    for arch in args.archs:  # every code checked before anything is written
+        space.parse(code_or_arch_file(arch))
+    for arch in args.archs:
+        files = export_architecture(args.checkpoint, arch, args.space, args.out_dir, args.prefix)
+        print(f'{arch}: ' + ', '.join(f'{kind} {path}' for kind, path in files.items()))
     return 0
 
 

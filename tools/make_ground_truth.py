@@ -18,12 +18,14 @@ import json
 import sys
 from pathlib import Path
 
-from mmengine.config import Config
-
+from pinas.apis.runner import read_config
 from pinas.ranking.ground_truth import TrainSettings, run_ground_truth, sample_archs, summarize
 from pinas.datasets.synthetic import SyntheticSpec
 from pinas.models import build_standalone
+from pinas.ranking.metrics import MIN_PAIRS
 from pinas.spaces import build_space, list_spaces
+from pinas.utils.cli import ArgumentParser, UsageError, cli_main, positive_int
+from pinas.utils.files import atomic_write_bytes, remove_stale_temp_files
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -32,19 +34,22 @@ def parse_shard(text: str) -> tuple[int, int]:
     try:
         index, count = (int(part) for part in text.split('/'))
     except ValueError:
-        raise argparse.ArgumentTypeError(f'--shard takes K/N, e.g. 0/4, got {text!r}') from None
+        raise argparse.ArgumentTypeError(f'takes K/N, e.g. 0/4, got {text!r}') from None
+    if not 0 <= index < count:
+        raise argparse.ArgumentTypeError(f'{text}: K of K/N must be in 0..N-1, e.g. 0/{max(count, 2)}')
     return index, count
 
 
+@cli_main()
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('--space', default='pinas_resnest_tiny', choices=list_spaces(), help='search space preset')
-    parser.add_argument('--num-archs', type=int, default=30)
+    parser.add_argument('--num-archs', type=positive_int, default=30)
     parser.add_argument('--arch-seed', type=int, default=0, help='seed of the architecture sample')
     parser.add_argument('--concentration', type=float, default=None,
                         help='Dirichlet concentration of a stratified sample (see sample_archs); default: uniform')
     parser.add_argument('--seeds', type=int, nargs='+', default=[0, 1], help='training seeds')
-    parser.add_argument('--epochs', type=int, default=TrainSettings.epochs)
+    parser.add_argument('--epochs', type=positive_int, default=TrainSettings.epochs)
     parser.add_argument('--data-config', default=str(ROOT / 'configs/search/_base_/datasets/embedded.py'),
                         help='config whose data_root and synthetic dict define the dataset')
     parser.add_argument('--out', required=True)
@@ -52,29 +57,47 @@ def main(argv=None) -> int:
     parser.add_argument('--device', help='where to train (default: cuda when available, else cpu)')
     args = parser.parse_args(argv)
 
-    data = Config.fromfile(args.data_config)
-    spec = SyntheticSpec(**data.synthetic)
     space = build_space(args.space)
+    check_sample(space, args.num_archs, args.seeds, args.concentration)
+    data = read_config(Path(args.data_config))
+    if 'synthetic' not in data or 'data_root' not in data:
+        raise UsageError(f'--data-config {args.data_config} defines no data_root and synthetic dataset; pass a config '
+                         'such as configs/search/_base_/datasets/embedded.py')
+    spec = SyntheticSpec(**data.synthetic)
     build_model = lambda arch: build_standalone(space, arch, spec.num_classes)  # noqa: E731
-    archs = sample_archs(space, args.num_archs, args.arch_seed, args.concentration)
     out = Path(args.out)
     runs_path = out.with_suffix('.runs.json')
-    try:  # a bad shard, or a runs file made with other settings
+    remove_stale_temp_files(out.parent)
+    try:  # a sample the space cannot give, a runs file made with other settings or one that is not JSON
+        archs = sample_archs(space, args.num_archs, args.arch_seed, args.concentration)
         table = run_ground_truth(space, build_model, archs, args.seeds, runs_path, Path(data.data_root), spec,
                                  TrainSettings(epochs=args.epochs), shard=args.shard, device=args.device)
     except ValueError as err:
-        raise SystemExit(f'error: {err}') from None
+        raise UsageError(str(err)) from None
     if args.shard is not None:
         print(f'shard {args.shard[0]}/{args.shard[1]} done; run the command without --shard to collect the table')
         return 0
     summary = summarize(table, args.seeds)
     summary['arch_sample'] = dict(num_archs=args.num_archs, arch_seed=args.arch_seed,
                                   concentration=args.concentration)
-    out.write_text(json.dumps(summary.pop('rows'), indent=1) + '\n')
-    out.with_suffix('.meta.json').write_text(json.dumps(summary, indent=1) + '\n')
+    atomic_write_bytes(out, (json.dumps(summary.pop('rows'), indent=1) + '\n').encode())
+    atomic_write_bytes(out.with_suffix('.meta.json'), (json.dumps(summary, indent=1) + '\n').encode())
     print(f'{summary["num_archs"]} architectures, seed-to-seed Kendall tau-b: {summary["seed_to_seed_kendall_tau"]}')
     print(f'wrote {out}')
     return 0
+
+
+def check_sample(space, num_archs: int, seeds, concentration: float | None) -> None:
+    """Refuse, before any training, a sample the table cannot be made from."""
+    if concentration is not None and concentration <= 0:
+        raise UsageError(f'--concentration must be positive (a Dirichlet concentration), got {concentration}')
+    if num_archs > space.size:
+        raise UsageError(f'--num-archs {num_archs}: the space {space.name} has only {space.size} architectures')
+    if len(set(seeds)) != len(seeds):
+        raise UsageError(f'--seeds {" ".join(map(str, seeds))} repeats a seed; give distinct seeds')
+    if len(seeds) > 1 and num_archs < MIN_PAIRS:
+        raise UsageError(f'--num-archs {num_archs}: the seed-to-seed Kendall tau needs at least {MIN_PAIRS} '
+                         'architectures')
 
 
 if __name__ == '__main__':

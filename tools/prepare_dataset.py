@@ -9,29 +9,32 @@ convert-cityscapes writes *_gtFine_labelTrainIds.png from the *_gtFine_polygons.
 `pip install cityscapesscripts`). Layouts: docs/transfer.md.
 """
 import argparse
+import json
 import sys
 
 from downstream.datasets import DatasetLayoutError, check_dataset, convert_cityscapes
+from pinas.utils.cli import ArgumentParser, UsageError, cli_main, positive_int
 
 
+@cli_main(DatasetLayoutError, ImportError)
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest='command', required=True)
     check = commands.add_parser('check', help='check a dataset root')
     check.add_argument('dataset', choices=['coco', 'ade', 'cityscapes'])
     check.add_argument('root')
     convert = commands.add_parser('convert-cityscapes', help='polygons -> *_gtFine_labelTrainIds.png')
     convert.add_argument('root')
-    convert.add_argument('--nproc', type=int, default=1, help='worker processes')
+    convert.add_argument('--nproc', type=positive_int, default=1, help='worker processes')
     args = parser.parse_args(argv)
     try:
         if args.command == 'check':
             print(check_dataset(args.dataset, args.root))
         else:
             print(f'wrote {convert_cityscapes(args.root, args.nproc)} label images under {args.root}/gtFine')
-    except (DatasetLayoutError, ImportError) as err:
-        print(f'error: {err}', file=sys.stderr)
-        return 1
+    except json.JSONDecodeError as err:
+        raise UsageError(f'{args.root}: an annotation file is not valid JSON ({err}); download or unpack it '
+                         'again') from None
     return 0
 
 

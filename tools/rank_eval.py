@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
+from pinas.utils.cli import ArgumentParser, UsageError, cli_main
 from pinas.ranking import (DEFAULT_BOOTSTRAP, DEFAULT_CONFIDENCE, DEFAULT_TOPK, RankingInputError, TableError,
                            evaluate_tables, save_report)
 
@@ -29,8 +31,18 @@ def parse_topk(text: str):
                                          f'(10%)') from None
 
 
+def check_plot_format(path: str) -> None:
+    """Refuse a plot file whose suffix matplotlib cannot write, before anything is computed or written."""
+    from matplotlib.figure import Figure
+    formats = Figure().canvas.get_supported_filetypes()
+    suffix = Path(path).suffix.lstrip('.').lower()
+    if suffix not in formats:
+        raise UsageError(f'--plot {path}: matplotlib writes no {suffix or "suffix-less"} files; end the name with '
+                         f'one of .{", .".join(sorted(formats))}')
+
+
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('scores', help='table of proxy scores (e.g. ranked.json written by the search)')
     parser.add_argument('ground_truth', help='table of ground-truth accuracies')
     parser.add_argument('--out', help='write the metrics as JSON to this file')
@@ -48,14 +60,13 @@ def parse_args(argv=None):
     return parser.parse_args(argv)
 
 
+@cli_main(TableError, RankingInputError)
 def main(argv=None) -> int:
     args = parse_args(argv)
-    try:
-        report = evaluate_tables(args.scores, args.ground_truth, args.topk, args.bootstrap, args.seed,
-                                 args.confidence, args.score_key, args.gt_key)
-    except (TableError, RankingInputError) as err:
-        print(f'error: {err}', file=sys.stderr)
-        return 2
+    if args.plot:
+        check_plot_format(args.plot)
+    report = evaluate_tables(args.scores, args.ground_truth, args.topk, args.bootstrap, args.seed,
+                             args.confidence, args.score_key, args.gt_key)
     print(report.format())
     if args.out:
         print(f'metrics written to {save_report(report, args.out)}')

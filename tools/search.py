@@ -15,10 +15,11 @@ import argparse
 import sys
 
 from pinas.apis import add_runner_args, load_config, train_and_search
+from pinas.utils.cli import ArgumentParser, cli_main
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('config', help='config file, e.g. configs/search/pinas_embedded.py')
     parser.add_argument('--resume', action='store_true', help='resume training from the work dir\'s last checkpoint')
     parser.add_argument('--retrain', action='store_true', help='train even if the work dir holds a finished run')
@@ -28,14 +29,11 @@ def parse_args(argv=None):
     return add_runner_args(parser).parse_args(argv)
 
 
+@cli_main()
 def main(argv=None) -> int:
     args = parse_args(argv)
-    try:
-        cfg = load_config(args.config, cfg_options=args.cfg_options, work_dir=args.work_dir, launcher=args.launcher,
-                          resume=args.resume, auto_scale_lr=args.auto_scale_lr)
-    except (FileNotFoundError, KeyError, ValueError, SyntaxError) as err:
-        print(f'error: {err}', file=sys.stderr)
-        return 2
+    cfg = load_config(args.config, cfg_options=args.cfg_options, work_dir=args.work_dir, launcher=args.launcher,
+                      resume=args.resume, auto_scale_lr=args.auto_scale_lr)
     train_and_search(cfg, retrain=args.retrain, train_only=args.train_only)
     return 0
 

@@ -3,9 +3,20 @@
     python tools/test.py CONFIG CHECKPOINT [--work-dir DIR] [--tta] [--cfg-options ...]
     bash tools/dist_test.sh CONFIG CHECKPOINT 8
 
-Metrics go to <work_dir>/test_metrics.json. The logic lives in downstream.apis.
+Metrics go to <work_dir>/test_metrics.json. The logic lives in downstream.apis; a usage error is one line on
+stderr and exit status 2.
 """
+import sys
+
 from downstream.apis import test_main
+from pinas.utils.cli import cli_main
+
+
+@cli_main()
+def main(argv=None) -> int:
+    test_main(argv)
+    return 0
+
 
 if __name__ == '__main__':
-    test_main()
+    sys.exit(main())

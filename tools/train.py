@@ -5,9 +5,19 @@
     bash tools/dist_train.sh CONFIG 8 [--resume] [--amp]
 
 OpenMMLab's interface: --work-dir, --resume [CKPT], --amp, --auto-scale-lr, --cfg-options, --launcher.
-The logic lives in downstream.apis.
+The logic lives in downstream.apis; a usage error is one line on stderr and exit status 2.
 """
+import sys
+
 from downstream.apis import train_main
+from pinas.utils.cli import cli_main
+
+
+@cli_main()
+def main(argv=None) -> int:
+    train_main(argv)
+    return 0
+
 
 if __name__ == '__main__':
-    train_main()
+    sys.exit(main())

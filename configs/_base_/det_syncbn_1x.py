@@ -7,3 +7,4 @@ _base_ = ['./schedules/schedule_1x.py', 'mmdet::_base_/default_runtime.py', './d
 norm_cfg = dict(type='SyncBN', requires_grad=True)
 syncbn_fpn = dict(backbone=dict(frozen_stages=-1, norm_eval=False, norm_cfg=norm_cfg), neck=dict(norm_cfg=norm_cfg))
 syncbn_4conv1fc_bbox_head = dict(type='Shared4Conv1FCBBoxHead', conv_out_channels=256, norm_cfg=norm_cfg)
+default_hooks = dict(checkpoint=dict(backend_args=_base_.atomic_checkpoints))  # see _base_/default_runtime.py

@@ -3,6 +3,7 @@
 # 769 windows (the paper used 768 windows) and corner-aligned upsampling, as mmseg's 769 configs.
 _base_ = ['../_base_/models/deeplabv3_pinas-resnest50d-d8.py', 'mmseg::_base_/datasets/cityscapes_769x769.py',
           'mmseg::_base_/schedules/schedule_80k.py', '../_base_/seg_runtime.py']
+default_hooks = dict(checkpoint=dict(backend_args=_base_.atomic_checkpoints))  # see ../_base_/default_runtime.py
 data_preprocessor = dict(size=_base_.crop_size)  # pad to the dataset's crop size
 model = dict(
     data_preprocessor=data_preprocessor,

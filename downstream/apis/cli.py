@@ -5,18 +5,20 @@ every config under ``configs/``.
 """
 from __future__ import annotations
 
-import argparse
 import json
+from pathlib import Path
 from typing import Sequence
 
 from pinas.apis import add_runner_args, load_config
 from pinas.apis.runner import RESUME_LATEST
+from pinas.utils.checkpoint import verify_checkpoint_file
+from pinas.utils.cli import ArgumentParser
 
 from .runner import test, train
 
 
-def train_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(description='Train a detector or segmentor with a Pi-NAS backbone')
+def train_parser() -> ArgumentParser:
+    parser = ArgumentParser(description='Train a detector or segmentor with a Pi-NAS backbone')
     parser.add_argument('config', help='config file, e.g. configs/mask_rcnn/...py')
     parser.add_argument('--resume', nargs='?', const=RESUME_LATEST, default=None, metavar='CHECKPOINT',
                         help='resume from CHECKPOINT, or from the latest checkpoint in work_dir when none is given')
@@ -26,10 +28,10 @@ def train_parser() -> argparse.ArgumentParser:
     return add_runner_args(parser)
 
 
-def test_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(description='Evaluate a trained detector or segmentor')
+def test_parser() -> ArgumentParser:
+    parser = ArgumentParser(description='Evaluate a trained detector or segmentor')
     parser.add_argument('config', help='config file the checkpoint was trained with')
-    parser.add_argument('checkpoint', help='checkpoint file (.pth)')
+    parser.add_argument('checkpoint', help='checkpoint file (.pth), or a work dir (its latest checkpoint)')
     parser.add_argument('--tta', action='store_true', help='test-time augmentation (the config\'s tta_pipeline)')
     return add_runner_args(parser)
 
@@ -44,6 +46,8 @@ def train_main(argv: Sequence[str] | None = None):
 def test_main(argv: Sequence[str] | None = None) -> dict:
     args = test_parser().parse_args(argv)
     cfg = load_config(args.config, cfg_options=args.cfg_options, work_dir=args.work_dir, launcher=args.launcher)
+    if Path(args.checkpoint).is_file():  # a damaged file fails here, before anything is built
+        verify_checkpoint_file(args.checkpoint)
     metrics = test(cfg, args.checkpoint, tta=args.tta)
     print('metrics: ' + json.dumps(metrics), flush=True)
     return metrics

@@ -7,11 +7,14 @@ from typing import Mapping
 
 from mmengine.config import Config, ConfigDict
 
+from pinas.utils.checkpoint import verify_checkpoint_file
+from pinas.utils.cli import UsageError
+
 
 def enable_tta(cfg: Config) -> None:
     """Test-time augmentation the OpenMMLab way: ``tta_pipeline`` feeds a ``tta_model`` wrapping the model."""
     if 'tta_pipeline' not in cfg or 'tta_model' not in cfg:
-        raise ValueError(f'{cfg.filename} defines no tta_pipeline / tta_model, so --tta cannot be used; '
+        raise UsageError(f'{cfg.filename} defines no tta_pipeline / tta_model, so --tta cannot be used; '
                          'the segmentation configs (from mmseg datasets) define both')
     cfg.test_dataloader.dataset.pipeline = cfg.tta_pipeline
     cfg.tta_model.module = cfg.model
@@ -19,11 +22,24 @@ def enable_tta(cfg: Config) -> None:
 
 
 def pretrained_checkpoint(cfg: Config) -> str | None:
-    """The backbone's ``init_cfg.checkpoint`` when it is a Pretrained init, else ``None``."""
-    init_cfg = cfg.model.get('backbone', ConfigDict()).get('init_cfg')
+    """The backbone's pretrained checkpoint: ``pretrained`` (the shorthand PiNASResNeSt takes) or the
+    ``init_cfg.checkpoint`` of a Pretrained init; ``None`` when it has neither."""
+    backbone = cfg.model.get('backbone', ConfigDict())
+    if backbone.get('pretrained'):
+        return backbone.pretrained
+    init_cfg = backbone.get('init_cfg')
     if isinstance(init_cfg, Mapping) and init_cfg.get('type') == 'Pretrained':
         return init_cfg.get('checkpoint')
     return None
+
+
+def complete_pretrained_init(cfg: Config) -> None:
+    """``--cfg-options model.backbone.init_cfg.checkpoint=PATH`` on a config whose backbone has no init
+    (``init_cfg=None``, the smoke configs) leaves ``init_cfg=dict(checkpoint=PATH)``: a Pretrained init, as on
+    every other config."""
+    init_cfg = cfg.model.get('backbone', ConfigDict()).get('init_cfg')
+    if isinstance(init_cfg, Mapping) and 'checkpoint' in init_cfg and 'type' not in init_cfg:
+        init_cfg.type = 'Pretrained'
 
 
 def check_data(cfg: Config, loaders: tuple[str, ...]) -> None:
@@ -45,11 +61,14 @@ def check_data(cfg: Config, loaders: tuple[str, ...]) -> None:
 
 
 def check_pretrained(cfg: Config) -> None:
-    """Fail before any data loading when the backbone's local pretrained checkpoint is missing."""
+    """Fail before any data loading when the backbone's local pretrained checkpoint is missing or damaged
+    (:func:`pinas.utils.checkpoint.verify_checkpoint_file`: truncated, not a checkpoint, bytes changed)."""
     checkpoint = pretrained_checkpoint(cfg)
-    if checkpoint is None or '://' in checkpoint or Path(checkpoint).is_file():
+    if checkpoint is None or '://' in checkpoint:
         return
-    raise FileNotFoundError(
-        f'backbone checkpoint {checkpoint} does not exist; pass the exported Pi-NAS weights with '
-        '--cfg-options model.backbone.init_cfg.checkpoint=PATH, or train from scratch with '
-        '--cfg-options model.backbone.init_cfg=None (see docs/transfer.md)')
+    if not Path(checkpoint).is_file():
+        raise FileNotFoundError(
+            f'backbone checkpoint {checkpoint} does not exist; pass the exported Pi-NAS weights with '
+            '--cfg-options model.backbone.init_cfg.checkpoint=PATH, or train from scratch with '
+            '--cfg-options model.backbone.init_cfg=None (see docs/transfer.md)')
+    verify_checkpoint_file(checkpoint)

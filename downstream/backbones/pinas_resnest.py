@@ -20,9 +20,10 @@ from torch.nn.modules.batchnorm import _BatchNorm
 
 from pinas.models import (StandaloneResNeSt, is_supernet_state_dict, load_checked, strip_prefix,
                           subnet_state_dict, unwrap_state_dict)
-from pinas.arch import read_arch_file
+from pinas.arch import code_or_arch_file
 from pinas.models.inherit import SUPERNET_PREFIX
 from pinas.spaces import build_space
+from pinas.utils.checkpoint import verify_checkpoint_file
 
 # (strides, dilations) of the four stages for each output stride, as in mmdet/mmseg ResNet configs.
 _STRIDE_LAYOUTS = {
@@ -84,7 +85,7 @@ class PiNASResNeSt(BaseModule):
             init_cfg = dict(type='Pretrained', checkpoint=pretrained)
         super().__init__(init_cfg=init_cfg)
         self.space = build_space(space)
-        self.arch = self.space.parse(_read_arch(arch))
+        self.arch = self.space.parse(code_or_arch_file(arch))
         num_stages = len(self.space.depths)
         if not out_indices or not all(0 <= i < num_stages for i in out_indices):
             raise ValueError(f'out_indices must be stage indices in 0..{num_stages - 1}, got {tuple(out_indices)}')
@@ -114,7 +115,10 @@ class PiNASResNeSt(BaseModule):
         self._is_init = True
 
     def load_pretrained(self, checkpoint: str, prefix: str | None = None, map_location: str = 'cpu') -> None:
-        """Strictly load an exported or supernet checkpoint; errors name the keys that do not fit."""
+        """Strictly load an exported or supernet checkpoint; errors name the keys that do not fit, and a damaged
+        local file is refused before it loads as garbage weights (:func:`verify_checkpoint_file`)."""
+        if '://' not in str(checkpoint):
+            verify_checkpoint_file(checkpoint)
         raw = unwrap_state_dict(CheckpointLoader.load_checkpoint(checkpoint, map_location=map_location))
         own = self.state_dict()
         candidates = [prefix] if prefix is not None else _KNOWN_PREFIXES
@@ -165,9 +169,3 @@ class PiNASResNeSt(BaseModule):
                 outs.append(x)
         return tuple(outs)
 
-
-def _read_arch(arch):
-    """An arch code, or the code stored in an arch file written by the search."""
-    if isinstance(arch, str) and (arch.endswith(('.txt', '.arch', '.json')) or '/' in arch):
-        return read_arch_file(arch)
-    return arch

@@ -22,6 +22,7 @@ from .. import models as _models  # noqa: F401  (registers the supernet types)
 from ..engine.ddp import unwrap_model
 from ..registry import MODELS
 from ..spaces import build_space
+from ..utils.cli import UnknownNameError
 from .sampling import PathSampler
 
 
@@ -33,7 +34,8 @@ def build_supernet(cfg: Mapping[str, Any], num_classes: int | None):
     kind = cfg.pop('type', None) or build_space(cfg.get('space')).supernet_type
     cls = MODELS.get(kind) if isinstance(kind, str) else kind
     if cls is None:
-        raise KeyError(f'unknown supernet type {kind!r} in model.backbone; leave it out to use the space\'s own')
+        raise UnknownNameError(f'unknown supernet type {kind!r} in model.backbone; leave it out to use the '
+                               'space\'s own')
     return cls(num_classes=num_classes, **cfg)
 
 

@@ -3,13 +3,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import torch
 from mmengine.config import Config
 from mmengine.dist import barrier
 from mmengine.logging import MMLogger
 
-from ..utils.checkpoint import allow_mmengine_checkpoints, resolve_checkpoint
-from .search import run_search
+from ..utils.checkpoint import load_checkpoint_file, resolve_checkpoint
+from ..engine import unwrap_model
+from .search import check_constraints, run_search
 from .train import build_supernet_runner
 
 
@@ -19,14 +19,15 @@ def finished_checkpoint(work_dir: str | Path, max_epochs: int) -> Path | None:
         path = resolve_checkpoint(work_dir)
     except FileNotFoundError:
         return None
-    allow_mmengine_checkpoints()
-    meta = torch.load(path, map_location='cpu', weights_only=True).get('meta', {})
+    meta = load_checkpoint_file(path).get('meta', {})
     return path if meta.get('epoch', 0) >= max_epochs else None
 
 
 def train_and_search(cfg: Config, *, retrain: bool = False, train_only: bool = False):
     """Train (or load the finished run of) ``cfg``'s supernet, then search it unless ``train_only``."""
     runner = build_supernet_runner(cfg)
+    if not train_only and 'search' in cfg:  # before hours of training
+        check_constraints(cfg.search, unwrap_model(runner.model).space)
     logger = MMLogger.get_current_instance()
     checkpoint = None if (retrain or cfg.get('resume')) else \
         finished_checkpoint(cfg.work_dir, cfg.train_cfg.get('max_epochs', 0))

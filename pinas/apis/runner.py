@@ -12,12 +12,13 @@
 from __future__ import annotations
 
 import argparse
+import difflib
 import os
 from pathlib import Path
 from typing import Any, Mapping
 
 import torch
-from mmengine.config import Config, DictAction
+from mmengine.config import Config, ConfigDict, DictAction
 from mmengine.model import is_model_wrapper, revert_sync_batchnorm
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
@@ -25,8 +26,10 @@ from torch import nn
 
 import pinas.engine  # noqa: F401  (registers DeviceAwareDDP and the atomic checkpoint backend)
 
-from ..utils.checkpoint import allow_mmengine_checkpoints
-from ..utils.dist import LAUNCHERS, init_dist
+from ..utils.checkpoint import allow_mmengine_checkpoints, latest_checkpoint, verify_checkpoint_file
+from ..utils.cli import UsageError, one_line
+from ..utils.dist import LAUNCHERS, get_dist_info, init_dist
+from ..utils.files import remove_stale_temp_files
 
 DEFAULT_WORK_ROOT = 'work_dirs'
 RESUME_LATEST = 'auto'
@@ -43,11 +46,28 @@ class _LocalRankAction(argparse.Action):
         os.environ.setdefault('LOCAL_RANK', str(values))
 
 
+class _CfgOptionsAction(DictAction):
+    """mmengine's ``DictAction``, with a malformed ``KEY=VALUE`` reported as a usage error instead of a trace
+    from inside its parser."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        for item in values or ():
+            if '=' not in item:
+                raise argparse.ArgumentError(self, f'{item!r} is not KEY=VALUE, e.g. train_cfg.max_epochs=3')
+            try:
+                self._parse_iterable(item.split('=', 1)[1])
+            except (AssertionError, RecursionError, ValueError, IndexError):
+                raise argparse.ArgumentError(
+                    self, f'cannot read the value of {item!r}: brackets and quotes must pair, a list is [a,b] or '
+                          'a,b, and a dict is set one key at a time (section.key=value)') from None
+        super().__call__(parser, namespace, values, option_string)
+
+
 def add_runner_args(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     """Add the options shared by ``tools/search.py``, ``tools/train.py`` and ``tools/test.py``."""
     parser.add_argument('--work-dir', help='where logs and checkpoints go (default: the config\'s work_dir, '
                                            'else work_dirs/<config name>)')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction, metavar='KEY=VALUE',
+    parser.add_argument('--cfg-options', nargs='+', action=_CfgOptionsAction, metavar='KEY=VALUE',
                         help='override config entries, e.g. train_cfg.max_epochs=3 '
                              'model.backbone.arch=3013231203213032')
     parser.add_argument('--launcher', choices=LAUNCHERS, default='none',
@@ -69,19 +89,78 @@ def load_config(path: str | Path, *, cfg_options: Mapping[str, Any] | None = Non
     if not path.is_file():
         raise FileNotFoundError(f'config {path} does not exist; pass a config file under configs/ (supernets: '
                                 'configs/search/, transfer: configs/mask_rcnn/, configs/deeplabv3/, configs/smoke/)')
-    cfg = Config.fromfile(str(path))
+    cfg = read_config(path)
     if cfg_options:
-        cfg.merge_from_dict(dict(cfg_options))
+        merge_cfg_options(cfg, cfg_options)
     cfg.launcher = launcher
     cfg.work_dir = work_dir or cfg.get('work_dir') or str(Path(DEFAULT_WORK_ROOT) / path.stem)
     if amp:
         enable_amp(cfg)
     if resume:
         cfg.resume = True
-        cfg.load_from = None if resume in (True, RESUME_LATEST) else str(resume)
+        cfg.load_from = None if resume in (True, RESUME_LATEST) else str(verify_checkpoint_file(resume))
     if auto_scale_lr:
         enable_auto_scale_lr(cfg)
     return cfg
+
+
+def read_config(path: Path) -> Config:
+    """``Config.fromfile``, with whatever goes wrong while reading a config file as one :class:`UsageError`."""
+    try:
+        return Config.fromfile(str(path))
+    except SyntaxError as err:
+        raise UsageError(f'config {path} has a syntax error at line {err.lineno}: {err.msg}; fix the file') from None
+    except Exception as err:  # a missing _base_, a NameError, ...: the config's own code failed
+        raise UsageError(f'config {path} cannot be read: {type(err).__name__}: {one_line(err)}') from None
+
+
+CLOSE_KEY_CUTOFF = 0.8  # difflib similarity above which a new --cfg-options key is taken for a typo of an old one
+
+
+def merge_cfg_options(cfg: Config, options: Mapping[str, Any]) -> None:
+    """Merge ``--cfg-options`` into ``cfg``, each key checked against the config first, so that a typo fails with
+    one line before anything is built, dumped or written into the work dir:
+
+    * a key that is not in the config but close to one that is (``train_cfg.max_epochz`` beside ``max_epochs``) is
+      refused, naming the close ones; a new key that resembles none (``model.backbone.pretrained``) is added;
+    * text for a number (``train_cfg.max_epochs=two``), or a value for a whole section (``search.strategy=dict(...)``,
+      which arrives as text) is refused;
+    * a key under an entry that is None (``model.backbone.init_cfg.checkpoint=...`` where ``init_cfg=None``) makes
+      the entry a dict instead of failing in mmengine's merge.
+    """
+    for key, value in options.items():
+        _check_cfg_option(cfg, key, value)
+    cfg.merge_from_dict(dict(options))
+
+
+def _check_cfg_option(cfg: Config, key: str, value: Any) -> None:
+    parts = key.split('.')
+    node: Any = cfg
+    for depth, part in enumerate(parts):
+        where = '.'.join(parts[:depth]) or 'the config'
+        if isinstance(node, (list, tuple)):
+            if not (part.isdigit() and int(part) < len(node)):
+                raise UsageError(f'--cfg-options {key}: {where} is a list of {len(node)} entries, so {part!r} must be '
+                                 f'an index 0..{len(node) - 1}')
+            node = node[int(part)]
+            continue
+        if not isinstance(node, Mapping) and not isinstance(node, Config):
+            raise UsageError(f'--cfg-options {key}: {where} is {node!r}, not a dict, so it has no key {part!r}')
+        if part not in node:
+            close = difflib.get_close_matches(part, [str(k) for k in node.keys()], n=3, cutoff=CLOSE_KEY_CUTOFF)
+            if close:
+                prefix = '' if depth == 0 else where + '.'
+                raise UsageError(f'--cfg-options {key}: {where} has no key {part!r}; did you mean '
+                                 f'{" or ".join(prefix + c for c in close)}?')
+            return  # a new key: nothing below it to check
+        if node[part] is None and depth < len(parts) - 1:
+            node[part] = ConfigDict()
+        node = node[part]
+    if isinstance(node, (int, float)) and not isinstance(node, bool) and isinstance(value, str):
+        raise UsageError(f'--cfg-options {key}={value}: {key} is a number ({node} in the config); pass a number')
+    if isinstance(node, Mapping) and value is not None and not isinstance(value, Mapping):
+        raise UsageError(f'--cfg-options {key}={value}: {key} is a section of the config, not a value; set its keys '
+                         f'one at a time ({key}.{next(iter(node), "key")}=...), or {key}=None to drop it')
 
 
 # The mixed-precision twin of each optimizer wrapper: a supernet keeps its no-step-for-unsampled-parameters rule.
@@ -91,7 +170,7 @@ AMP_WRAPPERS = {'OptimWrapper': 'AmpOptimWrapper', 'SupernetOptimWrapper': 'AmpS
 def enable_amp(cfg: Config) -> None:
     """Mixed precision: the config's optimizer wrapper becomes its AMP twin (GPU only)."""
     if not torch.cuda.is_available():
-        raise RuntimeError('--amp needs a GPU (mmengine AmpOptimWrapper); drop --amp on a CPU host')
+        raise UsageError('--amp needs a GPU (mmengine AmpOptimWrapper); drop --amp on a CPU host')
     kind = cfg.optim_wrapper.get('type', 'OptimWrapper')
     if kind in AMP_WRAPPERS:
         cfg.optim_wrapper.type = AMP_WRAPPERS[kind]
@@ -101,7 +180,7 @@ def enable_amp(cfg: Config) -> None:
 def enable_auto_scale_lr(cfg: Config) -> None:
     """Scale the learning rate by (total batch size / ``auto_scale_lr.base_batch_size``)."""
     if 'base_batch_size' not in cfg.get('auto_scale_lr', {}):
-        raise ValueError(f'{cfg.filename} has no auto_scale_lr.base_batch_size, so --auto-scale-lr cannot work; '
+        raise UsageError(f'{cfg.filename} has no auto_scale_lr.base_batch_size, so --auto-scale-lr cannot work; '
                          "add auto_scale_lr = dict(enable=False, base_batch_size=16) to the config")
     cfg.auto_scale_lr.enable = True
 
@@ -132,11 +211,29 @@ class PinasRunner(Runner):
                 model_wrapper_cfg = {**model_wrapper_cfg, 'type': 'DeviceAwareDDP'}
         return super().wrap_model(model_wrapper_cfg, model)
 
+    def load_or_resume(self) -> None:
+        """mmengine's, with the checkpoint to resume from found by :func:`latest_checkpoint` (a moved or copied
+        work dir resumes from its own files) and checked first (:func:`verify_checkpoint_file`): a damaged file
+        is one clear error, not a trace from inside torch."""
+        if self._has_loaded:
+            return
+        if self._resume and self._load_from is None:
+            latest = latest_checkpoint(self.work_dir)
+            if latest is not None:
+                self._load_from = str(latest)  # mmengine resumes from an explicit checkpoint the same way
+        if self._load_from is not None and '://' not in str(self._load_from):
+            verify_checkpoint_file(self._load_from)
+        super().load_or_resume()
+
 
 def build_runner(cfg: Config) -> Runner:
-    """The config's ``runner_type`` if it names one, else :class:`PinasRunner`; the process group starts first."""
+    """The config's ``runner_type`` if it names one, else :class:`PinasRunner`; the process group starts first,
+    and what a save killed half-way left in the work dir is removed (:func:`remove_stale_temp_files`)."""
     allow_mmengine_checkpoints()
     setup_distributed(cfg)
+    if get_dist_info().is_main:
+        for path in remove_stale_temp_files(cfg.work_dir):
+            print(f'removed {path}, left by an interrupted save', flush=True)
     if 'runner_type' in cfg:
         return RUNNERS.build(cfg)
     return PinasRunner.from_cfg(cfg)

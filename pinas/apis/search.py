@@ -22,11 +22,14 @@ from torch.utils.data import DataLoader, Dataset, DistributedSampler
 from ..models import build_standalone
 from ..registry import DATASETS
 from ..search.builder import build_strategy
+from ..search.constraints import build_constraint
 from ..search.outputs import write_search_outputs
+from ..search.base import SearchError
 from ..search.searcher import Searcher
 from ..engine import unwrap_model
 from ..search.scoring import Scorer, ShardedBatchSampler, train_linear_head
 from ..utils.dist import get_dist_info
+from ..utils.files import file_identity
 from .export import export_architecture
 
 
@@ -107,6 +110,30 @@ def build_scorer(model, search_cfg: Mapping[str, Any]) -> Scorer:
                   memory=loaders.get('memory'), options=scorer_cfg, recalibration=recalibration)
 
 
+# What the search writes besides its state, all made from the state (removed with a state of another supernet).
+SEARCH_OUTPUTS = ('ranked.json', 'ranked.csv', 'top_archs', 'export')
+# Search settings that do not change any score: a resumed search may change them (a larger budget, more exports).
+NOT_SCORE_SETTINGS = ('strategy', 'max_evals', 'top_n', 'seed')
+
+
+def search_context(search_cfg: Mapping[str, Any], checkpoint: str | Path) -> dict[str, Any]:
+    """What every score of a search depends on, recorded in its state: the supernet checkpoint's content and the
+    settings of scoring and constraints. The strategy, budget and seed are checked by the searcher itself."""
+    settings = {k: v for k, v in search_cfg.items() if k not in NOT_SCORE_SETTINGS}
+    return dict(checkpoint=file_identity(checkpoint), settings=settings)
+
+
+def check_constraints(search_cfg: Mapping[str, Any], space, build_model: Callable | None = None) -> None:
+    """Refuse, before the supernet trains, resource constraints that no architecture of ``space`` meets
+    (:meth:`~pinas.search.constraints.ResourceConstraint.check_satisfiable`); ``build_model(arch)`` builds what is
+    measured (default: the space's stand-alone network)."""
+    constraint = build_constraint(search_cfg.get('constraints'),
+                                  build_model or (lambda arch: build_standalone(space, arch)),
+                                  input_size=space.input_size)
+    if constraint is not None:
+        constraint.check_satisfiable(space)
+
+
 def run_search(cfg: Config, model, checkpoint: str | Path) -> dict[str, Any]:
     """Search with ``cfg.search`` over the supernet in ``model`` (loaded from ``checkpoint``); export the top archs."""
     model = unwrap_model(model)
@@ -117,8 +144,15 @@ def run_search(cfg: Config, model, checkpoint: str | Path) -> dict[str, Any]:
     strategy = build_strategy(search_cfg['strategy'], space, search_cfg.get('constraints'),
                               build_model=lambda arch: build_standalone(space, arch))
     searcher = Searcher(space, strategy, build_scorer(model, search_cfg), max_evals=search_cfg.get('max_evals'),
-                        state_file=out_dir / 'state.json', seed=search_cfg.get('seed', 0))
+                        state_file=out_dir / 'state.json', seed=search_cfg.get('seed', 0),
+                        context=search_context(search_cfg, checkpoint),
+                        derived=[out_dir / name for name in SEARCH_OUTPUTS])
     result = searcher.run()
+    if not result.history:  # nothing to rank: no empty table or arch directory is written
+        constraints = dict(search_cfg.get('constraints') or {})
+        raise SearchError(f'the search evaluated no architecture: the {strategy.name} strategy proposed none'
+                          + (f' within the constraints {constraints}; relax them' if constraints else
+                             '; check search.strategy'))
     top_n = search_cfg.get('top_n', 3)
     outputs, exports = {}, []
     logger = MMLogger.get_current_instance()

@@ -16,7 +16,8 @@ from torch import nn
 
 from ..arch import ArchLike
 from ..spaces import SpaceLike, build_space
-from ..utils.checkpoint import allow_mmengine_checkpoints, resolve_checkpoint
+from ..utils.checkpoint import load_checkpoint_file, resolve_checkpoint
+from ..utils.cli import UsageError
 
 _SUPERNET_KEY = re.compile(r'^layer(\d+)\.(\d+)\.(\d+)\.(.+)$')
 _CHECKPOINT_CONTAINERS = ('state_dict', 'model', 'module', 'backbone')
@@ -24,7 +25,7 @@ SUPERNET_PREFIX = 'supernet.'  # the (student) supernet of every algorithm's che
 _DDP_PREFIX = 'module.'
 
 
-class CheckpointMismatchError(RuntimeError):
+class CheckpointMismatchError(UsageError, RuntimeError):
     """A checkpoint does not fit the model it is loaded into; the message lists the keys."""
 
 
@@ -59,23 +60,12 @@ def read_supernet_state_dict(checkpoint: str | Path | Mapping,
     ``prefix`` is taken as a bare supernet's own (``data_preprocessor.`` keys dropped); ``prefix=''`` keeps all.
     """
     if isinstance(checkpoint, (str, Path)):
-        checkpoint = _load_checkpoint(resolve_checkpoint(checkpoint))
+        checkpoint = load_checkpoint_file(resolve_checkpoint(checkpoint))
     state_dict = OrderedDict((k[len(_DDP_PREFIX):] if k.startswith(_DDP_PREFIX) else k, v)
                              for k, v in unwrap_state_dict(checkpoint).items())
     if prefix and any(k.startswith(prefix) for k in state_dict):
         return strip_prefix(state_dict, prefix)
     return OrderedDict((k, v) for k, v in state_dict.items() if not k.startswith('data_preprocessor.'))
-
-
-def _load_checkpoint(path: Path) -> Mapping:
-    allow_mmengine_checkpoints()
-    try:
-        return torch.load(path, map_location='cpu', weights_only=True)
-    except Exception as err:  # torch raises a bare UnpicklingError for objects outside its allow-list
-        raise RuntimeError(
-            f'cannot read {path} with torch.load(weights_only=True): {str(err).splitlines()[0]}. Only '
-            'mmengine checkpoints (weights plus mmengine logging state) are read; pass the loaded '
-            "checkpoint['state_dict'] if the file holds other objects.") from err
 
 
 def is_supernet_state_dict(state_dict: Mapping[str, torch.Tensor]) -> bool:

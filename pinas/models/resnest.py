@@ -17,9 +17,10 @@ from timm.data import IMAGENET_DEFAULT_MEAN, IMAGENET_DEFAULT_STD
 from timm.models import build_model_with_cfg, generate_default_cfgs, register_model
 from timm.models.resnet import ResNet
 
-from ..arch import ArchLike
+from ..arch import ArchLike, code_or_arch_file
 from ..registry import MODELS
 from ..spaces import ResNeStSpace, SpaceLike, build_space, build_space_for
+from ..utils.checkpoint import verify_checkpoint_file
 from .blocks import ArchStage
 
 PINAS_CLS = '3013231203213032'
@@ -36,7 +37,7 @@ class StandaloneResNeSt(ResNet):
 
     def __init__(self, arch: ArchLike, space: SpaceLike = None, num_classes: int = 0, **kwargs):
         space = build_space_for(type(self), space, 'pinas_resnest50d')
-        arch = space.parse(arch)
+        arch = space.parse(code_or_arch_file(arch))
         stages = tuple(
             ArchStage(cands, avd=space.avd, avd_first=space.avd_first, attn_divisor=space.attn_divisor)
             for cands in space.stage_candidates(arch))
@@ -67,7 +68,11 @@ default_cfgs = generate_default_cfgs({
 
 def create_pinas_resnest(variant: str, arch: ArchLike, pretrained: bool = False, space=None,
                          **kwargs) -> StandaloneResNeSt:
-    """Build through timm's builder so pretrained cfgs (``file=``) and ``features_only`` behave as in timm."""
+    """Build through timm's builder so pretrained cfgs (``file=``) and ``features_only`` behave as in timm; a
+    weights file is checked first (:func:`verify_checkpoint_file`), as timm would load damaged bytes silently."""
+    weights = (kwargs.get('pretrained_cfg_overlay') or {}).get('file')
+    if pretrained and weights:
+        verify_checkpoint_file(weights)
     return build_model_with_cfg(StandaloneResNeSt, variant, pretrained, arch=arch, space=space,
                                 **kwargs)
 

@@ -13,11 +13,12 @@ from typing import Any, Iterable, Sequence
 
 from ..arch import Arch
 from ..spaces import SearchSpace
+from ..utils.cli import UsageError
 
 DEFAULT_MAX_TRIES = 10_000
 
 
-class SearchError(RuntimeError):
+class SearchError(UsageError, RuntimeError):
     """A search that cannot start or continue; the message says why and what to change."""
 
 

@@ -10,6 +10,7 @@ from typing import Any, Callable, Mapping
 
 from ..registry import STRATEGIES
 from ..spaces import SearchSpace
+from ..utils.cli import UnknownNameError
 from . import evolution, lanas, random_search, table_search  # noqa: F401  (register the strategies)
 from .base import SearchStrategy
 from .constraints import build_constraint
@@ -24,6 +25,7 @@ def build_strategy(cfg: Mapping[str, Any], space: SearchSpace, constraints: Mapp
     """
     cfg = dict(cfg)
     if cfg.get('type') not in STRATEGIES:
-        raise KeyError(f'unknown search strategy {cfg.get("type")!r}; known: {sorted(STRATEGIES.module_dict)}')
+        raise UnknownNameError(f'unknown search strategy {cfg.get("type")!r}; known: '
+                               f'{sorted(STRATEGIES.module_dict)}')
     constraint = build_constraint(constraints, build_model, input_size=space.input_size)
     return STRATEGIES.build(cfg, default_args=dict(space=space, constraint=constraint, **default_args))

@@ -25,6 +25,7 @@ from torch.utils import benchmark
 
 from ..arch import Arch
 from ..complexity import measure_complexity
+from .base import SearchError
 
 LIMITS = {'max_params_M': 'params_M', 'max_GMACs': 'GMACs', 'max_latency_ms': 'latency_ms'}
 DEFAULT_INPUT_SIZE = 224  # only where neither the config nor the search space gives one
@@ -107,6 +108,22 @@ class ResourceConstraint:
 
     def is_feasible(self, arch: Arch) -> bool:
         return not self.violations(arch)
+
+    def check_satisfiable(self, space) -> None:
+        """Refuse, before any search, a limit that no architecture of ``space`` meets: each limit is compared with
+        the smallest value among the space's uniform architectures (the same choice at every position, clamped to
+        each position's range), which hold its smallest architecture: the narrowest of a width space, and for the
+        ResNeSt spaces the fewest parameters (all candidate 0) and the fewest MACs (all candidate 3)."""
+        corners = {Arch(tuple(min(choice, n - 1) for n in space.cardinalities))
+                   for choice in range(max(space.cardinalities))}
+        measured = {arch: self.measure(arch) for arch in sorted(corners)}
+        for name, limit in self.active.items():
+            values = {arch: m[LIMITS[name]] for arch, m in measured.items() if LIMITS[name] in m}
+            if values and min(values.values()) > limit:
+                smallest = min(values, key=values.get)
+                raise SearchError(f'no architecture of {space.name} meets the constraint {name}={limit}: the smallest, '
+                                  f'{space.format(smallest)}, has {LIMITS[name]} {values[smallest]:.4g}; raise '
+                                  f'search.constraints.{name} above that or drop it')
 
     def measure(self, arch: Arch) -> dict[str, float]:
         """Measured resources of ``arch`` (cached); latency is skipped when a counted limit already fails."""

@@ -4,6 +4,10 @@
   state) to ``state_file`` atomically (temporary file + ``os.replace``), so a crash at any point leaves either
   the previous or the new state, never a torn file. Started again with the same file, the searcher continues where
   it stopped without re-scoring anything, and ends with the same result as an uninterrupted run.
+* **Tied to what it scored.** The state records a ``context``: what the scores depend on (the supernet checkpoint's
+  identity, the scorer's and the constraints' settings). A state of another context (a retrained or longer-trained
+  supernet, a new constraint) is discarded with one logged line saying why, together with the files made from it
+  (``derived``: ranked tables, arch files, exports), and the search starts over.
 * **Distributed.** Under an initialised ``torch.distributed`` process group, rank 0 alone runs the strategy
   and broadcasts each candidate (``broadcast_object_list``), so every rank scores the same architecture. Every
   rank calls ``score_fn`` (which must all-reduce its result, e.g. over a sharded validation set); rank 0's
@@ -17,21 +21,23 @@ import logging
 import math
 import os
 import random
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 import torch.distributed as dist
 from mmengine.logging import MMLogger
 
 from ..arch import Arch
 from ..spaces import SearchSpace
-from ..utils.files import atomic_write_json
+from ..utils.files import atomic_write_json, remove_stale_temp_files
 from .base import Evaluation, SearchError, SearchStrategy, ranked
 
 STATE_FORMAT = 'pinas-search-state'
 STATE_VERSION = 1
 SCORE_MISMATCH_TOL = 1e-6  # relative difference between ranks' scores that triggers a warning
+SHOWN_DIGEST = 12  # hex digits of a checkpoint's sha256 shown when the search starts over
 
 ScoreFn = Callable[[Arch], float]
 
@@ -63,11 +69,14 @@ class Searcher:
         state_file: JSON checkpoint written after every evaluation and resumed from when it exists.
         seed: seeds the searcher's random generator (``random.Random``), the only randomness strategies use.
         logger: a ``logging.Logger``; defaults to mmengine's current ``MMLogger``.
+        context: JSON-able description of what the scores depend on (see above); ``None`` records nothing.
+        derived: files and directories made from the state, removed when a state of another context is discarded.
     """
 
     def __init__(self, space: SearchSpace, strategy: SearchStrategy, score_fn: ScoreFn,
                  max_evals: int | None = None, state_file: str | os.PathLike | None = None, seed: int = 0,
-                 logger: logging.Logger | None = None):
+                 logger: logging.Logger | None = None, context: Mapping[str, Any] | None = None,
+                 derived: Sequence[str | os.PathLike] = ()):
         budgets = [b for b in (max_evals, strategy.budget) if b is not None]
         if not budgets:
             raise SearchError(f'the {strategy.name!r} strategy has no budget of its own; pass max_evals')
@@ -84,6 +93,8 @@ class Searcher:
             strategy.logger = self.logger
         self.rng = random.Random(seed)
         self.history: list[Evaluation] = []
+        self.context = _as_json(context)
+        self.derived = [Path(p) for p in derived]
 
     # --- running -----------------------------------------------------------------------------------------------
     def run(self) -> SearchResult:
@@ -139,7 +150,7 @@ class Searcher:
     def state_dict(self) -> dict[str, Any]:
         return dict(format=STATE_FORMAT, version=STATE_VERSION, strategy=self.strategy.name,
                     strategy_config=self.strategy.config(), cardinalities=list(self.space.cardinalities),
-                    seed=self.seed, history=[e.as_dict(self.space) for e in self.history],
+                    seed=self.seed, context=self.context, history=[e.as_dict(self.space) for e in self.history],
                     rng_state=_rng_state_to_json(self.rng.getstate()), strategy_state=self.strategy.state_dict())
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
@@ -154,14 +165,31 @@ class Searcher:
 
     def _resume(self) -> None:
         def load():
-            if self.state_file is None or not self.state_file.is_file():
+            if self.state_file is None:
                 return None
-            self.load_state_dict(read_state(self.state_file))
+            remove_stale_temp_files(self.state_file.parent)
+            if not self.state_file.is_file():
+                return None
+            state = read_state(self.state_file)
+            reason = _context_change(state.get('context'), self.context)
+            if reason is not None:
+                self._discard(f'{self.state_file} holds scores of {reason}; starting the search over')
+                return None
+            self.load_state_dict(state)
             self._info(f'search: resumed {len(self.history)} evaluation(s) from {self.state_file}')
             return [e.as_dict(self.space) for e in self.history]
         rows = _from_rank0(load)
         if _rank() != 0 and rows is not None:
             self.history = [Evaluation.from_dict(row, self.space) for row in rows]
+
+    def _discard(self, why: str) -> None:
+        """Remove the state file and what was made from it, saying why (rank 0)."""
+        self.logger.warning(f'search: {why}')
+        for path in [self.state_file, *self.derived]:
+            if path.is_dir():
+                shutil.rmtree(path)
+            else:
+                path.unlink(missing_ok=True)
 
     def _check_compatible(self, state: dict[str, Any]) -> None:
         where = f'state file {self.state_file}' if self.state_file else 'search state'
@@ -177,6 +205,34 @@ class Searcher:
         if changed:
             self.logger.warning(f'{where}: strategy settings {changed} differ from the resumed run; continuing '
                                 f'with the new settings')
+
+
+# --- context -----------------------------------------------------------------------------------------------------
+def _as_json(value: Any) -> Any:
+    """``value`` as it reads back from a JSON file (tuples become lists, config dicts plain dicts), so that a
+    context compares equal to the one a state file recorded."""
+    return json.loads(json.dumps(value, sort_keys=True, default=str))
+
+
+def _context_change(recorded: Any, current: Any) -> str | None:
+    """What differs between the context a state recorded and this search's (None: the same), in words."""
+    if recorded == current:
+        return None
+    if not isinstance(recorded, Mapping) or not isinstance(current, Mapping):
+        return 'another search (its state records no context)' if recorded is None else 'another search'
+    changed = sorted(k for k in {*recorded, *current} if recorded.get(k) != current.get(k))
+    described = []
+    for key in changed:
+        old, new = recorded.get(key), current.get(key)
+        if not (isinstance(old, Mapping) and isinstance(new, Mapping)):
+            described.append(f'another {key}')
+        elif 'sha256' in old and 'sha256' in new:  # a file's identity
+            described.append(f'another {key} ({old.get("name")} sha256 {str(old["sha256"])[:SHOWN_DIGEST]}..., '
+                             f'now {new.get("name")} sha256 {str(new["sha256"])[:SHOWN_DIGEST]}...)')
+        else:
+            parts = sorted(k for k in {*old, *new} if old.get(k) != new.get(k))
+            described.append(f'other {key} ({", ".join(parts)} changed)')
+    return ' and '.join(described)
 
 
 # --- files -----------------------------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""Let torch's weights-only unpickler (the default of ``torch.load`` since torch 2.6) read mmengine checkpoints.
+"""Reading checkpoints: torch's weights-only unpickler allowed to read mmengine checkpoints, damaged files refused
+with one clear error, and a work dir's newest checkpoint found even after the work dir moved.
 
 An mmengine checkpoint stores the message hub next to the weights: ``HistoryBuffer`` objects holding numpy arrays
 and scalars. Without an allow-list, ``--resume`` fails with "Unsupported global: HistoryBuffer". Rather than
@@ -8,6 +9,9 @@ registers exactly the globals such checkpoints reference.
 from __future__ import annotations
 
 import builtins
+import io
+import zipfile
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +21,11 @@ try:  # numpy >= 2 moved the pickling helpers to numpy._core
     from numpy._core.multiarray import _reconstruct, scalar
 except ImportError:  # pragma: no cover - numpy 1.x
     from numpy.core.multiarray import _reconstruct, scalar
+
+from .cli import UsageError
+from .files import atomic_write_bytes
+
+LAST_CHECKPOINT = 'last_checkpoint'  # mmengine's record of a work dir's newest checkpoint
 
 
 def mmengine_checkpoint_globals() -> list:
@@ -41,14 +50,91 @@ def allow_mmengine_checkpoints() -> None:
 
 
 def resolve_checkpoint(path) -> Path:
-    """A checkpoint file, or the latest checkpoint of an mmengine work dir (its ``last_checkpoint`` record)."""
+    """A checkpoint file, or the latest checkpoint of an mmengine work dir (:func:`latest_checkpoint`)."""
     path = Path(path)
     if path.is_dir():
-        record = path / 'last_checkpoint'
-        if not record.is_file():
-            raise FileNotFoundError(f'{path} is a directory without a last_checkpoint record: pass a .pth file or '
+        latest = latest_checkpoint(path)
+        if latest is None:
+            raise FileNotFoundError(f'{path} is a directory without a {LAST_CHECKPOINT} record: pass a .pth file or '
                                     'the work dir of a finished (or checkpointed) training run')
-        path = Path(record.read_text().strip())
+        path = latest
     if not path.is_file():
         raise FileNotFoundError(f'checkpoint {path} does not exist')
     return path
+
+
+def latest_checkpoint(work_dir) -> Path | None:
+    """The checkpoint named by ``work_dir``'s ``last_checkpoint`` record (None without a record).
+
+    mmengine writes the record as an absolute path, which stock tools need. The file of that name in ``work_dir``
+    itself wins over it, so a moved or copied work dir resumes from its own checkpoint, not the original's; a
+    relative record is read against ``work_dir``."""
+    record = Path(work_dir) / LAST_CHECKPOINT
+    if not record.is_file():
+        return None
+    named = Path(record.read_text().strip())
+    if not named.name:
+        raise CheckpointError(f'{record} is empty (a save was interrupted while writing it); write the name of the '
+                              'newest epoch_N.pth or iter_N.pth of that directory into it')
+    own = record.parent / named.name
+    return own if own.is_file() else record.parent / named
+
+
+class CheckpointError(UsageError):
+    """A checkpoint file that cannot be used: missing, empty, truncated, damaged, or not a checkpoint at all."""
+
+
+# What a file written by torch.save starts with: a zip archive (torch >= 1.6), or a pickle (the legacy format).
+_ZIP_MAGIC, _PICKLE_MAGIC = b'PK', b'\x80'
+
+
+def verify_checkpoint_file(path) -> Path:
+    """``path`` if it is a complete torch checkpoint whose bytes match the CRC-32 checksums ``torch.save``
+    stores with every record of its zip archive (``torch.load`` does not check them, so damaged bytes would load
+    as garbage weights); else :class:`CheckpointError` saying what is wrong and what to do."""
+    path = Path(path)
+    if not path.is_file():
+        raise CheckpointError(f'checkpoint {path} does not exist; pass a .pth file written by the training or export '
+                              'tools, or their work dir')
+    size = path.stat().st_size
+    fix = 'use another checkpoint (a work dir\'s last_checkpoint names its newest complete one) or write it again'
+    if size == 0:
+        raise CheckpointError(f'checkpoint {path} is empty (0 bytes); {fix}')
+    with path.open('rb') as handle:
+        head = handle.read(len(_ZIP_MAGIC))
+    if head.startswith(_PICKLE_MAGIC):
+        return path  # the legacy format carries no checksums: torch.load judges it
+    if not head.startswith(_ZIP_MAGIC):
+        raise CheckpointError(f'{path} is not a torch checkpoint (it starts with {head!r}, not a zip archive); '
+                              'pass the .pth file itself')
+    try:
+        with zipfile.ZipFile(path) as archive:
+            damaged = archive.testzip()
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as err:
+        raise CheckpointError(f'checkpoint {path} is truncated or damaged ({size} bytes; {err}); {fix}') from None
+    if damaged is not None:
+        raise CheckpointError(f'checkpoint {path} is damaged: the bytes of {damaged} do not match the checksum '
+                              f'torch.save stored for them (changed after it was written); {fix}')
+    return path
+
+
+def load_checkpoint_file(path, map_location='cpu'):
+    """``torch.load`` of a verified checkpoint (:func:`verify_checkpoint_file`) with weights-only loading, mmengine's
+    logging state allowed; any failure is one :class:`CheckpointError`."""
+    path = verify_checkpoint_file(path)
+    allow_mmengine_checkpoints()
+    try:
+        return torch.load(path, map_location=map_location, weights_only=True)
+    except Exception as err:  # torch raises bare UnpicklingError / RuntimeError / EOFError for foreign content
+        first = next((line for line in str(err).splitlines() if line.strip()), type(err).__name__)
+        raise CheckpointError(f'cannot read {path} with torch.load(weights_only=True): {first}. Only checkpoints of '
+                              'tensors and mmengine\'s logging state are read; pass the file the training or export '
+                              'tools wrote') from None
+
+
+def save_checkpoint_file(obj, path) -> None:
+    """``torch.save`` of ``obj`` to ``path`` atomically (:func:`pinas.utils.files.atomic_write_bytes`): a kill
+    during the save leaves the old file or none, never a truncated one."""
+    buffer = io.BytesIO()
+    torch.save(obj, buffer)
+    atomic_write_bytes(path, buffer.getvalue())

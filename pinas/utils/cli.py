@@ -79,9 +79,9 @@ def cli_main(*errors: type[BaseException]) -> Callable:
             except Exception as err:
                 if not _is_peer_failure(err):
                     raise
-                print(f'error: another process of this distributed job failed or was killed ({_first_line(err)}); '
-                      'its log names the cause; start the job again, with --resume to continue from the last '
-                      'checkpoint', file=sys.stderr, flush=True)
+                print(f'error: another process of this distributed job failed, was killed or stopped answering '
+                      f'({_first_line(err)}); its log names the cause; start the job again, with --resume to continue '
+                      'from the last checkpoint', file=sys.stderr, flush=True)
                 return EXIT_FAILURE
         return run
     return decorate

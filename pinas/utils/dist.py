@@ -15,8 +15,14 @@ from typing import NamedTuple
 import torch
 import torch.distributed as torch_dist
 
+from .cli import UsageError
+
 LAUNCHERS = ('none', 'pytorch', 'slurm', 'mpi')  # 'none': one process, no process group
 DEFAULT_MASTER_PORT = '29500'  # torch.distributed's default
+# Seconds a collective waits for a peer before it fails: a killed or hung process then ends the others with an error
+# instead of a hang. Above the longest time rank 0 works alone while the others wait (a search strategy's proposal,
+# exports); NCCL's own default, a third of gloo's. Configs set it with env_cfg.dist_cfg.timeout.
+DEFAULT_TIMEOUT_S = 600
 
 
 class DistInfo(NamedTuple):
@@ -42,16 +48,19 @@ def init_dist(launcher: str, backend: str | None = None, **kwargs) -> None:
     Args:
         launcher: how the processes were started; ``'none'`` (a single process) starts nothing.
         backend: ``None`` picks :func:`default_backend`; ``nccl`` without CUDA is refused with an error.
-        **kwargs: passed to ``torch.distributed.init_process_group``; ``timeout`` may be given in seconds.
+        **kwargs: passed to ``torch.distributed.init_process_group``; ``timeout`` is in seconds (default
+            :data:`DEFAULT_TIMEOUT_S`) or a ``timedelta``.
     """
     if launcher not in LAUNCHERS:
-        raise ValueError(f'unknown launcher {launcher!r}; use one of {LAUNCHERS}')
+        raise UsageError(f'unknown launcher {launcher!r}; use one of {LAUNCHERS}')
     if launcher == 'none' or (torch_dist.is_available() and torch_dist.is_initialized()):
         return
     backend = backend or default_backend()
     if backend == 'nccl' and not torch.cuda.is_available():
-        raise RuntimeError('the nccl backend needs CUDA, which this host does not have; use backend="gloo" '
-                           "(or env_cfg.dist_cfg.backend='gloo' in the config)")
+        raise UsageError('the nccl backend needs CUDA, which this host does not have; use backend="gloo" '
+                         "(or env_cfg.dist_cfg.backend='gloo' in the config)")
+    _check_launcher_env(launcher)
+    kwargs.setdefault('timeout', DEFAULT_TIMEOUT_S)
     if torch.cuda.is_available():
         from mmengine.dist import init_dist as mmengine_init_dist
         mmengine_init_dist(launcher, backend=backend, **kwargs)  # takes the timeout in seconds itself
@@ -71,14 +80,29 @@ def get_dist_info() -> DistInfo:
     return DistInfo(0, 1, 0)
 
 
+# What each launcher puts in the environment, and how a job gets started by it.
+_LAUNCHER_ENV = {
+    'pytorch': (('RANK', 'WORLD_SIZE', 'MASTER_ADDR', 'MASTER_PORT'),
+                'start the job with torchrun (e.g. tools/dist_train.sh CONFIG NUM_PROCS)'),
+    'slurm': (('SLURM_PROCID', 'SLURM_NTASKS', 'SLURM_NODELIST'),
+              'start the job with srun (e.g. tools/slurm_train.sh PARTITION JOB CONFIG WORK_DIR)'),
+    'mpi': (('OMPI_COMM_WORLD_RANK', 'OMPI_COMM_WORLD_SIZE', 'MASTER_ADDR'),
+            'start the job with mpirun and set MASTER_ADDR to the address of rank 0'),
+}
+
+
+def _check_launcher_env(launcher: str) -> None:
+    names, how = _LAUNCHER_ENV[launcher]
+    missing = [name for name in names if name not in os.environ]
+    if missing:
+        raise UsageError(f'--launcher {launcher} needs {", ".join(missing)} in the environment, which this process '
+                         f'lacks; {how}, or drop --launcher for one process')
+
+
 def _launcher_env(launcher: str) -> dict[str, str]:
     """RANK / WORLD_SIZE / LOCAL_RANK / MASTER_ADDR / MASTER_PORT as the launcher provides them."""
     env = os.environ
     if launcher == 'pytorch':
-        missing = [k for k in ('RANK', 'WORLD_SIZE', 'MASTER_ADDR', 'MASTER_PORT') if k not in env]
-        if missing:
-            raise RuntimeError(f'--launcher pytorch expects torchrun to set {missing}; start the job with '
-                               'torchrun (e.g. tools/dist_train.sh CONFIG NUM_PROCS) or drop --launcher')
         return {'LOCAL_RANK': env.get('LOCAL_RANK', '0')}
     if launcher == 'slurm':
         master = env.get('MASTER_ADDR') or subprocess.getoutput(
@@ -86,8 +110,6 @@ def _launcher_env(launcher: str) -> dict[str, str]:
         return {'RANK': env['SLURM_PROCID'], 'WORLD_SIZE': env['SLURM_NTASKS'],
                 'LOCAL_RANK': env.get('SLURM_LOCALID', '0'), 'MASTER_ADDR': master,
                 'MASTER_PORT': env.get('MASTER_PORT', DEFAULT_MASTER_PORT)}
-    if 'MASTER_ADDR' not in env:
-        raise RuntimeError('--launcher mpi needs MASTER_ADDR in the environment (the address of rank 0)')
     return {'RANK': env['OMPI_COMM_WORLD_RANK'], 'WORLD_SIZE': env['OMPI_COMM_WORLD_SIZE'],
             'LOCAL_RANK': env.get('OMPI_COMM_WORLD_LOCAL_RANK', '0'),
             'MASTER_PORT': env.get('MASTER_PORT', DEFAULT_MASTER_PORT)}

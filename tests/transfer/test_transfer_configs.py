@@ -40,7 +40,8 @@ def test_the_config_families_are_shipped():
 @pytest.mark.parametrize('path', SHIPPED_CONFIGS, ids=lambda p: p.stem)
 def test_config_builds_and_backbone_feeds_the_heads(path):
     cfg = Config.fromfile(str(path))
-    assert cfg.custom_imports.imports == ['downstream']
+    assert cfg.custom_imports.imports == ['downstream', 'pinas.engine']  # the backbone; atomic checkpoints
+    assert cfg.default_hooks.checkpoint.backend_args == dict(backend='atomic_local')  # a killed save tears nothing
     model = build_model(cfg)
     backbone = model.backbone
     assert type(backbone).__name__ == 'PiNASResNeSt'

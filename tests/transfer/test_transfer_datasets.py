@@ -174,7 +174,7 @@ def test_prepare_dataset_cli_reports_and_fails_cleanly(tmp_path, tiny_data):
                         capture_output=True, text=True, check=True)
     assert 'OK' in ok.stdout
     bad = subprocess.run(tool + ['check', 'cityscapes', str(tmp_path / 'missing')], capture_output=True, text=True)
-    assert bad.returncode == 1
+    assert bad.returncode == 2  # a usage error (pinas.utils.cli)
     assert 'missing' in bad.stderr and 'Traceback' not in bad.stderr
 
 

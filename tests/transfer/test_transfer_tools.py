@@ -12,6 +12,7 @@ import torch
 from transfer_paths import ROOT, SMOKE_CONFIGS
 
 from downstream import apis
+from pinas.utils.cli import UsageError
 
 ADE_SMOKE = ROOT / 'configs/smoke/deeplabv3_pinas-tiny-d8_ade-tiny-64x64.py'
 DET_ITERS = 4  # one epoch of 8 images, 2 per batch
@@ -149,7 +150,7 @@ def test_bad_inputs_get_clear_errors(tmp_path, tiny_data):
         apis.train_main([str(mask_rcnn), '--work-dir', str(tmp_path), '--cfg-options', 'model.backbone.init_cfg=None',
                          f'train_dataloader.dataset.data_root={tmp_path}/coco/'])
     if not torch.cuda.is_available():
-        with pytest.raises(RuntimeError, match='--amp needs a GPU'):
+        with pytest.raises(UsageError, match='--amp needs a GPU'):
             apis.train_main([str(ADE_SMOKE), '--amp', '--work-dir', str(tmp_path)])
 
 

@@ -10,6 +10,7 @@ import torch.distributed as torch_dist
 from transfer_paths import ROOT
 
 from pinas.utils import get_dist_info, init_dist
+from pinas.utils.cli import UsageError
 from pinas.utils.dist import _launcher_env
 
 CHECKPOINT_SCRIPT = textwrap.dedent('''
@@ -45,14 +46,14 @@ def test_not_distributed_by_default():
 
 
 def test_bad_launch_requests_are_explained(monkeypatch):
-    with pytest.raises(ValueError, match='unknown launcher'):
+    with pytest.raises(UsageError, match='unknown launcher'):
         init_dist('ssh')
     for key in ('RANK', 'WORLD_SIZE', 'MASTER_ADDR', 'MASTER_PORT'):
         monkeypatch.delenv(key, raising=False)
     if not torch.cuda.is_available():
-        with pytest.raises(RuntimeError, match='torchrun'):
+        with pytest.raises(UsageError, match='torchrun'):
             init_dist('pytorch')
-        with pytest.raises(RuntimeError, match='nccl backend needs CUDA'):
+        with pytest.raises(UsageError, match='nccl backend needs CUDA'):
             init_dist('pytorch', backend='nccl')
 
 

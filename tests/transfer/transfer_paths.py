@@ -4,6 +4,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 CONFIGS = ROOT / 'configs'
 SMOKE_CONFIGS = sorted((CONFIGS / 'smoke').glob('*.py'))
-# every config a user runs: all .py files except bases (and configs/search, configs/spaces, owned by others)
+# configs with other backbones or data, tested by their own tests (test_track1_backbone.py,
+# test_transfer_study.py, test_benchmark.py): the CPU transfer study, the Track-1 backbone's smoke configs and the
+# benchmark configs (lists of architectures x transfer configs, not models)
+OWN_TEST_DIRS = ('transfer_study', 'track1', 'benchmarks')
+# every transfer config a user runs: all .py files except bases (and configs/search, configs/spaces and
+# configs/ranking: supernet and ranking-study settings, tested elsewhere)
 SHIPPED_CONFIGS = sorted(p for p in CONFIGS.rglob('*.py')
-                         if '_base_' not in p.parts and p.parent.name not in ('search', 'spaces'))
+                         if '_base_' not in p.parts and p.parent.name not in ('search', 'spaces', 'ranking')
+                         and not set(OWN_TEST_DIRS) & set(p.relative_to(CONFIGS).parts))

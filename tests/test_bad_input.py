@@ -1,0 +1,339 @@
+"""Bad input to every tool under tools/: one line on stderr that names the problem and the fix, exit status 2, no
+traceback, and no file damaged or left half-written (the convention of :mod:`pinas.utils.cli`).
+
+Each case calls the tool's ``main(argv)`` in this process; a few at the end run the real command lines."""
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import importlib.util
+import json
+import logging
+import os
+import re
+import signal
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import pytest
+import timm
+import torch
+
+from pinas.models import SuperResNeSt
+
+ROOT = Path(__file__).resolve().parents[1]
+SMOKE_SEG = ROOT / 'configs/smoke/deeplabv3_pinas-tiny-d8_ade-tiny-64x64.py'
+SEARCH_CFG = ROOT / 'configs/search/pinas_embedded.py'
+TINY = 'pinas_resnest_tiny'
+TINY_ARCH = '302113'
+CORRUPT_BYTES = 14  # what the probe overwrote inside an exported .pth
+SUBPROCESS_TIMEOUT = 120
+CASE_TIMEOUT = 120
+_TOOLS: dict[str, Callable] = {}
+
+
+def tool_main(name: str) -> Callable:
+    """``main`` of ``tools/<name>.py`` (tools are scripts, not a package)."""
+    if name not in _TOOLS:
+        spec = importlib.util.spec_from_file_location(f'tool_{name}', ROOT / 'tools' / f'{name}.py')
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        _TOOLS[name] = module.main
+    return _TOOLS[name]
+
+
+def run_tool(name: str, argv) -> int:
+    try:
+        return tool_main(name)([str(a) for a in argv])
+    except SystemExit as exit:  # argparse
+        return exit.code
+
+
+def save_supernet(path: Path, space: str = TINY) -> Path:
+    supernet = SuperResNeSt(space, num_classes=10)
+    state = {f'supernet.{k}': v for k, v in supernet.state_dict().items()}
+    torch.save(dict(state_dict=state, meta=dict(epoch=1)), path)
+    return path
+
+
+def corrupt(source: Path, target: Path) -> Path:
+    """``source`` with bytes overwritten in the middle of its largest tensor."""
+    data = bytearray(source.read_bytes())
+    middle = len(data) // 2
+    data[middle:middle + CORRUPT_BYTES] = bytes(CORRUPT_BYTES)
+    target.write_bytes(bytes(data))
+    return target
+
+
+def write_rows(path: Path, rows) -> Path:
+    path.write_text(json.dumps(rows))
+    return path
+
+
+@pytest.fixture(scope='module')
+def inputs(tmp_path_factory):
+    """Every file the cases read, made once: good and damaged checkpoints, tables, dataset roots, a work dir."""
+    root = tmp_path_factory.mktemp('inputs')
+    good = save_supernet(root / 'epoch_1.pth')
+    (root / 'truncated.pth').write_bytes(good.read_bytes()[:good.stat().st_size // 2])
+    (root / 'text.pth').write_text('this is not a checkpoint\n')
+    corrupt(good, root / 'corrupted.pth')
+    torch.save(dict(state_dict={'backbone.conv1.0.weight': torch.zeros(4, 3, 3, 3),
+                                'neck.lateral_convs.0.conv.weight': torch.zeros(4, 4, 1, 1)}), root / 'detector.pth')
+    arch_file = root / 'broken_arch.json'
+    arch_file.write_text('{"arch": ')
+    tables = root / 'tables'
+    tables.mkdir()
+    codes = ['000000', '111111', '222222', '333333', '012301']
+    write_rows(tables / 'scores.json', [dict(arch=c, score=float(i)) for i, c in enumerate(codes)])
+    write_rows(tables / 'truth.json', [dict(arch=c, score=float(i) * 2) for i, c in enumerate(codes)])
+    (tables / 'not_json.json').write_text('{"arch": "000000", "score": ')
+    (tables / 'empty.json').write_text('[]')
+    write_rows(tables / 'other_archs.json', [dict(arch=c, score=1.0) for c in ('001122', '112233', '223300')])
+    write_rows(tables / 'nan.json', [dict(arch=c, score=float('nan')) for c in codes])
+    write_rows(tables / 'two.json', [dict(arch=c, score=float(i)) for i, c in enumerate(codes[:2])])
+    datasets = root / 'datasets'
+    (datasets / 'empty_coco').mkdir(parents=True)
+    for split in ('training', 'validation'):
+        (datasets / 'ade_empty_split' / 'images' / split).mkdir(parents=True)
+    work = root / 'work'  # a finished run's work dir: its config copy must survive a mistyped command
+    work.mkdir()
+    (work / 'pinas_embedded.py').write_text('# the config copy of the finished run\n')
+    gt_runs = root / 'gt.runs.json'  # ground-truth runs made with other settings
+    gt_runs.write_text(json.dumps(dict(meta=dict(space='other'), runs={})))
+    return root
+
+
+@pytest.fixture(scope='module')
+def tiny_data(tmp_path_factory):
+    from downstream.datasets import make_tiny_datasets
+    root = tmp_path_factory.mktemp('tiny_data')
+    make_tiny_datasets(root)
+    return root
+
+
+def loggers_to_capture() -> None:
+    """mmengine's loggers outlive a test, their console handlers still writing to an earlier test's captured (now
+    closed) stream: point them at this test's."""
+    from mmengine.logging import MMLogger
+    for logger in MMLogger._instance_dict.values():
+        for handler in logger.handlers:
+            if type(handler) is logging.StreamHandler:
+                handler.stream = sys.stdout  # setStream would flush the closed one
+
+
+@contextlib.contextmanager
+def time_limit(seconds: int):
+    def expire(*_):
+        raise TimeoutError(f'still running after {seconds} s: the bad input was accepted')
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def snapshot(root: Path) -> dict[str, str]:
+    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(root.rglob('*')) if p.is_file()}
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    tool: str
+    argv: Callable[[Path], list]  # given the inputs directory
+    message: str  # regex the error line must match: the problem and the fix
+
+
+CASES = [
+    # configs
+    Case('config missing', 'search', lambda d: [d / 'missing.py'], r'missing\.py does not exist; pass a config file'),
+    Case('config syntax error', 'search', lambda d: [d / 'syntax.py'], r'syntax error at line 1.*fix the file'),
+    Case('cfg-options key mistyped', 'search',
+         lambda d: [SEARCH_CFG, '--work-dir', d / 'work', '--cfg-options', 'train_cfg.max_epochz=1'],
+         r'train_cfg has no key .max_epochz.; did you mean train_cfg\.max_epochs\?'),
+    Case('cfg-options section mistyped', 'train', lambda d: [SMOKE_SEG, '--cfg-options', 'modell.backbone.arch=0'],
+         r'has no key .modell.; did you mean model\?'),
+    Case('cfg-options text for a number', 'search', lambda d: [SEARCH_CFG, '--cfg-options', 'train_cfg.max_epochs=two'],
+         r'train_cfg\.max_epochs is a number \(\d+ in the config\); pass a number'),
+    Case('cfg-options value unreadable', 'search',
+         lambda d: [SEARCH_CFG, '--cfg-options', 'model.neck.in_channels=[1,2'],
+         r"--cfg-options: cannot read the value of .model\.neck\.in_channels=\[1,2.: brackets and quotes must pair"),
+    Case('cfg-options value for a whole section', 'search',
+         lambda d: [SEARCH_CFG, '--cfg-options', "search.strategy=dict(type='random')"],
+         r"search\.strategy is a section of the config, not a value; set its keys one at a time "
+         r"\(search\.strategy\.type"),
+    Case('cfg-options without a value', 'train', lambda d: [SMOKE_SEG, '--cfg-options', 'train_cfg.max_iters'],
+         r"--cfg-options: 'train_cfg\.max_iters' is not KEY=VALUE"),
+    Case('backbone.pretrained missing', 'train',
+         lambda d: [SMOKE_SEG, '--work-dir', 'w', '--cfg-options', f'model.backbone.pretrained={d}/none.pth'],
+         r'backbone checkpoint .*none\.pth does not exist; pass the exported'),
+    Case('init_cfg.checkpoint on a config without init', 'train',
+         lambda d: [SMOKE_SEG, '--work-dir', 'w', '--cfg-options', f'model.backbone.init_cfg.checkpoint={d}/x.pth'],
+         r'backbone checkpoint .*x\.pth does not exist'),
+    Case('backbone.pretrained damaged', 'train',
+         lambda d: [SMOKE_SEG, '--work-dir', 'w', '--cfg-options', f'model.backbone.pretrained={d}/corrupted.pth'],
+         r'corrupted\.pth is damaged.*checksum.*write it again'),
+    # architecture codes
+    Case('arch code too short', 'arch_info', lambda d: ['3013', '--space', 'pinas_resnest50d'], r'needs 16 digits'),
+    Case('arch digit out of range', 'arch_info', lambda d: ['3013231203213039'], r'position 15 is 9.*each 0-3'),
+    Case('arch code with letters', 'arch_info', lambda d: ['30132312032130ab'], r'not a string of digits.*16 digits'),
+    Case('arch code empty', 'arch_info', lambda d: [''], r"code '' is not a string of digits"),
+    Case('arch code of the other space', 'arch_info', lambda d: ['311021', '--space', 'track1_resnet20'],
+         r'track1_resnet20.*e\.g\. .16-'),
+    Case('arch file not JSON', 'export_arch',
+         lambda d: [d / 'epoch_1.pth', d / 'broken_arch.json', '--space', TINY, '--out-dir', d / 'out'],
+         r'broken_arch\.json is not valid JSON'),
+    Case('unknown space', 'arch_info', lambda d: ['311021', '--space', 'pinas_tiny'],
+         r"invalid choice: 'pinas_tiny' \(choose from .*pinas_resnest_tiny"),
+    Case('input size 0', 'arch_info', lambda d: ['311021', '--space', TINY, '--input-size', '0'],
+         r'--input-size: must be at least 1'),
+    # checkpoints
+    Case('checkpoint missing', 'export_arch', lambda d: [d / 'none.pth', TINY_ARCH, '--space', TINY],
+         r'none\.pth does not exist'),
+    Case('checkpoint truncated', 'export_arch', lambda d: [d / 'truncated.pth', TINY_ARCH, '--space', TINY,
+                                                           '--out-dir', d / 'out'], r'truncated\.pth is truncated'),
+    Case('checkpoint is a text file', 'export_arch', lambda d: [d / 'text.pth', TINY_ARCH, '--space', TINY,
+                                                                '--out-dir', d / 'out'],
+         r'text\.pth is not a torch checkpoint.*pass the \.pth file'),
+    Case('checkpoint bytes changed', 'export_arch', lambda d: [d / 'corrupted.pth', TINY_ARCH, '--space', TINY,
+                                                               '--out-dir', d / 'out'], r'corrupted\.pth is damaged'),
+    Case("checkpoint of the other space", 'export_arch',
+         lambda d: [d / 'epoch_1.pth', '3013231203213032', '--out-dir', d / 'out'],
+         r'epoch_1\.pth holds a supernet of another space than pinas_resnest50d: conv1\.0\.weight has shape '
+         r'\(8, 3, 3, 3\), pinas_resnest50d needs \(32, 3, 3, 3\); pass the --space it was trained on'),
+    Case('detector checkpoint given for a supernet', 'export_arch',
+         lambda d: [d / 'detector.pth', TINY_ARCH, '--space', TINY, '--out-dir', d / 'out'],
+         r'holds no supernet weights.*backbone\..*pass a checkpoint of tools/search\.py'),
+    Case('space without backbones exported', 'export_arch',
+         lambda d: [d / 'epoch_1.pth', '-'.join(['16'] * 20), '--space', 'track1_resnet20', '--out-dir', d / 'out'],
+         r'do not export as backbones'),
+    Case('test checkpoint missing', 'test', lambda d: [SMOKE_SEG, d / 'none.pth', '--work-dir', 'w'],
+         r'none\.pth does not exist; pass a \.pth written by tools/train\.py'),
+    Case('test checkpoint truncated', 'test', lambda d: [SMOKE_SEG, d / 'truncated.pth', '--work-dir', 'w'],
+         r'truncated\.pth is truncated'),
+    Case('resume from a text file', 'train', lambda d: [SMOKE_SEG, '--work-dir', 'w', '--resume', d / 'text.pth'],
+         r'text\.pth is not a torch checkpoint'),
+    # dataset roots
+    Case('dataset root missing', 'prepare_dataset', lambda d: ['check', 'coco', d / 'no_coco'],
+         r'COCO 2017 root .*no_coco does not exist; download'),
+    Case('dataset layout wrong', 'prepare_dataset', lambda d: ['check', 'coco', d / 'datasets/empty_coco'],
+         r'missing .*instances_train2017\.json.*download'),
+    Case('dataset split empty', 'prepare_dataset', lambda d: ['check', 'ade', d / 'datasets/ade_empty_split'],
+         r'no files found under .*images/training; unpack'),
+    Case('training data root missing', 'train',
+         lambda d: [SMOKE_SEG, '--work-dir', 'w', '--cfg-options', f'train_dataloader.dataset.data_root={d}/x'],
+         r'train_dataloader: .*x does not exist; put the dataset there'),
+    # rank tables
+    Case('rank table not JSON', 'rank_eval', lambda d: [d / 'tables/not_json.json', d / 'tables/truth.json'],
+         r'not_json\.json is not valid JSON'),
+    Case('rank table empty', 'rank_eval', lambda d: [d / 'tables/empty.json', d / 'tables/truth.json'],
+         r'empty\.json'),
+    Case('rank tables share no architecture', 'rank_eval',
+         lambda d: [d / 'tables/other_archs.json', d / 'tables/truth.json'],
+         r'only 0 architecture\(s\) of .*appear in .*check that both tables describe the same search space'),
+    Case('rank table of NaN scores', 'rank_eval', lambda d: [d / 'tables/nan.json', d / 'tables/truth.json'],
+         r'(?i)nan'),
+    Case('rank tables with two architectures', 'rank_eval',
+         lambda d: [d / 'tables/two.json', d / 'tables/truth.json'], r'at least 3'),
+    Case('rank plot format unknown', 'rank_eval',
+         lambda d: [d / 'tables/scores.json', d / 'tables/truth.json', '--plot', d / 'plot.xyz'],
+         r'matplotlib writes no xyz files; end the name with one of .*png'),
+    # ground truth: shards and sample
+    Case('shard out of range', 'make_ground_truth', lambda d: ['--shard', '4/4', '--out', d / 'gt.json'],
+         r'--shard: 4/4: K of K/N must be in 0\.\.N-1'),
+    Case('shard not K/N', 'make_ground_truth', lambda d: ['--shard', 'x', '--out', d / 'gt.json'],
+         r"--shard: takes K/N, e\.g\. 0/4, got 'x'"),
+    Case('ground truth of zero architectures', 'make_ground_truth',
+         lambda d: ['--num-archs', '0', '--out', d / 'g.json'], r'--num-archs: must be at least 1'),
+    Case('more architectures than the space has', 'make_ground_truth',
+         lambda d: ['--num-archs', '5000', '--out', d / 'g.json'], r'has only 4096 architectures'),
+    Case('ground-truth runs of other settings', 'make_ground_truth',
+         lambda d: ['--num-archs', '3', '--out', d / 'gt.json'], r'gt\.runs\.json was produced with other settings'),
+    # launcher arguments
+    Case('pytorch launcher outside torchrun', 'search', lambda d: [SEARCH_CFG, '--launcher', 'pytorch'],
+         r'--launcher pytorch needs RANK.*start the job with torchrun'),
+    Case('slurm launcher outside srun', 'test', lambda d: [SMOKE_SEG, d / 'epoch_1.pth', '--launcher', 'slurm'],
+         r'--launcher slurm needs SLURM_PROCID.*srun'),
+    Case('unknown launcher', 'train', lambda d: [SMOKE_SEG, '--launcher', 'ssh'], r"--launcher: invalid choice: 'ssh'"),
+    # search settings
+    Case('impossible constraint', 'search',
+         lambda d: [SEARCH_CFG, '--work-dir', 'w', '--cfg-options', 'search.constraints.max_params_M=0.001'],
+         r'no architecture of pinas_resnest_tiny meets the constraint max_params_M=0\.001: the smallest, \d+, has '
+         r'params_M [\d.]+; raise search\.constraints\.max_params_M'),
+]
+
+
+@pytest.mark.parametrize('case', CASES, ids=lambda c: c.name)
+def test_bad_input_is_one_clear_line(case, inputs, tiny_data, tmp_path, capsys, monkeypatch):
+    for name in ('RANK', 'WORLD_SIZE', 'MASTER_ADDR', 'MASTER_PORT', 'SLURM_PROCID', 'SLURM_NTASKS'):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv('PINAS_TINY_DATA', str(tiny_data))
+    monkeypatch.chdir(tmp_path)  # a tool's default outputs land here, not in the repository
+    (inputs / 'syntax.py').write_text('model = dict(\n')
+    before = snapshot(inputs)
+    loggers_to_capture()
+    with time_limit(CASE_TIMEOUT):  # bad input that slipped through would train for hours
+        code = run_tool(case.tool, case.argv(inputs))
+    out = capsys.readouterr()
+    errors = [line for line in out.err.splitlines() if line.startswith('error:')]
+    assert code == 2, out.err[-2000:]
+    assert len(errors) == 1, out.err[-2000:]
+    assert re.search(case.message, errors[0]), errors[0]
+    assert 'Traceback' not in out.out + out.err
+    after = snapshot(inputs)
+    assert {k: v for k, v in after.items() if k in before} == before  # nothing changed
+    assert not [k for k in after if k.endswith('.tmp')]  # nothing half-written
+
+
+def test_timm_model_names_a_missing_arch_file(tmp_path):
+    with pytest.raises(FileNotFoundError, match='arch file .*missing/file.json does not exist'):
+        timm.create_model(TINY, arch=str(tmp_path / 'missing/file.json'))
+
+
+def test_timm_refuses_damaged_pretrained_weights(inputs, tmp_path):
+    from pinas.apis import export_architecture
+    from pinas.utils.checkpoint import CheckpointError
+    files = export_architecture(inputs / 'epoch_1.pth', TINY_ARCH, TINY, tmp_path)
+    damaged = corrupt(files['timm'], tmp_path / 'damaged_timm.pth')
+    with pytest.raises(CheckpointError, match='damaged'):
+        timm.create_model(TINY, arch=TINY_ARCH, num_classes=10, pretrained=True,
+                          pretrained_cfg_overlay=dict(file=str(damaged)))
+
+
+def test_launch_scripts_print_a_usage_line():
+    for script, usage in [('dist_search.sh', 'CONFIG GPUS'), ('dist_launch.sh', 'NPROC ENTRY'),
+                          ('slurm_launch.sh', 'PARTITION JOB_NAME ENTRY')]:
+        result = subprocess.run(['bash', f'tools/{script}'], cwd=ROOT, capture_output=True, text=True)
+        assert result.returncode == 2 and usage in result.stderr and 'unbound' not in result.stderr
+    result = subprocess.run(['bash', 'tools/dist_train.sh', 'config.py', 'two'], cwd=ROOT, capture_output=True,
+                            text=True)
+    assert result.returncode == 2 and "positive integer, got 'two'" in result.stderr
+
+
+def test_launch_scripts_use_the_project_python():
+    """Without PYTHON and without an active venv, every launcher runs the project's .venv python."""
+    for script in ('dist_launch.sh', 'slurm_launch.sh'):
+        assert '.venv/bin/python' in (ROOT / 'tools' / script).read_text()
+    for script in ('dist_train.sh', 'dist_test.sh', 'dist_search.sh'):
+        assert 'dist_launch.sh' in (ROOT / 'tools' / script).read_text()
+
+
+@pytest.mark.parametrize('argv, message', [
+    (['tools/search.py', 'configs/search/pinas_embedded.py', '--cfg-options', 'train_cfg.max_epochz=1'],
+     'did you mean train_cfg.max_epochs?'),
+    (['tools/arch_info.py', '12'], 'needs 16 digits'),
+])
+def test_command_lines_end_in_one_line_without_traceback(argv, message):
+    env = dict(os.environ, PYTHONPATH=str(ROOT), OMP_NUM_THREADS='1')
+    result = subprocess.run([sys.executable, *argv], cwd=ROOT, capture_output=True, text=True, env=env,
+                            timeout=SUBPROCESS_TIMEOUT)
+    errors = [line for line in result.stderr.splitlines() if line.startswith('error:')]
+    assert result.returncode == 2 and len(errors) == 1 and message in errors[0], result.stderr[-2000:]
+    assert 'Traceback' not in result.stdout + result.stderr
