@@ -1,5 +1,5 @@
 """The main job on the embedded default, stage by stage: paper architectures, Pi-NAS supernet training, search and
-export, transfer of the best architectures (a benchmark of tools/train.py + tools/test.py runs), leaderboard.
+export, tiny transfer datasets, transfer of the best architectures (a benchmark of tools/train.py + tools/test.py runs), leaderboard.
 
     python tools/demo.py [--work-dir work_dirs/demo] [--epochs 3]     # what `make demo` runs (tools/demo.sh)
 
@@ -25,6 +25,7 @@ REFERENCE_TIMINGS = ROOT / 'results' / 'benchmarks' / 'e2e.json'
 SEARCH_CONFIG = 'configs/search/pinas_embedded.py'
 BENCHMARK_CONFIG = 'configs/benchmarks/demo_embedded.py'
 PAPER_RECORDS = 'results/leaderboard/paper'
+TINY_DATA = os.environ.get('PINAS_TINY_DATA', 'data/tiny')  # where configs/smoke/ read the tiny datasets
 PAPER_ARCHS = ('3013231203213032', '3333113330011021', '1111111111111111')  # Pi-NAS-cls, Pi-NAS-trans, ResNeSt-50
 
 
@@ -74,6 +75,8 @@ STAGES = (
     Stage('search', 'search the trained supernet and export the best architectures',
           lambda p: _python('tools/search.py', SEARCH_CONFIG, '--work-dir', p.search,
                             '--cfg-options', f'train_cfg.max_epochs={p.epochs}')),
+    Stage('datasets', 'tiny COCO / ADE20K / Cityscapes in their real layouts (generated, no download)',
+          lambda p: _python('tools/make_tiny_datasets.py', TINY_DATA, '--size', 'tiny')),
     Stage('transfer', 'transfer benchmark: fine-tune and test the searched backbones on tiny COCO / ADE20K',
           lambda p: _python('tools/benchmark.py', BENCHMARK_CONFIG, '--work-dir', p.transfer,
                             '--cfg-options', f"search_dir={p.search}")),

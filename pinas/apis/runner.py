@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import functools
+import inspect
 import os
 from pathlib import Path
 from typing import Any, Mapping
@@ -133,6 +135,12 @@ def merge_cfg_options(cfg: Config, options: Mapping[str, Any]) -> None:
     cfg.merge_from_dict(dict(options))
 
 
+@functools.lru_cache(maxsize=None)
+def _runner_keys() -> frozenset:
+    """Top-level config keys the Runner reads (its constructor's arguments)."""
+    return frozenset(inspect.signature(Runner.__init__).parameters) - {'self'}
+
+
 def _check_cfg_option(cfg: Config, key: str, value: Any) -> None:
     parts = key.split('.')
     node: Any = cfg
@@ -147,6 +155,8 @@ def _check_cfg_option(cfg: Config, key: str, value: Any) -> None:
         if not isinstance(node, Mapping) and not isinstance(node, Config):
             raise UsageError(f'--cfg-options {key}: {where} is {node!r}, not a dict, so it has no key {part!r}')
         if part not in node:
+            if depth == 0 and part in _runner_keys():
+                return  # a section the Runner itself takes (val_dataloader, ...) is never a typo
             close = difflib.get_close_matches(part, [str(k) for k in node.keys()], n=3, cutoff=CLOSE_KEY_CUTOFF)
             if close:
                 prefix = '' if depth == 0 else where + '.'
