@@ -1,32 +1,46 @@
-"""Tiny datasets in the exact on-disk layouts of COCO 2017, ADE20K and Cityscapes.
+"""Generated datasets in the exact on-disk layouts of COCO 2017, ADE20K and Cityscapes, in several sizes.
 
 They exist so that the real dataset classes (mmdet ``CocoDataset``, mmseg ``ADE20KDataset`` /
-``CityscapesDataset``) and evaluators (pycocotools, ``IoUMetric``, ``CityscapesMetric``) run end to end on a CPU
-in seconds. Content is learnable: every object is a filled shape painted in its class's palette colour (plus
-noise), and its label (polygon, mask pixels) is that class. Output is a pure function of the seed.
+``CityscapesDataset``) and evaluators (pycocotools, ``IoUMetric``, ``CityscapesMetric``) run end to end on a CPU.
+What a size draws is one row of :data:`SIZE_PRESETS`:
+
+* ``tiny`` (smoke runs and tests, seconds): 8 + 4 images; every object is a filled shape in its class's palette
+  colour (plus noise), so colour alone gives the label.
+* ``small`` (the CPU transfer study, minutes): hundreds of images of textured objects of several classes, shapes,
+  sizes and rotations over cluttered, textured scenes, with unlabelled distractor shapes and noise. Classes come in
+  pairs that share a colour and differ only in shape and texture, so a detector or segmentor has to read shape and
+  fine texture, and a stronger backbone scores measurably higher.
+
+Labels (polygons, mask pixels) are rasterised from the same polygons as the pixels, so they always agree. Output
+is a pure function of (preset, seed).
 """
 from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Sequence
+from typing import Mapping, Sequence
 
 import numpy as np
 from PIL import Image, ImageDraw
 
-# Image sizes (width, height): small enough for a CPU smoke run, big enough for FPN strides and COCO's
-# min_size=32 filter. Cityscapes keeps its 2:1 aspect ratio.
+# Image sizes (width, height) of the presets that name none (tiny): small enough for a CPU smoke run, big enough
+# for FPN strides and COCO's min_size=32 filter. Cityscapes keeps its 2:1 aspect ratio.
+# tools/benchmarks/gpu_check.py sets these for the duration of a call to draw at a real input size.
 COCO_SIZE = (128, 96)
 ADE_SIZE = (96, 96)
 CITYSCAPES_SIZE = (128, 64)
-NOISE_STD = 8.0  # pixel noise, small against the distance between palette colours
-OBJECTS_PER_IMAGE = (1, 3)  # inclusive range
-OBJECT_SIZE = (0.25, 0.45)  # object side as a fraction of the image side
+NOISE_STD = 8.0  # tiny: pixel noise, small against the distance between palette colours
+OBJECTS_PER_IMAGE = (1, 3)  # tiny, inclusive range
+OBJECT_SIZE = (0.25, 0.45)  # tiny: object side as a fraction of the image side
 BORDER = 2  # unlabelled frame (ADE "other" = 0, Cityscapes "unlabeled" = 0) so ignore labels occur
 PLACEMENT_TRIES = 50
 ELLIPSE_VERTICES = 16
+# Shape proportions of the textured style (fractions of the shape's half size).
+CROSS_ARM = 0.35  # half width of a cross's arms
+STAR_INNER = 0.45  # inner radius of a five-pointed star
+OBJECT_GAP = 1  # pixels kept free between two placed shapes, so instances never touch
 
 # COCO 2017 numbers its 80 categories 1..90 and leaves these ids unused.
 COCO_UNUSED_IDS = frozenset({12, 26, 29, 30, 45, 66, 68, 69, 71, 83})
@@ -41,55 +55,214 @@ CITYSCAPES_UNLABELED_ID = 0
 CITYSCAPES_INSTANCE_CLASSES = frozenset({'person', 'rider', 'car', 'truck', 'bus', 'train', 'motorcycle', 'bicycle'})
 INSTANCE_ID_FACTOR = 1000
 IGNORE_INDEX = 255
-
-# Which classes appear, and the shape each is drawn as. Segmentation scenes also get a top and bottom region.
-COCO_OBJECTS = {'person': 'ellipse', 'car': 'rectangle', 'stop sign': 'triangle'}
-ADE_SCENE = ('wall', 'floor')
-ADE_OBJECTS = {'person': 'ellipse', 'car': 'rectangle', 'tree': 'triangle'}
-CITYSCAPES_SCENE = ('sky', 'road')
-CITYSCAPES_OBJECTS = {'person': 'ellipse', 'car': 'rectangle', 'traffic sign': 'triangle'}
 CITYSCAPES_CITIES = {'train': ('aachen', 'bochum'), 'val': ('frankfurt',)}
+LAYOUTS = ('coco', 'ade', 'cityscapes')
+STYLES = ('palette', 'textured')
+SHAPES = ('ellipse', 'rectangle', 'triangle', 'diamond', 'cross', 'star', 'hexagon', 'octagon')
+TEXTURES = ('flat', 'gradient', 'stripes', 'checker', 'speckle')
+
+
+@dataclass(frozen=True)
+class Content:
+    """What one dataset's images show.
+
+    Args:
+        objects: class name -> (shape, texture, RGB colour) of its instances; the palette style paints the
+            dataset's palette colour and ignores texture and colour.
+        bands: scene regions from top to bottom (segmentation only), each a choice of class names drawn per image.
+        regions: class name -> (texture, RGB colour) of the band classes (textured style).
+    """
+
+    objects: Mapping[str, tuple[str, str, tuple[int, int, int]]]
+    bands: tuple[tuple[str, ...], ...] = ()
+    regions: Mapping[str, tuple[str, tuple[int, int, int]]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SizePreset:
+    """One dataset size: how many images, how large, and what they show (one row of :data:`SIZE_PRESETS`).
+
+    Args:
+        name: what ``--size`` calls it; the default output directory is ``data/<name>``.
+        num_train / num_val: images per split of every dataset.
+        style: ``palette`` (each object one flat palette colour) or ``textured`` (see the module doc).
+        content: per layout (``coco``, ``ade``, ``cityscapes``), the classes drawn.
+        image_sizes: per layout (width, height); a layout missing here uses the module defaults.
+        noise_std: Gaussian pixel noise (0-255 scale).
+        objects_per_image: inclusive range of labelled objects per image.
+        object_size: object width and height as fractions of the image's width and height.
+        max_rotation: textured style: shapes turn by up to this many degrees either way.
+        distractors: textured style: inclusive range of unlabelled shapes (``distractor_shapes``, random colour
+            and texture) per image, which a model must learn to leave as background.
+        clutter: textured style: translucent blobs over the scene (no label).
+        colour_jitter: textured style: each RGB channel of an instance moves up to this far from its class colour.
+        texture_contrast: textured style: relative brightness swing of stripes, checker and speckle.
+    """
+
+    name: str
+    num_train: int
+    num_val: int
+    style: str
+    content: Mapping[str, Content]
+    image_sizes: Mapping[str, tuple[int, int]] = field(default_factory=dict)
+    noise_std: float = NOISE_STD
+    objects_per_image: tuple[int, int] = OBJECTS_PER_IMAGE
+    object_size: tuple[float, float] = OBJECT_SIZE
+    max_rotation: float = 0.0
+    distractors: tuple[int, int] = (0, 0)
+    distractor_shapes: tuple[str, ...] = ()
+    clutter: int = 0
+    colour_jitter: float = 0.0
+    texture_contrast: float = 0.0
+
+    def __post_init__(self):
+        if self.style not in STYLES:
+            raise ValueError(f'size preset {self.name!r}: style must be one of {STYLES}, got {self.style!r}')
+        missing = [layout for layout in LAYOUTS if layout not in self.content]
+        if missing:
+            raise ValueError(f'size preset {self.name!r}: no content for {missing}')
+        for layout, content in self.content.items():
+            for name, (shape, texture, _) in content.objects.items():
+                if shape not in SHAPES or texture not in TEXTURES:
+                    raise ValueError(f'size preset {self.name!r}, {layout} class {name!r}: shape {shape!r} / '
+                                     f'texture {texture!r}; known shapes {SHAPES}, textures {TEXTURES}')
+        unknown = [s for s in self.distractor_shapes if s not in SHAPES]
+        if unknown:
+            raise ValueError(f'size preset {self.name!r}: unknown distractor shapes {unknown}; known {SHAPES}')
+
+    def image_size(self, layout: str) -> tuple[int, int]:
+        """(width, height) of the layout's images; read at call time, so the module defaults can be changed."""
+        defaults = {'coco': COCO_SIZE, 'ade': ADE_SIZE, 'cityscapes': CITYSCAPES_SIZE}
+        return tuple(self.image_sizes.get(layout, defaults[layout]))
+
+    def describe(self) -> dict:
+        """A JSON-able record of the preset (written beside the datasets)."""
+        return _plain(asdict(self))
+
+
+# Colours of the textured style: classes come in pairs of one colour, told apart by shape and texture only.
+_RED, _BLUE, _YELLOW, _GREEN = (200, 60, 60), (60, 90, 210), (215, 190, 50), (60, 170, 80)
+_TINY = SizePreset(
+    name='tiny', num_train=8, num_val=4, style='palette',
+    content={
+        'coco': Content(objects={'person': ('ellipse', 'flat', _RED), 'car': ('rectangle', 'flat', _BLUE),
+                                 'stop sign': ('triangle', 'flat', _YELLOW)}),
+        'ade': Content(objects={'person': ('ellipse', 'flat', _RED), 'car': ('rectangle', 'flat', _BLUE),
+                                'tree': ('triangle', 'flat', _GREEN)},
+                       bands=(('wall',), ('floor',))),
+        'cityscapes': Content(objects={'person': ('ellipse', 'flat', _RED), 'car': ('rectangle', 'flat', _BLUE),
+                                       'traffic sign': ('triangle', 'flat', _YELLOW)},
+                              bands=(('sky',), ('road',))),
+    })
+# The small ADE classes are all among ADE20K's first 21 (indices 0-20), so the study's segmentors predict only those
+# (configs/transfer_study/_base_/seg.py): 150-class logits at full resolution would cost most of a CPU step.
+_SMALL = SizePreset(
+    name='small', num_train=400, num_val=100, style='textured',
+    content={
+        'coco': Content(objects={
+            'person': ('ellipse', 'stripes', _RED), 'stop sign': ('octagon', 'flat', _RED),
+            'car': ('rectangle', 'checker', _BLUE), 'kite': ('diamond', 'speckle', _BLUE),
+            'dog': ('triangle', 'speckle', _YELLOW), 'bicycle': ('cross', 'stripes', _YELLOW)}),
+        'ade': Content(
+            objects={'person': ('ellipse', 'stripes', _RED), 'chair': ('cross', 'flat', _RED),
+                     'car': ('rectangle', 'checker', _BLUE), 'table': ('diamond', 'speckle', _BLUE),
+                     'tree': ('triangle', 'speckle', _GREEN), 'plant': ('hexagon', 'stripes', _GREEN)},
+            bands=(('wall', 'sky', 'building'), ('floor', 'grass', 'road')),
+            regions={'wall': ('flat', (170, 160, 140)), 'sky': ('gradient', (140, 180, 230)),
+                     'building': ('checker', (130, 130, 140)), 'floor': ('stripes', (140, 100, 70)),
+                     'grass': ('speckle', (90, 140, 70)), 'road': ('speckle', (110, 110, 110))}),
+        'cityscapes': Content(
+            objects={'person': ('ellipse', 'stripes', _RED), 'rider': ('cross', 'flat', _RED),
+                     'car': ('rectangle', 'checker', _BLUE), 'bicycle': ('diamond', 'speckle', _BLUE),
+                     'traffic sign': ('triangle', 'flat', _YELLOW), 'traffic light': ('hexagon', 'stripes', _YELLOW)},
+            bands=(('sky',), ('building', 'vegetation'), ('road', 'sidewalk')),
+            regions={'sky': ('gradient', (140, 180, 230)), 'building': ('checker', (130, 130, 140)),
+                     'vegetation': ('speckle', (80, 140, 60)), 'road': ('speckle', (110, 110, 110)),
+                     'sidewalk': ('stripes', (170, 150, 150))}),
+    },
+    image_sizes={'coco': (128, 96), 'ade': (128, 128), 'cityscapes': (128, 64)},
+    noise_std=18.0, objects_per_image=(1, 4), object_size=(0.12, 0.45), max_rotation=30.0,
+    distractors=(0, 2), distractor_shapes=('star',), clutter=4, colour_jitter=45.0, texture_contrast=0.6)
+SIZE_PRESETS: dict[str, SizePreset] = {p.name: p for p in (_TINY, _SMALL)}
 
 
 @dataclass(frozen=True)
 class TinySpec:
-    """How many images each split gets, and the seed everything derives from."""
+    """A dataset size preset, the images per split, and the seed everything derives from.
 
-    num_train: int = 8
-    num_val: int = 4
+    The counts default to the tiny preset's; :meth:`for_size` takes another preset's counts.
+    """
+
+    num_train: int = _TINY.num_train
+    num_val: int = _TINY.num_val
     seed: int = 0
+    size: str = _TINY.name
+
+    @classmethod
+    def for_size(cls, size: str, seed: int = 0, num_train: int | None = None,
+                 num_val: int | None = None) -> 'TinySpec':
+        """The spec of a preset, with its image counts unless given."""
+        preset = get_size_preset(size)
+        return cls(num_train=preset.num_train if num_train is None else num_train,
+                   num_val=preset.num_val if num_val is None else num_val, seed=seed, size=size)
+
+    @property
+    def preset(self) -> SizePreset:
+        return get_size_preset(self.size)
 
     def splits(self) -> dict[str, int]:
         return {'train': self.num_train, 'val': self.num_val}
 
 
+def get_size_preset(name: str) -> SizePreset:
+    try:
+        return SIZE_PRESETS[name]
+    except KeyError:
+        raise KeyError(f'unknown dataset size {name!r}; known sizes: {", ".join(SIZE_PRESETS)}') from None
+
+
 def make_tiny_datasets(out_dir: str | Path, spec: TinySpec = TinySpec()) -> dict[str, Path]:
-    """Write ``out_dir/coco``, ``out_dir/ade/ADEChallengeData2016`` and ``out_dir/cityscapes``."""
+    """Write ``out_dir/coco``, ``out_dir/ade/ADEChallengeData2016`` and ``out_dir/cityscapes``, and
+    ``out_dir/dataset_spec.json`` (the spec and its preset) for provenance."""
     out_dir = Path(out_dir)
-    return {'coco': make_tiny_coco(out_dir / 'coco', spec),
-            'ade': make_tiny_ade(out_dir / 'ade' / 'ADEChallengeData2016', spec),
-            'cityscapes': make_tiny_cityscapes(out_dir / 'cityscapes', spec)}
+    roots = {'coco': make_tiny_coco(out_dir / 'coco', spec),
+             'ade': make_tiny_ade(out_dir / 'ade' / 'ADEChallengeData2016', spec),
+             'cityscapes': make_tiny_cityscapes(out_dir / 'cityscapes', spec)}
+    _write_json(out_dir / 'dataset_spec.json', dict(spec=asdict(spec), preset=spec.preset.describe()))
+    return roots
 
 
 # --- shapes -----------------------------------------------------------------------------------------------------
 def _shape_polygon(kind: str, box: tuple[int, int, int, int]) -> list[tuple[int, int]]:
     """Integer vertices (as Cityscapes stores them) of a filled shape inside ``box`` = (x0, y0, x1, y1)."""
     x0, y0, x1, y1 = box
+    cx, cy, rx, ry = (x0 + x1) / 2, (y0 + y1) / 2, (x1 - x0) / 2, (y1 - y0) / 2
+    return [(round(cx + rx * u), round(cy + ry * v)) for u, v in _unit_shape(kind)]
+
+
+def _unit_shape(kind: str) -> list[tuple[float, float]]:
+    """Vertices of a shape in the square [-1, 1]^2 (y down)."""
     if kind == 'rectangle':
-        points = [(x0, y0), (x1, y0), (x1, y1), (x0, y1)]
-    elif kind == 'triangle':
-        points = [((x0 + x1) / 2, y0), (x1, y1), (x0, y1)]
-    elif kind == 'ellipse':
-        cx, cy, rx, ry = (x0 + x1) / 2, (y0 + y1) / 2, (x1 - x0) / 2, (y1 - y0) / 2
-        points = [(cx + rx * math.cos(2 * math.pi * i / ELLIPSE_VERTICES),
-                   cy + ry * math.sin(2 * math.pi * i / ELLIPSE_VERTICES)) for i in range(ELLIPSE_VERTICES)]
-    else:
-        raise ValueError(f'unknown shape {kind!r}')
-    return [(round(x), round(y)) for x, y in points]
+        return [(-1, -1), (1, -1), (1, 1), (-1, 1)]
+    if kind == 'triangle':
+        return [(0, -1), (1, 1), (-1, 1)]
+    if kind == 'diamond':
+        return [(0, -1), (1, 0), (0, 1), (-1, 0)]
+    if kind == 'cross':
+        a = CROSS_ARM
+        return [(-a, -1), (a, -1), (a, -a), (1, -a), (1, a), (a, a), (a, 1), (-a, 1), (-a, a), (-1, a), (-1, -a),
+                (-a, -a)]
+    if kind in ('ellipse', 'hexagon', 'octagon', 'star'):
+        count = {'ellipse': ELLIPSE_VERTICES, 'hexagon': 6, 'octagon': 8, 'star': 10}[kind]
+        offset = -math.pi / 2 if kind == 'star' else (math.pi / count if kind == 'octagon' else 0.0)
+        radii = [1.0, STAR_INNER] if kind == 'star' else [1.0]
+        return [(radii[i % len(radii)] * math.cos(offset + 2 * math.pi * i / count),
+                 radii[i % len(radii)] * math.sin(offset + 2 * math.pi * i / count)) for i in range(count)]
+    raise ValueError(f'unknown shape {kind!r}; known: {SHAPES}')
 
 
 def _place_boxes(rng: np.random.Generator, size: tuple[int, int], count: int) -> list[tuple[int, int, int, int]]:
-    """Up to ``count`` non-overlapping integer boxes inside the unlabelled border."""
+    """Up to ``count`` non-overlapping integer boxes inside the unlabelled border (palette style)."""
     width, height = size
     boxes: list[tuple[int, int, int, int]] = []
     for _ in range(PLACEMENT_TRIES):
@@ -105,6 +278,38 @@ def _place_boxes(rng: np.random.Generator, size: tuple[int, int], count: int) ->
     return boxes
 
 
+def _place_shapes(rng: np.random.Generator, size: tuple[int, int], shapes: Sequence[str],
+                  preset: SizePreset) -> list[tuple[int, list[tuple[int, int]]]]:
+    """(index into ``shapes``, integer polygon) of the shapes that fit: each gets a random size, aspect and
+    rotation, inside the unlabelled border and apart from the others; a shape that finds no place is dropped."""
+    width, height = size
+    placed: list[tuple[int, list[tuple[int, int]]]] = []
+    boxes: list[tuple[int, int, int, int]] = []
+    for index, kind in enumerate(shapes):
+        rx = rng.uniform(*preset.object_size) * width / 2
+        ry = rng.uniform(*preset.object_size) * height / 2
+        angle = math.radians(rng.uniform(-preset.max_rotation, preset.max_rotation))
+        cos, sin = math.cos(angle), math.sin(angle)
+        local = [(rx * u * cos - ry * v * sin, rx * u * sin + ry * v * cos) for u, v in _unit_shape(kind)]
+        xs, ys = [p[0] for p in local], [p[1] for p in local]
+        room_x = (BORDER - min(xs), width - 1 - BORDER - max(xs))  # where the centre may go
+        room_y = (BORDER - min(ys), height - 1 - BORDER - max(ys))
+        if room_x[0] >= room_x[1] or room_y[0] >= room_y[1]:
+            continue  # larger than the image: keeps the stream of the other draws, drops this shape
+        for _ in range(PLACEMENT_TRIES):
+            cx, cy = rng.uniform(*room_x), rng.uniform(*room_y)
+            polygon = [(round(cx + x), round(cy + y)) for x, y in local]
+            box = (min(p[0] for p in polygon), min(p[1] for p in polygon), max(p[0] for p in polygon),
+                   max(p[1] for p in polygon))
+            if all(box[2] + OBJECT_GAP < b[0] or b[2] + OBJECT_GAP < box[0] or box[3] + OBJECT_GAP < b[1]
+                   or b[3] + OBJECT_GAP < box[1] for b in boxes):
+                boxes.append(box)
+                placed.append((index, polygon))
+                break
+    return placed
+
+
+# --- palette style (tiny) ---------------------------------------------------------------------------------------
 @dataclass
 class _Scene:
     """An RGB canvas and a label map painted together, so colour and label always agree."""
@@ -112,11 +317,13 @@ class _Scene:
     image: Image.Image
     labels: Image.Image
     rng: np.random.Generator
+    noise_std: float = NOISE_STD
 
     @classmethod
-    def new(cls, size: tuple[int, int], background_label: int, rng: np.random.Generator) -> '_Scene':
+    def new(cls, size: tuple[int, int], background_label: int, rng: np.random.Generator,
+            noise_std: float = NOISE_STD) -> '_Scene':
         image = Image.fromarray(rng.integers(0, 256, (size[1], size[0], 3), dtype=np.uint8))
-        return cls(image, Image.new('L', size, background_label), rng)
+        return cls(image, Image.new('L', size, background_label), rng, noise_std)
 
     def paint(self, polygon: Sequence[tuple[float, float]], colour: Sequence[int], label: int) -> None:
         ImageDraw.Draw(self.image).polygon(list(polygon), fill=tuple(int(c) for c in colour))
@@ -124,12 +331,12 @@ class _Scene:
 
     def noisy_image(self) -> Image.Image:
         pixels = np.asarray(self.image, dtype=np.float32)
-        pixels += self.rng.normal(0.0, NOISE_STD, pixels.shape)
+        pixels += self.rng.normal(0.0, self.noise_std, pixels.shape)
         return Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8))
 
 
 def _scene_layout(rng: np.random.Generator, size: tuple[int, int]) -> tuple[list, list]:
-    """Top and bottom region polygons (inside the border) split at a random horizon."""
+    """Top and bottom region polygons (inside the border) split at a random horizon (palette style)."""
     width, height = size
     horizon = int(rng.uniform(0.35, 0.65) * height)
     right, bottom = width - BORDER - 1, height - BORDER - 1
@@ -138,18 +345,164 @@ def _scene_layout(rng: np.random.Generator, size: tuple[int, int]) -> tuple[list
     return top, low
 
 
-def _objects(rng: np.random.Generator, size: tuple[int, int], objects: dict[str, str]):
-    """(class name, polygon) for the objects of one image."""
+def _objects(rng: np.random.Generator, size: tuple[int, int], objects: Mapping[str, tuple]):
+    """(class name, polygon) for the objects of one image (palette style)."""
     names = list(objects)
     boxes = _place_boxes(rng, size, int(rng.integers(OBJECTS_PER_IMAGE[0], OBJECTS_PER_IMAGE[1] + 1)))
     for box in boxes:
         name = names[int(rng.integers(len(names)))]
-        yield name, _shape_polygon(objects[name], box)
+        yield name, _shape_polygon(objects[name][0], box)
+
+
+# --- textured style (small) -------------------------------------------------------------------------------------
+def _texture(kind: str, colour: Sequence[float], size: tuple[int, int], contrast: float,
+             rng: np.random.Generator) -> np.ndarray:
+    """An ``[H, W, 3]`` float image of ``colour`` modulated by a texture: flat, a vertical gradient, stripes of a
+    random period and angle, a checker (two crossed gratings) or speckle (random 2x2 cells)."""
+    width, height = size
+    colour = np.asarray(colour, dtype=np.float64)
+    if kind == 'flat':
+        gain = np.ones((height, width))
+    elif kind == 'gradient':
+        gain = 1 + contrast * (np.linspace(-0.5, 0.5, height)[:, None] * np.ones((1, width)))
+    elif kind == 'speckle':
+        cells = rng.uniform(-0.5, 0.5, (height // 2 + 1, width // 2 + 1))
+        gain = 1 + contrast * np.kron(cells, np.ones((2, 2)))[:height, :width]
+    elif kind in ('stripes', 'checker'):
+        yy, xx = np.mgrid[0:height, 0:width]
+        angle, period, phase = rng.uniform(0, math.pi), rng.uniform(3.0, 6.0), rng.uniform(0, 2 * math.pi)
+        wave = np.sin(2 * math.pi * (xx * math.cos(angle) + yy * math.sin(angle)) / period + phase)
+        if kind == 'checker':
+            wave = wave * np.sin(2 * math.pi * (-xx * math.sin(angle) + yy * math.cos(angle)) / period)
+        gain = 1 + contrast / 2 * wave
+    else:
+        raise ValueError(f'unknown texture {kind!r}; known: {TEXTURES}')
+    return gain[..., None] * colour
+
+
+def _mask(size: tuple[int, int], polygon: Sequence[tuple[int, int]]) -> np.ndarray:
+    """The pixels of a polygon, rasterised as the label maps are (PIL, edges included)."""
+    canvas = Image.new('L', size, 0)
+    ImageDraw.Draw(canvas).polygon(list(polygon), fill=1)
+    return np.asarray(canvas, dtype=bool)
+
+
+@dataclass
+class _TexturedScene:
+    """A float canvas and a label map painted from the same rasterised polygons."""
+
+    pixels: np.ndarray
+    labels: Image.Image
+    preset: SizePreset
+    rng: np.random.Generator
+
+    @classmethod
+    def new(cls, size: tuple[int, int], background_label: int, preset: SizePreset,
+            rng: np.random.Generator) -> '_TexturedScene':
+        """A background of a random vertical blend of two dark-to-mid colours."""
+        top, bottom = rng.uniform(20, 160, 3), rng.uniform(20, 160, 3)
+        blend = np.linspace(0, 1, size[1])[:, None, None]
+        pixels = np.broadcast_to(top * (1 - blend) + bottom * blend, (size[1], size[0], 3)).copy()
+        return cls(pixels, Image.new('L', size, background_label), preset, rng)
+
+    @property
+    def size(self) -> tuple[int, int]:
+        return self.labels.size
+
+    def paint(self, polygon: Sequence[tuple[int, int]], texture: str, colour: Sequence[float],
+              label: int | None) -> None:
+        """Fill ``polygon`` with a texture; ``label=None`` paints pixels only (distractors)."""
+        mask = _mask(self.size, polygon)
+        self.pixels[mask] = _texture(texture, colour, self.size, self.preset.texture_contrast, self.rng)[mask]
+        if label is not None:
+            ImageDraw.Draw(self.labels).polygon(list(polygon), fill=int(label))
+
+    def jittered(self, colour: Sequence[int]) -> np.ndarray:
+        jitter = self.preset.colour_jitter
+        return np.clip(np.asarray(colour, dtype=np.float64) + self.rng.uniform(-jitter, jitter, 3), 0, 255)
+
+    def add_clutter(self) -> None:
+        """Translucent random blobs: texture the model must see past (labels unchanged)."""
+        width, height = self.size
+        for _ in range(self.preset.clutter):
+            rx, ry = self.rng.uniform(0.05, 0.25) * width, self.rng.uniform(0.05, 0.25) * height
+            cx, cy = self.rng.uniform(0, width), self.rng.uniform(0, height)
+            canvas = Image.new('L', self.size, 0)
+            ImageDraw.Draw(canvas).ellipse([cx - rx, cy - ry, cx + rx, cy + ry], fill=1)
+            mask = np.asarray(canvas, dtype=bool)
+            alpha = self.rng.uniform(0.15, 0.35)
+            self.pixels[mask] = (1 - alpha) * self.pixels[mask] + alpha * self.rng.uniform(0, 255, 3)
+
+    def noisy_image(self) -> Image.Image:
+        pixels = self.pixels + self.rng.normal(0.0, self.preset.noise_std, self.pixels.shape)
+        return Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8))
+
+
+def _band_polygons(rng: np.random.Generator, size: tuple[int, int], count: int) -> list[list[tuple[int, int]]]:
+    """``count`` scene bands inside the border, top to bottom, split by slanted lines at random heights. Each band
+    is drawn from its upper boundary to the bottom, so the next band overdraws it: no pixel is left out."""
+    width, height = size
+    right, bottom = width - BORDER - 1, height - BORDER - 1
+    cuts = np.sort(rng.uniform(0.25, 0.75, count - 1)) * height if count > 1 else np.zeros(0)
+    bounds = [(BORDER, BORDER)]
+    for cut in cuts:
+        slant = rng.uniform(-0.1, 0.1) * height
+        bounds.append((int(np.clip(cut - slant, BORDER, bottom)), int(np.clip(cut + slant, BORDER, bottom))))
+    return [[(BORDER, left), (right, rgt), (right, bottom), (BORDER, bottom)] for left, rgt in bounds]
+
+
+def _textured_scene(rng: np.random.Generator, size: tuple[int, int], content: Content, preset: SizePreset,
+                    background_label: int, label_of: Mapping[str, int]):
+    """One textured image: bands, clutter, distractors, objects. Returns the scene and the (class name, polygon)
+    pairs that carry labels, in drawing order (bands first)."""
+    scene = _TexturedScene.new(size, background_label, preset, rng)
+    drawn = []
+    for choices, polygon in zip(content.bands, _band_polygons(rng, size, len(content.bands))):
+        name = choices[int(rng.integers(len(choices)))]
+        texture, colour = content.regions[name]
+        scene.paint(polygon, texture, scene.jittered(colour), label_of[name])
+        drawn.append((name, polygon))
+    scene.add_clutter()
+    names = list(content.objects)
+    labelled = [names[int(rng.integers(len(names)))]
+                for _ in range(int(rng.integers(preset.objects_per_image[0], preset.objects_per_image[1] + 1)))]
+    distractors = [preset.distractor_shapes[int(rng.integers(len(preset.distractor_shapes)))]
+                   for _ in range(int(rng.integers(preset.distractors[0], preset.distractors[1] + 1)))] \
+        if preset.distractor_shapes else []
+    shapes = [content.objects[name][0] for name in labelled] + distractors
+    for index, polygon in _place_shapes(rng, size, shapes, preset):
+        if index < len(labelled):
+            name = labelled[index]
+            _, texture, colour = content.objects[name]
+            scene.paint(polygon, texture, scene.jittered(colour), label_of[name])
+            drawn.append((name, polygon))
+        else:
+            texture = TEXTURES[int(rng.integers(len(TEXTURES)))]
+            scene.paint(polygon, texture, rng.uniform(0, 255, 3), None)
+    return scene, drawn
 
 
 def _rng(spec: TinySpec, dataset: str, split: str) -> np.random.Generator:
     """An independent, reproducible stream per (dataset, split)."""
     return np.random.default_rng([spec.seed, sum(map(ord, dataset)), sum(map(ord, split))])
+
+
+def _draw(spec: TinySpec, layout: str, rng: np.random.Generator, background_label: int,
+          label_of: Mapping[str, int], colour_of: Mapping[str, Sequence[int]]):
+    """One image of ``layout`` in the spec's style: (scene with ``noisy_image()`` and ``labels``, labelled
+    (class name, polygon) pairs in drawing order). The palette style keeps its original random stream."""
+    preset, size = spec.preset, spec.preset.image_size(layout)
+    content = preset.content[layout]
+    if preset.style == 'textured':
+        return _textured_scene(rng, size, content, preset, background_label, label_of)
+    scene = _Scene.new(size, background_label, rng, preset.noise_std)
+    drawn = []
+    if content.bands:
+        drawn += [(choices[0], polygon) for choices, polygon in zip(content.bands, _scene_layout(rng, size))]
+    drawn += list(_objects(rng, size, content.objects))
+    for name, polygon in drawn:
+        scene.paint(polygon, colour_of[name], label_of[name])
+    return scene, drawn
 
 
 # --- COCO -------------------------------------------------------------------------------------------------------
@@ -165,34 +518,40 @@ def make_tiny_coco(root: str | Path, spec: TinySpec = TinySpec()) -> Path:
     from mmdet.datasets import CocoDataset
     from pycocotools import mask as mask_utils
     root = Path(root)
+    width, height = spec.preset.image_size('coco')
     categories = coco_categories()
     cat_id = {c['name']: c['id'] for c in categories}
     palette = dict(zip(CocoDataset.METAINFO['classes'], CocoDataset.METAINFO['palette']))
+    on_image = {name: 1 for name in cat_id}  # the label map is not written for COCO
     next_image_id, next_ann_id = 1, 1
     for split, count in spec.splits().items():
         rng = _rng(spec, 'coco', split)
         (root / f'{split}2017').mkdir(parents=True, exist_ok=True)
         images, annotations = [], []
         for _ in range(count):
-            scene = _Scene.new(COCO_SIZE, 0, rng)
+            scene, drawn = _draw(spec, 'coco', rng, 0, on_image, palette)
             file_name = f'{next_image_id:012d}.jpg'
-            for name, polygon in _objects(rng, COCO_SIZE, COCO_OBJECTS):
-                scene.paint(polygon, palette[name], 1)
+            for name, polygon in drawn:
                 flat = [float(v) for point in polygon for v in point]
-                rle = mask_utils.frPyObjects([flat], COCO_SIZE[1], COCO_SIZE[0])
+                rle = mask_utils.frPyObjects([flat], height, width)
                 x, y, w, h = (float(v) for v in mask_utils.toBbox(rle)[0])
                 annotations.append({'id': next_ann_id, 'image_id': next_image_id, 'category_id': cat_id[name],
                                     'segmentation': [flat], 'area': float(mask_utils.area(rle)[0]),
                                     'bbox': [x, y, w, h], 'iscrowd': 0})
                 next_ann_id += 1
             scene.noisy_image().save(root / f'{split}2017' / file_name, quality=95)
-            images.append({'id': next_image_id, 'file_name': file_name, 'width': COCO_SIZE[0],
-                           'height': COCO_SIZE[1]})
+            images.append({'id': next_image_id, 'file_name': file_name, 'width': width, 'height': height})
             next_image_id += 1
         _write_json(root / 'annotations' / f'instances_{split}2017.json',
-                    {'info': {'description': f'pinas tiny COCO-format dataset, seed {spec.seed}'}, 'licenses': [],
+                    {'info': {'description': _description(spec, 'COCO')}, 'licenses': [],
                      'images': images, 'annotations': annotations, 'categories': categories})
     return root
+
+
+def _description(spec: TinySpec, layout: str) -> str:
+    # the tiny preset keeps the description it always had (same seed, same bytes)
+    size = 'tiny' if spec.size == _TINY.name else f'{spec.size} generated'
+    return f'pinas {size} {layout}-format dataset, seed {spec.seed}'
 
 
 # --- ADE20K -----------------------------------------------------------------------------------------------------
@@ -206,11 +565,7 @@ def make_tiny_ade(root: str | Path, spec: TinySpec = TinySpec()) -> Path:
     for split, folder, prefix in (('train', 'training', 'ADE_train'), ('val', 'validation', 'ADE_val')):
         rng = _rng(spec, 'ade', split)
         for index in range(1, spec.splits()[split] + 1):
-            scene = _Scene.new(ADE_SIZE, 0, rng)
-            for name, polygon in zip(ADE_SCENE, _scene_layout(rng, ADE_SIZE)):
-                scene.paint(polygon, colour[name], value[name])
-            for name, polygon in _objects(rng, ADE_SIZE, ADE_OBJECTS):
-                scene.paint(polygon, colour[name], value[name])
+            scene, _ = _draw(spec, 'ade', rng, 0, value, colour)
             stem = f'{prefix}_{index:08d}'
             _save(scene.noisy_image(), root / 'images' / folder / f'{stem}.jpg')
             _save(scene.labels, root / 'annotations' / folder / f'{stem}.png')
@@ -233,6 +588,7 @@ def make_tiny_cityscapes(root: str | Path, spec: TinySpec = TinySpec()) -> Path:
     ``*_gtFine_labelTrainIds.png`` that mmseg reads (cityscapesscripts' conversion gives the same)."""
     from mmseg.datasets import CityscapesDataset
     root = Path(root)
+    size = spec.preset.image_size('cityscapes')
     classes, palette = CityscapesDataset.METAINFO['classes'], CityscapesDataset.METAINFO['palette']
     colour = dict(zip(classes, palette))
     to_train_id = cityscapes_train_ids()
@@ -243,13 +599,10 @@ def make_tiny_cityscapes(root: str | Path, spec: TinySpec = TinySpec()) -> Path:
         for index in range(spec.splits()[split]):
             city = cities[index % len(cities)]
             stem = f'{city}_{index:06d}_000019'
-            scene = _Scene.new(CITYSCAPES_SIZE, CITYSCAPES_UNLABELED_ID, rng)
-            instances = Image.new('I', CITYSCAPES_SIZE, CITYSCAPES_UNLABELED_ID)
-            drawn = list(zip(CITYSCAPES_SCENE, _scene_layout(rng, CITYSCAPES_SIZE)))
-            drawn += list(_objects(rng, CITYSCAPES_SIZE, CITYSCAPES_OBJECTS))
+            scene, drawn = _draw(spec, 'cityscapes', rng, CITYSCAPES_UNLABELED_ID, CITYSCAPES_LABEL_IDS, colour)
+            instances = Image.new('I', size, CITYSCAPES_UNLABELED_ID)
             for number, (name, polygon) in enumerate(drawn):
                 label_id = CITYSCAPES_LABEL_IDS[name]
-                scene.paint(polygon, colour[name], label_id)
                 instance_id = label_id * INSTANCE_ID_FACTOR + number if name in CITYSCAPES_INSTANCE_CLASSES \
                     else label_id
                 ImageDraw.Draw(instances).polygon(polygon, fill=instance_id)
@@ -261,7 +614,7 @@ def make_tiny_cityscapes(root: str | Path, spec: TinySpec = TinySpec()) -> Path:
             _save(Image.fromarray(train_id_colours[train_ids]), gt / f'{stem}_gtFine_color.png')
             _save(Image.fromarray(train_ids), gt / f'{stem}_gtFine_labelTrainIds.png')
             _write_json(gt / f'{stem}_gtFine_polygons.json', {
-                'imgHeight': CITYSCAPES_SIZE[1], 'imgWidth': CITYSCAPES_SIZE[0],
+                'imgHeight': size[1], 'imgWidth': size[0],
                 'objects': [{'label': name, 'polygon': [[x, y] for x, y in polygon]} for name, polygon in drawn]})
     return root
 
@@ -274,3 +627,12 @@ def _save(image: Image.Image, path: Path) -> None:
 def _write_json(path: Path, payload: dict) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(payload))
+
+
+def _plain(value):
+    """Tuples and mappings as JSON lists and dicts."""
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
