@@ -25,6 +25,7 @@ from pathlib import Path
 
 import torch
 from mmengine.config import Config, DictAction
+from mmengine.registry import DefaultScope
 
 from pinas.arch import Arch, ArchError
 from pinas.ranking import RankingInputError, TableError, join_tables, kendall_tau_b, read_table
@@ -91,7 +92,9 @@ def minibatch(cfg, space, proxies, device):
         raise UsageError(f'the config gives no data (zero_cost.data=None) and {", ".join(readers)} read a minibatch; '
                          f'use a config with data or --proxies params flops synflow')
     import pinas.datasets  # noqa: F401  (registers the datasets)
-    batch = fixed_minibatch(DATASETS.build(cfg.data), cfg.batch_size, cfg.data_seed)
+    with DefaultScope.overwrite_default_scope('pinas'):  # not mmdet's, when an OpenMMLab scope is current
+        dataset = DATASETS.build(cfg.data)
+    batch = fixed_minibatch(dataset, cfg.batch_size, cfg.data_seed)
     size = tuple(batch.inputs.shape[-2:])
     if size != (space.input_size, space.input_size):
         raise UsageError(f'the data gives {size[0]}x{size[1]} images, {space.name} takes {space.input_size}x'
