@@ -244,6 +244,11 @@ def build_runner(cfg: Config) -> Runner:
     if get_dist_info().is_main:
         for path in remove_stale_temp_files(cfg.work_dir):
             print(f'removed {path}, left by an interrupted save', flush=True)
+    if isinstance(cfg.get('visualizer'), dict):
+        # mmdet/mmseg's runtimes name theirs 'visualizer': a second run in one process (a benchmark, a test) would
+        # get the first run's instance back and log its scalars into the first run's work dir. Unnamed, it takes
+        # the run's unique experiment name, as mmengine's default visualizer does.
+        cfg.visualizer.pop('name', None)
     if 'runner_type' in cfg:
         return RUNNERS.build(cfg)
     return PinasRunner.from_cfg(cfg)

@@ -142,3 +142,12 @@ def test_detection_record_of_an_instance_segmentation_run(tiny_data, tmp_path):
     assert {'box_AP', 'mask_AP'} <= set(record.metrics)
     assert all(0 <= v <= 100 for v in record.metrics.values())
     assert record.input_size == (48, 64) and record.pipeline.startswith('mmdet ')
+
+
+def test_two_runs_in_one_process_log_into_their_own_work_dirs(seg_run, tmp_path):
+    """A benchmark runs its jobs in one process: the second run's scalars must not land in the first run's dir."""
+    work = tmp_path / 'second'
+    apis.train_main([str(ADE_SMOKE), '--work-dir', str(work), '--cfg-options', SCHEDULE])
+    scalars = list(work.rglob('scalars.json'))
+    assert len(scalars) == 1 and 'mIoU' in scalars[0].read_text()
+    assert len(list(seg_run[0].rglob('scalars.json'))) == 1
