@@ -3,12 +3,24 @@ an OpenMMLab model index.
 
     python tools/leaderboard.py results/leaderboard/paper work_dirs/benchmark --out results/leaderboard
     python tools/leaderboard.py RECORD_DIRS... --out DIR --screenshot    # also DIR/leaderboard.png (Chromium)
+    python tools/leaderboard.py RECORD_DIRS... --out DIR --scores spos:top1=work_dirs/spos/search/ranked.json
 
 Reads only records (``record.json`` / ``*.record.json``, searched recursively); a bad record, two conflicting
 records of one experiment or a directory without records is a one-line error naming the file (exit 2).
+
+Does the search predict transfer? Each board's measured rows that a search scored are a correlation study of
+their search score (the records' provenance.score) vs the downstream metric, beside the seed-to-seed ceiling.
+--scores METHOD[:SCORE_NAME]=TABLE (repeatable) adds the scores of another search of the same architectures:
+TABLE is a ranked.json (what tools/search.py writes), an {"arch": score} JSON or a CSV with arch and score
+columns, as tools/rank_eval.py reads them, higher is better. It gives one study per board and config, over the
+measured rows whose architecture the table scores (codes compared as architectures: 3-0-1-3 is 3013); the rows
+need no search score of their own. Fewer than 3 matches: the study is listed as skipped, with why. A table
+named like the records' own scores (same method and score name), a missing file or a file that is not a table is
+a one-line error (exit 2).
 """
 from __future__ import annotations
 
+import argparse
 import sys
 from argparse import RawDescriptionHelpFormatter
 from pathlib import Path
@@ -16,15 +28,29 @@ from pathlib import Path
 from pinas.leaderboard import RecordError
 from pinas.leaderboard.browser import BrowserUnavailable, screenshot
 from pinas.leaderboard.build import HTML, SCREENSHOT, build, write
-from pinas.leaderboard.correlation import Settings
+from pinas.leaderboard.correlation import SCORES_SPEC, Settings, parse_scores_spec, read_score_table
 from pinas.ranking.metrics import DEFAULT_BOOTSTRAP, DEFAULT_CONFIDENCE, DEFAULT_SEED
-from pinas.utils.cli import ArgumentParser, cli_main
+from pinas.ranking.tables import TableError
+from pinas.utils.cli import ArgumentParser, UsageError, cli_main
+
+
+def scores_option(text: str) -> tuple:
+    """An argparse type: ``METHOD[:SCORE_NAME]=TABLE`` -> (method, score name or None, path, the text)."""
+    try:
+        return parse_scores_spec(text) + (text,)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
 
 
 def parse_args(argv=None):
     parser = ArgumentParser(description=__doc__, formatter_class=RawDescriptionHelpFormatter)
     parser.add_argument('records', nargs='+', help='record directories (searched recursively) or record files')
     parser.add_argument('--out', required=True, help='output directory')
+    parser.add_argument('--scores', type=scores_option, action='append', default=[], metavar=SCORES_SPEC,
+                        help='search scores of the records\' architectures from a table (ranked.json, '
+                             '{arch: score} JSON or CSV; higher is better), studied against the downstream '
+                             'metric like the records\' own search scores; repeatable, e.g. '
+                             'spos:top1=work_dirs/spos/search/ranked.json')
     parser.add_argument('--bootstrap', type=int, default=DEFAULT_BOOTSTRAP,
                         help='bootstrap resamples for the correlation CIs (0: none)')
     parser.add_argument('--confidence', type=float, default=DEFAULT_CONFIDENCE, help='confidence level of the CIs')
@@ -34,10 +60,23 @@ def parse_args(argv=None):
     return parser.parse_args(argv)
 
 
+def read_tables(specs) -> list:
+    """The ``--scores`` tables, read before any record: a bad one is an error naming the option and the file."""
+    tables = []
+    for method, score_name, path, text in specs:
+        try:
+            tables.append(read_score_table(method, score_name, path))
+        except TableError as err:
+            raise UsageError(f'--scores {text.partition("=")[0]}: {err}') from None
+    return tables
+
+
 @cli_main(RecordError, BrowserUnavailable)
 def main(argv=None) -> int:
     args = parse_args(argv)
-    leaderboard = build(args.records, Settings(resamples=args.bootstrap, seed=args.seed, confidence=args.confidence))
+    tables = read_tables(args.scores)
+    leaderboard = build(args.records, Settings(resamples=args.bootstrap, seed=args.seed, confidence=args.confidence),
+                        tables)
     for warning in leaderboard.warnings:
         print(f'warning: {warning}', file=sys.stderr)
     out = Path(args.out)
@@ -45,6 +84,10 @@ def main(argv=None) -> int:
     print(f'{len(leaderboard.records)} records, {sum(len(b.rows) for b in leaderboard.boards)} rows on '
           f'{len(leaderboard.boards)} boards, {len(leaderboard.studies)} correlation studies; wrote '
           f'{len(written)} files under {out}')
+    for study in leaderboard.studies:
+        if study.scores_file and study.skipped:
+            print(f'note: {study.board.title}, config {study.config}: {study.method} '
+                  f'{study.score_name or "score"} from {study.scores_file} skipped: {study.skipped}')
     if args.screenshot:
         print(f'screenshot: {screenshot(out / HTML, out / SCREENSHOT)}')
     print(f'leaderboard: {(out / HTML).resolve()}')

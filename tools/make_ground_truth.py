@@ -24,20 +24,10 @@ from pinas.datasets.synthetic import SyntheticSpec
 from pinas.models import build_standalone
 from pinas.ranking.metrics import MIN_PAIRS
 from pinas.spaces import build_space, list_spaces
-from pinas.utils.cli import ArgumentParser, UsageError, cli_main, positive_int
+from pinas.utils.cli import ArgumentParser, UsageError, cli_main, parse_shard, positive_int
 from pinas.utils.files import atomic_write_bytes, remove_stale_temp_files
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def parse_shard(text: str) -> tuple[int, int]:
-    try:
-        index, count = (int(part) for part in text.split('/'))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f'takes K/N, e.g. 0/4, got {text!r}') from None
-    if not 0 <= index < count:
-        raise argparse.ArgumentTypeError(f'{text}: K of K/N must be in 0..N-1, e.g. 0/{max(count, 2)}')
-    return index, count
 
 
 @cli_main()

@@ -40,7 +40,7 @@ from pinas.leaderboard.record import RECORD_FILE, TASKS, Record, RecordError, lo
 from pinas.models import PINAS_CLS, PINAS_TRANS
 from pinas.spaces import build_space
 from pinas.utils.checkpoint import latest_checkpoint
-from pinas.utils.cli import EXIT_FAILURE, ArgumentParser, UsageError, one_line, positive_int
+from pinas.utils.cli import EXIT_FAILURE, ArgumentParser, UsageError, one_line, parse_shard, positive_int
 
 from .records import NAMED_ARCHS, ROOT, SCRATCH, TTA_SEG_METRICS, find_search_dir
 from .runner import METRICS_FILE, test, train
@@ -354,19 +354,22 @@ def _summary(record: Record) -> str:
 
 
 def run_benchmark(bench: Benchmark, *, launcher: str = 'none', gpus: int | None = None,
-                  partition: str | None = None, print_commands: bool = False,
+                  partition: str | None = None, print_commands: bool = False, shard: tuple[int, int] | None = None,
                   echo: Callable[[str], None] = lambda line: print(line, flush=True)) -> int:
     """Run (or print the commands of) every job without a record, reporting progress and an ETA; a failed job is
     reported and the others go on. Returns the number of failed jobs. ``gpus`` (processes per job) overrides the
-    tasks' and the config's."""
+    tasks' and the config's; ``shard=(K, N)`` runs only every N-th job from the K-th, so that N processes (or
+    nodes) share a benchmark: each job has its own work dir, and a job's record marks it done for all of them."""
     def processes(job: Job) -> int:
         return gpus or job.task.gpus or bench.gpus
 
     partition = partition or bench.partition
-    total = len(bench.jobs)
-    pending = [job for job in bench.jobs if job.record() is None]
+    jobs = bench.jobs if shard is None else bench.jobs[shard[0]::shard[1]]
+    total = len(jobs)
+    pending = [job for job in jobs if job.record() is None]
     entries, tasks, seeds = bench.counts
-    echo(f'{LOG} {bench.name}: {total} jobs ({entries} entries x {tasks} tasks x {seeds} seeds) in '
+    of_shard = '' if shard is None else f' (shard {shard[0]}/{shard[1]} of {len(bench.jobs)})'
+    echo(f'{LOG} {bench.name}: {total} jobs{of_shard} ({entries} entries x {tasks} tasks x {seeds} seeds) in '
          f'{bench.work_dir}; {total - len(pending)} have records, {len(pending)} to run')
     if print_commands:
         for job in pending:
@@ -374,7 +377,7 @@ def run_benchmark(bench: Benchmark, *, launcher: str = 'none', gpus: int | None 
             echo(f'# {job.label}\n' + ' && \\\n    '.join(map(str, commands)))
         return 0
     failed, durations = [], []
-    for number, job in enumerate(bench.jobs, 1):
+    for number, job in enumerate(jobs, 1):
         if job not in pending:
             echo(f'{LOG} {number}/{total} skip {job.label}: has a record ({_summary(job.record())})')
             continue
@@ -417,6 +420,9 @@ def benchmark_parser() -> ArgumentParser:
                         help='processes per job for pytorch / slurm (default: the task\'s gpus, else launch.gpus '
                              'of the config, else 1)')
     parser.add_argument('--partition', help='slurm partition (default: launch.partition of the config)')
+    parser.add_argument('--shard', type=parse_shard, metavar='K/N',
+                        help='run only every N-th job from the K-th (0 <= K < N): N processes or nodes share the '
+                             'benchmark, e.g. two CPU workers with --shard 0/2 and --shard 1/2')
     parser.add_argument('--print-commands', action='store_true',
                         help='print the commands of the jobs without records instead of running them')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction, metavar='KEY=VALUE',
@@ -429,5 +435,5 @@ def benchmark_main(argv: Sequence[str] | None = None) -> int:
     args = benchmark_parser().parse_args(argv)
     bench = load_benchmark(args.config, work_dir=args.work_dir, cfg_options=args.cfg_options)
     failed = run_benchmark(bench, launcher=args.launcher, gpus=args.gpus, partition=args.partition,
-                           print_commands=args.print_commands)
+                           print_commands=args.print_commands, shard=args.shard)
     return EXIT_FAILURE if failed else 0

@@ -9,6 +9,11 @@ supernet offers ``space``, ``forward_features(x, arch)``, ``forward_head(x, pre_
 ``'predict'`` returns one result per sample (``logits``, ``pred_label``, ``gt_label``) of one fixed path,
 ``'tensor'`` returns pooled features of one fixed path. The fixed path is ``arch`` if passed, else ``eval_arch``
 (the max path unless set with :meth:`SupernetAlgorithm.set_arch`, e.g. after recalibrating its BN).
+
+Each algorithm counts the network passes one training step runs over its batch, from its own settings
+(:attr:`SupernetAlgorithm.passes_per_batch`): a forward of one path over the batch is 1 (``FORWARD``), a forward
+with its backward 3 (``FORWARD_BACKWARD``: the backward costs about two forwards). Times the epochs, that is the
+network passes per training image, the unit in which the ranking benchmark gives every method the same compute.
 """
 from __future__ import annotations
 
@@ -24,6 +29,9 @@ from ..registry import MODELS
 from ..spaces import build_space
 from ..utils.cli import UnknownNameError
 from .sampling import PathSampler
+
+FORWARD = 1  # network passes of one path's forward over a batch (no graph kept)
+FORWARD_BACKWARD = 3  # a forward and its backward (about two forwards)
 
 
 def build_supernet(cfg: Mapping[str, Any], num_classes: int | None):
@@ -63,6 +71,19 @@ class SupernetAlgorithm(BaseModel):
         several optimizer steps per batch need) holds ``self.supernet``: read its attributes and methods here, and
         call ``self.supernet(...)`` for training forwards, which must pass through the wrapper."""
         return unwrap_model(self.supernet)
+
+    @property
+    def passes_per_batch(self) -> int:
+        """Network passes a training step runs over its batch, at least (forward 1, forward + backward 3), counted
+        from the algorithm's settings; the ranking benchmark's unit of compute, times the epochs."""
+        raise NotImplementedError(f'{type(self).__name__} does not count its training passes: define '
+                                  'passes_per_batch (forward 1, forward + backward 3)')
+
+    @property
+    def max_passes_per_batch(self) -> int:
+        """The most passes a training step can run; above :attr:`passes_per_batch` only where the work of a step
+        depends on the data (CEPT's max-recover)."""
+        return self.passes_per_batch
 
     def set_arch(self, arch: ArchLike) -> Arch:
         """Choose the path ``predict``/``tensor`` run when none is passed."""

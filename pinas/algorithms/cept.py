@@ -32,7 +32,7 @@ from ..arch import Arch
 from ..models.branches import supernet_layout
 from ..models.inherit import CheckpointMismatchError, load_checked, read_supernet_state_dict
 from ..registry import MODELS
-from .base import SupernetAlgorithm, class_labels, stack_images
+from .base import FORWARD, FORWARD_BACKWARD, SupernetAlgorithm, class_labels, stack_images
 from .distributed import mean_over_ranks
 
 # The options each step reads (their values are in the step configs); any other option is refused unless it keeps
@@ -85,6 +85,42 @@ class CEPTSupernet(SupernetAlgorithm):
             need = "mode='narrow' (step 3) or 'fine' (step 4)" if branched else "mode='shared'"
             raise ValueError(f'CEPT step {self.step} trains a supernet {"with" if branched else "without"} branches, '
                              f'got branch counts {self.bare_supernet.branch_counts}: set model.backbone {need}')
+
+    # --- compute per batch -------------------------------------------------------------------------------------
+    @property
+    def passes_per_batch(self) -> int:
+        """Network passes a training step of this step runs over its batch, at least (forward 1, forward +
+        backward 3), as :meth:`train_step` runs them:
+
+        * step 1: the max path, forward + backward (3);
+        * steps 2-4: the max-path teacher (forward + backward; a forward alone with ``fix_pretrain``), then
+          ``num_paths`` sampled paths, forward + backward each;
+        * step 2 also runs max-recover: ``look_num`` forwards of the watched paths before the optimizer step, and
+          after it one forward of each watched path until ``max_recover`` of them have been recovered, i.e.
+          at least ``min(look_num, 4 max_recover)`` passes, more for each path whose loss rose (see
+          :attr:`max_passes_per_batch`).
+
+        The embedded and CIFAR-100 settings: step 1: 3; step 2: 3 + 5 + 8 x 3 + 5 = 37 (up to 52); steps 3-4:
+        1 + 8 x 3 = 25.
+        """
+        if self.step == 1:
+            return FORWARD_BACKWARD
+        teacher = FORWARD if self.fix_pretrain else FORWARD_BACKWARD
+        passes = teacher + self.num_paths * FORWARD_BACKWARD
+        if self.step == 2:  # the watched paths before the step, then their second look (breaks at max_recover)
+            passes += self.look_num * FORWARD + min(self.look_num, self.max_recover * (FORWARD + FORWARD_BACKWARD))
+        return passes
+
+    @property
+    def max_passes_per_batch(self) -> int:
+        """With every recoverable path recovered (step 2): each of ``min(max_recover, look_num)`` recovered paths
+        adds a forward + backward to its second look, and every watched path gets its second look."""
+        if self.step != 2:
+            return self.passes_per_batch
+        recovered = min(self.max_recover, self.look_num)
+        teacher = FORWARD if self.fix_pretrain else FORWARD_BACKWARD
+        return teacher + self.num_paths * FORWARD_BACKWARD + 2 * self.look_num * FORWARD + \
+            recovered * FORWARD_BACKWARD
 
     # --- mmengine interface ------------------------------------------------------------------------------------
     def init_weights(self):

@@ -28,7 +28,7 @@ from torch import nn
 from ..arch import Arch
 from ..models import pad_channels
 from ..registry import MODELS
-from .base import SupernetAlgorithm
+from .base import FORWARD, FORWARD_BACKWARD, SupernetAlgorithm
 from .distributed import concat_all_gather, shuffle_across_ranks, unshuffle_across_ranks
 
 
@@ -78,6 +78,12 @@ class PiNAS(SupernetAlgorithm):
         self.register_buffer('queue', F.normalize(torch.randn(dim, queue_len), dim=0))
         self.register_buffer('queue_ptr', torch.zeros(1, dtype=torch.long))
         self.last_paths: list[Arch] = []
+
+    @property
+    def passes_per_batch(self) -> int:
+        """Per path: the student's query (forward + backward, 3) and the teacher's key (forward, 1); with
+        ``num_paths=2``: 2 x (3 + 1) = 8. Each pass runs over one view of the batch."""
+        return self.num_paths * (FORWARD_BACKWARD + FORWARD)
 
     def init_weights(self):
         super().init_weights()

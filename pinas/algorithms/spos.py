@@ -4,7 +4,7 @@ from __future__ import annotations
 import torch.nn.functional as F
 
 from ..registry import MODELS
-from .base import SupernetAlgorithm, class_labels
+from .base import FORWARD_BACKWARD, SupernetAlgorithm, class_labels
 
 
 @MODELS.register_module()
@@ -14,6 +14,11 @@ class SPOS(SupernetAlgorithm):
     def __init__(self, backbone, num_classes: int, label_smoothing: float = 0.0, **kwargs):
         super().__init__(backbone, num_classes=num_classes, **kwargs)
         self.label_smoothing = label_smoothing
+
+    @property
+    def passes_per_batch(self) -> int:
+        """One path, forward and backward: 3."""
+        return FORWARD_BACKWARD
 
     def loss(self, inputs, data_samples) -> dict:
         labels = class_labels(data_samples, len(inputs), inputs.device)

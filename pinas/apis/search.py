@@ -140,7 +140,7 @@ def run_search(cfg: Config, model, checkpoint: str | Path) -> dict[str, Any]:
     model.eval()
     search_cfg = cfg['search']
     space = model.space
-    out_dir = Path(cfg.work_dir) / 'search'
+    out_dir = Path(cfg.work_dir) / search_cfg.get('out_dir', 'search')  # a second search of one supernet: its own dir
     strategy = build_strategy(search_cfg['strategy'], space, search_cfg.get('constraints'),
                               build_model=lambda arch: build_standalone(space, arch))
     searcher = Searcher(space, strategy, build_scorer(model, search_cfg), max_evals=search_cfg.get('max_evals'),

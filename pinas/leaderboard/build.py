@@ -1,7 +1,8 @@
 """Records in, leaderboard files out: what ``tools/leaderboard.py`` runs.
 
-Every output is a function of the records' values only (no timestamp, no path, no file order), so the same
-records give byte-identical files and a diff of the outputs is a diff of the results.
+Every output is a function of the records' values only (no timestamp, no path, no file order), and of the scores
+tables' values and paths as given (``--scores``), so the same inputs give byte-identical files and a diff of the
+outputs is a diff of the results.
 """
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from .correlation import Settings, Study, studies, studies_dict
+from .correlation import ScoreTable, Settings, Study, studies, studies_dict
 from .html import Plot, page, plots
 from .model_index import write_model_index
 from .record import Record, load_records
@@ -35,11 +36,16 @@ class Leaderboard:
     settings: Settings
 
 
-def build(paths: Iterable[str | Path], settings: Settings = Settings()) -> Leaderboard:
-    """Load and check every record under ``paths``; raises :class:`RecordError` naming the file at fault."""
+def build(paths: Iterable[str | Path], settings: Settings = Settings(),
+          tables: Sequence[ScoreTable] = ()) -> Leaderboard:
+    """Load and check every record under ``paths``; raises :class:`RecordError` naming the file at fault.
+
+    ``tables`` are scores tables (:func:`.correlation.read_score_table`): each adds a study per board and config
+    whose scores come from the table, beside the studies of the records' own search scores.
+    """
     records, warnings = unique_records(load_records(paths))
     boards = build_boards(records)
-    found = studies(boards, settings)
+    found = studies(boards, settings, tables)
     return Leaderboard(records, boards, found, plots(boards, found), warnings, settings)
 
 

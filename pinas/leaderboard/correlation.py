@@ -1,22 +1,46 @@
 """Does the search know what transfers? Search score vs downstream metric, beside the seed-to-seed ceiling.
 
 A *study* is the measured rows of one board that one search method scored with one score, fine-tuned with one
-config: the architectures' search scores (``provenance.score``) against their downstream primary metric (mean over
-seeds), with Kendall tau-b, Spearman, Pearson and top-k precision and bootstrap CIs from :mod:`pinas.ranking`.
-Paper rows never enter a study: they come from other pipelines. Where the rows have several seeds, the Kendall
-tau between two seeds' metrics across the same architectures is the ceiling any search score can reach.
+config: the architectures' search scores against their downstream primary metric (mean over seeds), with Kendall
+tau-b, Spearman, Pearson and top-k precision and bootstrap CIs from :mod:`pinas.ranking`. Paper rows never enter a
+study: they come from other pipelines. Where the rows have several seeds, the Kendall tau between two seeds'
+metrics across the same architectures is the ceiling any search score can reach.
+
+The scores come from one of two places:
+
+* the records: each searched row's ``provenance.score`` (one study per config, method and score name);
+* a *scores table* (:class:`ScoreTable`, ``tools/leaderboard.py --scores METHOD[:SCORE_NAME]=TABLE``): another
+  search's scores of the same architectures, e.g. a SPOS supernet's top-1 in its ``ranked.json``, so one set of
+  fine-tuned architectures tells how well several searches predict transfer. Any table
+  :func:`pinas.ranking.read_table` reads will do (ranked JSON rows, an ``{arch: score}`` JSON, a CSV with ``arch``
+  and ``score`` columns); higher must be better (negate a loss first). A table gives one study per board and
+  config of measured rows, over the rows whose architecture it scores (codes compared as :class:`pinas.arch.Arch`
+  values, so ``3-0-1-3`` is ``3013``); the rows need no provenance score. An architecture fine-tuned under several
+  provenances with one config (a baseline and a search pick of the same code) counts once, over all its runs.
+  A table named like a provenance score (same method and score name) is an error, not a silent merge.
 """
 from __future__ import annotations
 
 import math
+import statistics
+from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from itertools import combinations
-from typing import Optional, Sequence
+from pathlib import Path
+from typing import Mapping, Optional, Sequence
 
 from pinas.ranking.metrics import (DEFAULT_BOOTSTRAP, DEFAULT_CONFIDENCE, DEFAULT_SEED, DEFAULT_TOPK, MIN_PAIRS,
                                    MetricResult, bootstrap_ci, kendall_rows, kendall_tau_b, ranking_metrics)
 
-from .table import Board, LeaderboardError, Row
+from pinas.arch import Arch, ArchError
+from pinas.ranking.tables import TableError, read_table
+
+from .table import Board, LeaderboardError, Row, make_row, slugify
+
+SCORES_SPEC = 'METHOD[:SCORE_NAME]=TABLE'
+SCORES_EXAMPLE = 'spos:top1=work_dirs/spos/search/ranked.json'
+TABLE_FORMATS = ('a ranked.json (rows {"arch": ..., "score": ...}, as tools/search.py writes), an {"arch": score} '
+                 'JSON or a CSV with arch and score columns')
 
 
 @dataclass(frozen=True)
@@ -40,12 +64,50 @@ class SeedCeiling:
 
 
 @dataclass(frozen=True)
+class ScoreTable:
+    """Search scores of architectures from a table rather than the records: ``--scores METHOD[:SCORE_NAME]=TABLE``."""
+    method: str
+    score_name: Optional[str]
+    path: str                     # as given: the outputs name it
+    values: Mapping[str, float]   # normalised architecture code (str of :class:`Arch`) -> score
+
+
+def parse_scores_spec(text: str) -> tuple[str, Optional[str], str]:
+    """``METHOD[:SCORE_NAME]=TABLE`` -> (method, score name or None, table path); ValueError saying the fix."""
+    head, sep, path = text.partition('=')
+    method, _, score_name = head.partition(':')
+    method, score_name, path = method.strip(), score_name.strip(), path.strip()
+    if not sep:
+        raise ValueError(f'{text!r} has no "="; write {SCORES_SPEC}, e.g. {SCORES_EXAMPLE}')
+    if not method or not path:
+        raise ValueError(f'{text!r} lacks the {"method" if not method else "table"}; write {SCORES_SPEC}, '
+                         f'e.g. {SCORES_EXAMPLE}')
+    return method, score_name or None, path
+
+
+def read_score_table(method: str, score_name: Optional[str], path: str | Path) -> ScoreTable:
+    """Read a scores table with :func:`pinas.ranking.read_table`; a :class:`TableError` names the file and the fix."""
+    if not Path(path).is_file():
+        raise TableError(f'scores table {path} does not exist; pass {TABLE_FORMATS}')
+    try:
+        table = read_table(path)
+    except TableError as err:
+        raise TableError(f'{err}; a scores table is {TABLE_FORMATS}') from None
+    except (OSError, UnicodeDecodeError) as err:
+        raise TableError(f'{path} cannot be read as text ({type(err).__name__}: {err}); a scores table is '
+                         f'{TABLE_FORMATS}') from None
+    return ScoreTable(method, score_name, str(path), dict(table.values))
+
+
+@dataclass(frozen=True)
 class Study:
     board: Board
     config: Optional[str]
     method: str
     score_name: Optional[str]
     rows: tuple[Row, ...]                        # sorted by search score, best first
+    scores: tuple[float, ...]                    # the rows' search scores, in row order
+    scores_file: Optional[str] = None            # the scores table; None: the records' provenance.score
     metrics: tuple[MetricResult, ...] = ()       # empty when skipped
     ceiling: tuple[SeedCeiling, ...] = ()
     skipped: Optional[str] = None                # why no statistics were computed
@@ -55,27 +117,123 @@ class Study:
     def title(self) -> str:
         return f'{self.board.title}: {self.method} {self.score_name or "score"} vs {self.board.task.primary}'
 
+    @property
+    def source(self) -> str:
+        """Where the scores come from: the table's path, or the records' provenance."""
+        return self.scores_file or 'provenance.score'
+
     def metric(self, name: str) -> Optional[MetricResult]:
         return next((m for m in self.metrics if m.name == name), None)
 
+    @property
+    def ceiling_mean(self) -> Optional[float]:
+        """The seed ceiling's Kendall tau-b, mean over the seed pairs (NaN pairs left out); None without pairs."""
+        values = [c.tau.value for c in self.ceiling if not math.isnan(c.tau.value)]
+        if not values:
+            return math.nan if self.ceiling else None
+        return statistics.fmean(values)
 
-def studies(boards: Sequence[Board], settings: Settings = Settings()) -> list[Study]:
-    """Every study of ``boards``, in board order, then by config, method and score name."""
+    @property
+    def tau_over_ceiling(self) -> Optional[float]:
+        """Kendall tau-b / :attr:`ceiling_mean`: the share of the reachable ranking quality the search reaches
+        (None without a ceiling; NaN when the ceiling is not positive, where a ratio means nothing)."""
+        ceiling, tau = self.ceiling_mean, self.metric('kendall_tau_b')
+        if ceiling is None or tau is None:
+            return None
+        if math.isnan(ceiling) or ceiling <= 0 or math.isnan(tau.value):
+            return math.nan
+        return tau.value / ceiling
+
+
+def studies(boards: Sequence[Board], settings: Settings = Settings(),
+            tables: Sequence[ScoreTable] = ()) -> list[Study]:
+    """Every study of ``boards`` (provenance scores, then one per scores table and config), in board order, then
+    by config, method and score name."""
+    _check_tables(boards, tables)
     found = []
     for board in boards:
+        measured = [row for row in board.rows if not row.is_paper]
         groups: dict[tuple, list[Row]] = {}
-        for row in board.rows:
-            if row.is_paper or row.score is None:
-                continue
-            groups.setdefault((row.first.config or '', row.method, row.first.provenance.score_name or ''),
-                              []).append(row)
-        for index, ((config, method, score_name), rows) in enumerate(sorted(groups.items())):
+        for row in measured:
+            if row.score is not None:
+                groups.setdefault((row.first.config or '', row.method, row.first.provenance.score_name or ''),
+                                  []).append(row)
+        pending: dict[tuple, tuple] = {}   # (config, method, score name) -> (rows, scores, table, described)
+        for key, rows in groups.items():
             _check_one_row_per_arch(rows)
-            rows = tuple(sorted(rows, key=lambda r: (-r.score,) + r.sort_key()))
-            study = Study(board, config or None, method, score_name or None, rows,
-                          slug=f'{board.slug}_{index}_{method}')
-            found.append(_measure(study, settings))
+            rows = sorted(rows, key=lambda r: (-r.score,) + r.sort_key())
+            pending[key] = (rows, [row.score for row in rows], None, None)
+        for config in sorted({row.first.config or '' for row in measured}):
+            in_config = [row for row in measured if (row.first.config or '') == config]
+            for table in tables:
+                pending[(config, table.method, table.score_name or '')] = _table_rows(in_config, table)
+        for index, ((config, method, score_name), (rows, scores, table, described)) in enumerate(
+                sorted(pending.items(), key=lambda item: item[0])):
+            study = Study(board, config or None, method, score_name or None, tuple(rows), tuple(scores),
+                          table.path if table else None, slug=f'{board.slug}_{index}_{slugify(method)}')
+            found.append(_measure(study, settings, described))
     return found
+
+
+def _check_tables(boards: Sequence[Board], tables: Sequence[ScoreTable]) -> None:
+    """Two sources of one (method, score name) would give two studies of one name: refuse them."""
+    seen: dict[tuple, str] = {}
+    for board in boards:
+        for row in board.rows:
+            if not row.is_paper and row.score is not None:
+                seen.setdefault((row.method, row.first.provenance.score_name or None),
+                                f'the records\' provenance.score (e.g. {row.first.origin})')
+    for table in tables:
+        other = seen.setdefault((table.method, table.score_name), table.path)
+        if other != table.path:
+            raise LeaderboardError(
+                f'{table.path}: {table.method} {table.score_name or "score"} scores also come from {other}; '
+                f'name the table\'s scores differently ({SCORES_SPEC}, e.g. '
+                f'{table.method}:{table.score_name or "score"}-table={table.path})')
+
+
+def normalised_code(code: str) -> Optional[str]:
+    """A record's architecture code as :func:`pinas.ranking.read_table` keys it; None if it is no code."""
+    try:
+        return str(Arch.parse(code))
+    except ArchError:
+        return None
+
+
+def _table_rows(rows: Sequence[Row], table: ScoreTable) -> tuple:
+    """The rows ``table`` scores (one per architecture), best score first; their scores; the table; and how many
+    of the rows' architectures matched (the reason a study of too few is skipped)."""
+    by_code: dict[str, list[Row]] = defaultdict(list)
+    for row in rows:
+        code = normalised_code(row.first.arch)
+        if code is not None and code in table.values:
+            by_code[code].append(row)
+    merged = sorted(((table.values[code], merge_rows(group)) for code, group in by_code.items()),
+                    key=lambda item: (-item[0],) + item[1].sort_key())
+    archs = len({(row.first.space, row.first.arch) for row in rows})
+    described = f'{len(merged)} of {archs} measured architecture(s) in the table'
+    if not merged:
+        examples = ', '.join(repr(code) for code in sorted(table.values)[:2])
+        described += (f' (its codes look like {examples}, the rows\' like '
+                      f'{", ".join(sorted({repr(row.first.arch) for row in rows})[:2])})')
+    return [row for _, row in merged], [score for score, _ in merged], table, described
+
+
+def merge_rows(rows: Sequence[Row]) -> Row:
+    """One row of an architecture fine-tuned under several provenances (settings) with one config: all its runs.
+
+    Rows of one code with other config hashes or spaces are stale or ambiguous: a :class:`LeaderboardError`.
+    """
+    if len(rows) == 1:
+        return rows[0]
+    first = rows[0].first
+    for row in rows[1:]:
+        if (row.first.space, row.first.config_sha256) != (first.space, first.config_sha256):
+            raise LeaderboardError(
+                f'{first.origin} and {row.first.origin}: architecture {row.first.arch} appears twice in one '
+                f'study ({row.task.name}, config {row.first.config}) with different config hashes or spaces; '
+                'remove the stale records')
+    return make_row(rows[0].task, [r for row in rows for r in row.records])
 
 
 def _check_one_row_per_arch(rows: list[Row]) -> None:
@@ -89,19 +247,26 @@ def _check_one_row_per_arch(rows: list[Row]) -> None:
                 'hashes; remove the stale records')
 
 
-def _measure(study: Study, settings: Settings) -> Study:
-    scores = [row.score for row in study.rows]
+def _measure(study: Study, settings: Settings, described: Optional[str] = None) -> Study:
+    scores = list(study.scores)
     truth = [row.primary.mean for row in study.rows]
     if len(scores) < MIN_PAIRS:
-        return replace(study, skipped=f'{len(scores)} architecture(s); a correlation needs at least {MIN_PAIRS}')
+        described = described or f'{len(scores)} architecture(s)'
+        return replace(study, skipped=f'{described}; a correlation needs at least {MIN_PAIRS}')
     metrics = ranking_metrics(scores, truth, settings.topk, settings.resamples, settings.seed, settings.confidence)
     return replace(study, metrics=tuple(metrics), ceiling=seed_ceiling(study.rows, settings))
 
 
 def seed_ceiling(rows: Sequence[Row], settings: Settings) -> tuple[SeedCeiling, ...]:
-    """Kendall tau-b between every pair of seeds that at least :data:`MIN_PAIRS` architectures were run with."""
-    per_arch = [{r.seed: r.metrics[row.task.primary] for r in row.records
-                 if r.seed is not None and row.task.primary in r.metrics} for row in rows]
+    """Kendall tau-b between every pair of seeds that at least :data:`MIN_PAIRS` architectures were run with (a
+    merged row's runs of one seed count as their mean)."""
+    per_arch = []
+    for row in rows:
+        by_seed = defaultdict(list)
+        for r in row.records:
+            if r.seed is not None and row.task.primary in r.metrics:
+                by_seed[r.seed].append(r.metrics[row.task.primary])
+        per_arch.append({seed: statistics.fmean(values) for seed, values in by_seed.items()})
     seeds = sorted({seed for values in per_arch for seed in values})
     found = []
     for a, b in combinations(seeds, 2):
@@ -132,13 +297,18 @@ def studies_dict(found: Sequence[Study], settings: Settings) -> dict:
     for study in found:
         out.append(dict(
             task=study.board.task.name, dataset=study.board.dataset, split=study.board.split, config=study.config,
-            method=study.method, score=study.score_name, metric=study.board.task.primary, n=len(study.rows),
-            archs=[dict(name=row.first.name, space=row.first.space, arch=row.first.arch, score=row.score,
-                        metric=row.primary.mean, seeds=len(row.records)) for row in study.rows],
+            method=study.method, score=study.score_name, scores_file=study.scores_file,
+            metric=study.board.task.primary, n=len(study.rows),
+            archs=[dict(name=row.first.name, space=row.first.space, arch=row.first.arch, score=score,
+                        metric=row.primary.mean, seeds=len(row.records))
+                   for row, score in zip(study.rows, study.scores)],
             statistics={m.name: _result_dict(m) for m in study.metrics},
             seed_ceiling=[dict(seeds=list(c.seeds), kendall_tau_b=_result_dict(c.tau)) for c in study.ceiling],
+            seed_ceiling_mean=_number(study.ceiling_mean), tau_over_ceiling=_number(study.tau_over_ceiling),
             skipped=study.skipped))
     return dict(settings.as_dict(), studies=out,
-                note='search score (provenance.score) vs the downstream primary metric (mean over seeds) of the '
-                     'measured rows of each board; paper rows never enter; seed_ceiling is the Kendall tau-b '
-                     'between two seeds of the same architectures')
+                note='search score (provenance.score, or the table scores_file names) vs the downstream primary '
+                     'metric (mean over seeds) of the measured rows of each board; paper rows never enter; '
+                     'seed_ceiling is the Kendall tau-b between two seeds of the same architectures, '
+                     'seed_ceiling_mean its mean over seed pairs, tau_over_ceiling kendall_tau_b / '
+                     'seed_ceiling_mean')

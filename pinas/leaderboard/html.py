@@ -12,8 +12,8 @@ from typing import Sequence
 
 from .correlation import Study
 from .record import METRICS, Record
-from .render import (NO_STUDY, SCORE_DECIMALS, SIZE_DECIMALS, Cell, board_table, ceiling_text, correlation_table,
-                     number, result_text, stat_text, summary_line, topk_names)
+from .render import (CORRELATION_INTRO, NO_STUDY, SCORE_DECIMALS, SIZE_DECIMALS, STAT_DECIMALS, Cell, board_table,
+                     ceiling_text, correlation_table, number, result_text, stat_text, summary_line, topk_names)
 from .svg import Point, scatter
 from .table import Board, Row, citations
 
@@ -58,34 +58,39 @@ def flops_plot(board: Board, all_series: Sequence[str]) -> Plot | None:
 
 
 def score_plot(study: Study, all_series: Sequence[str]) -> Plot:
-    """Downstream primary metric vs search score of one study, its statistics in the caption."""
+    """Downstream primary metric vs search score of one study, its statistics (and its scores table, if the scores
+    come from one) in the caption."""
     metric = METRICS[study.board.task.primary]
-    points = [Point(row.score, row.primary.mean, study.method,
-                    f'{_row_label(row)}, {study.score_name or "score"} {number(row.score, SCORE_DECIMALS)}',
-                    row.primary.std) for row in study.rows]
+    points = [Point(score, row.primary.mean, study.method,
+                    f'{_row_label(row)}, {study.score_name or "score"} {number(score, SCORE_DECIMALS)}',
+                    row.primary.std) for row, score in zip(study.rows, study.scores)]
     plot_id = f'score_{study.slug}'
     title = f'{study.board.title}: {metric} vs {study.method} {study.score_name or "score"}'
+    source = f'Scores from {study.scores_file}. ' if study.scores_file else ''
     if study.skipped:
-        caption = f'No statistics: {study.skipped}.'
+        caption = f'{source}No statistics: {study.skipped}.'
     else:
         parts = [f'Kendall tau-b {result_text(study.metric("kendall_tau_b"))}',
                  f'Spearman {result_text(study.metric("spearman"))}']
         parts += [f'{name} {result_text(study.metric(name))}' for name in topk_names([study])]
         if study.ceiling:
-            parts.append(f'seed ceiling (Kendall tau-b) {ceiling_text(study)}')
-        caption = f'{len(study.rows)} architectures, config {study.config}. ' + '; '.join(parts) + '.'
+            parts.append(f'seed ceiling (Kendall tau-b) {ceiling_text(study)}; tau / mean ceiling '
+                         f'{number(study.tau_over_ceiling, STAT_DECIMALS)}')
+        caption = f'{source}{len(study.rows)} architectures, config {study.config}. ' + '; '.join(parts) + '.'
     return Plot(plot_id, study.board.slug,
                 scatter(points, title, f'search score ({study.score_name or "score"})', metric, plot_id, all_series),
                 caption)
 
 
 def plots(boards: Sequence[Board], found: Sequence[Study]) -> list[Plot]:
-    """Every plot, in board order: the GMACs plot, then the board's studies; a method has one colour on all."""
-    all_series = sorted({series_of(row) for board in boards for row in board.rows})
+    """Every plot, in board order: the GMACs plot, then the board's studies (but those without a single
+    architecture, which only the correlation table lists); a method has one colour on all."""
+    all_series = sorted({series_of(row) for board in boards for row in board.rows} | {s.method for s in found})
     out = []
     for board in boards:
         flops = flops_plot(board, all_series)
-        out += ([flops] if flops else []) + [score_plot(s, all_series) for s in found if s.board is board]
+        out += ([flops] if flops else []) + [score_plot(s, all_series) for s in found
+                                             if s.board is board and s.rows]
     return out
 
 
@@ -189,9 +194,7 @@ def page(records: Sequence[Record], boards: Sequence[Board], found: Sequence[Stu
             out.append('</div>')
         out.append('</section>')
     out += ['<section id="correlations"><h2>Search score vs downstream metric</h2>',
-            '<p>Each study: the measured rows of one board that one method scored, fine-tuned with one config; '
-            'statistics with percentile-bootstrap 95% intervals. The seed ceiling is the Kendall tau-b between two '
-            'seeds of the same architectures: no search score can be expected to rank them better.</p>']
+            f'<p>{escape(CORRELATION_INTRO)}</p>']
     if found:
         header, rows = correlation_table(found)
         out += _table(header, [False] * len(header), [[Cell(c) for c in r] for r in rows], [''] * len(rows),

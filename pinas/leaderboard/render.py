@@ -114,23 +114,34 @@ def board_table(board: Board, refs: Sequence[str]) -> tuple[list[str], list[bool
 
 
 def correlation_table(found: Sequence[Study]) -> tuple[list[str], list[list[str]]]:
-    """Header and rows of the studies' statistics (the section a README can quote)."""
+    """Header and rows of the studies' statistics (the section a README can quote): does the search predict
+    transfer? One row per board, config, method and score: where the scores come from, how many architectures,
+    the correlations with their intervals, the seed ceiling per seed pair and its mean, and tau / that mean."""
     topk = topk_names(found)
-    header = (['board', 'config', 'method', 'score', 'n', 'Kendall tau-b [95% CI]', 'Spearman [95% CI]',
-               'Pearson [95% CI]'] + [f'{name} [95% CI]' for name in topk] + ['seed ceiling: Kendall tau-b'])
+    header = (['board', 'config', 'method', 'score', 'scores from', 'n', 'Kendall tau-b [95% CI]',
+               'Spearman [95% CI]', 'Pearson [95% CI]'] + [f'{name} [95% CI]' for name in topk]
+              + ['seed ceiling: Kendall tau-b', 'seed ceiling: mean tau', 'tau / ceiling'])
     rows = []
     for study in found:
         if study.skipped:
-            stats = [f'skipped: {study.skipped}', '', ''] + [''] * len(topk) + ['']
+            stats = [f'skipped: {study.skipped}', '', ''] + [''] * len(topk) + ['', '', '']
         else:
             stats = ([result_text(study.metric(name)) for name in ('kendall_tau_b', 'spearman', 'pearson')]
-                     + [result_text(study.metric(name)) for name in topk] + [ceiling_text(study)])
-        rows.append([study.board.title, study.config or '', study.method, study.score_name or '',
+                     + [result_text(study.metric(name)) for name in topk]
+                     + [ceiling_text(study), number(study.ceiling_mean, STAT_DECIMALS),
+                        number(study.tau_over_ceiling, STAT_DECIMALS)])
+        rows.append([study.board.title, study.config or '', study.method, study.score_name or '', study.source,
                      str(len(study.rows))] + stats)
     return header, rows
 
 
-NO_STUDY = 'No measured row carries a search score (provenance.score) yet.'
+NO_STUDY = 'No measured row carries a search score (provenance.score) and no scores table (--scores) was given.'
+CORRELATION_INTRO = ('Does the search predict transfer? Each study: the measured rows of one board that one method '
+                     'scored, fine-tuned with one config; its scores come from the records (provenance.score) or '
+                     'from a scores table (tools/leaderboard.py --scores METHOD[:SCORE_NAME]=TABLE). Statistics '
+                     'with percentile-bootstrap intervals; the seed ceiling is the Kendall tau-b between two seeds of '
+                     'the same architectures (no search score can be expected to rank them better), tau / ceiling '
+                     'the share of it the search reaches.')
 
 
 # --- Markdown --------------------------------------------------------------------------------------------------
@@ -154,7 +165,7 @@ def markdown(records: Sequence[Record], boards: Sequence[Board], found: Sequence
     for board in boards:
         header, _, rows = board_table(board, refs)
         lines += [f'## {board.title}', ''] + _md_table(header, [[c.text for c in r] for r in rows]) + ['']
-    lines += ['## Search score vs downstream metric', ''] + correlation_markdown(found) + ['']
+    lines += ['## Search score vs downstream metric', '', CORRELATION_INTRO, ''] + correlation_markdown(found) + ['']
     if refs:
         lines += ['## References', ''] + [f'{i}. {ref}' for i, ref in enumerate(refs, 1)] + ['']
     return '\n'.join(lines)

@@ -154,6 +154,14 @@ def slugify(text: str) -> str:
     return out.strip('-')
 
 
+def make_row(task: Task, records: Iterable[Record]) -> Row:
+    """The row of ``records`` on ``task``: records sorted by seed, this task's metrics aggregated over them."""
+    group = tuple(sorted(records, key=lambda r: (r.seed is None, r.seed, _canonical(r))))
+    metrics = {m: Stat.of([r.metrics[m] for r in group if m in r.metrics])
+               for m in TASK_METRICS[task.name] if any(m in r.metrics for r in group)}
+    return Row(task, group, metrics)
+
+
 def build_boards(records: Iterable[Record]) -> list[Board]:
     """Boards in :data:`TASKS` order, then by dataset and split; ``records`` must be free of duplicates."""
     by_setting: dict[tuple, list[Record]] = defaultdict(list)
@@ -161,12 +169,9 @@ def build_boards(records: Iterable[Record]) -> list[Board]:
         by_setting[record.setting].append(record)
     rows_by_board: dict[tuple, list[Row]] = defaultdict(list)
     for group in by_setting.values():
-        group = tuple(sorted(group, key=lambda r: (r.seed is None, r.seed, _canonical(r))))
         tasks = {task.name: task for r in group for task in reported_tasks(r)}
         for task in tasks.values():
-            metrics = {m: Stat.of([r.metrics[m] for r in group if m in r.metrics])
-                       for m in TASK_METRICS[task.name] if any(m in r.metrics for r in group)}
-            row = Row(task, group, metrics)
+            row = make_row(task, group)
             rows_by_board[(task.name, row.first.dataset, row.first.split)].append(row)
     order = list(TASKS)
     return [Board(TASKS[task], dataset, split, tuple(sorted(rows, key=Row.sort_key)))

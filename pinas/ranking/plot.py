@@ -1,4 +1,5 @@
-"""Scatter plot of proxy score against ground truth, titled with the ranking metrics.
+"""Scatter plot of proxy score against ground truth, titled with the ranking metrics; cost curves of a ranking
+study (ranking quality against training compute, :func:`plot_cost_curves`).
 
 Uses matplotlib's object API with the Agg canvas directly, so it works on headless machines and never changes
 the process-wide backend of a caller that has its own plots open.
@@ -7,10 +8,11 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import Sequence
+from typing import Mapping, Sequence
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
 
 from .metrics import MetricResult
 
@@ -51,3 +53,99 @@ def metric_title(metrics: Sequence[MetricResult]) -> str:
             ci = '' if math.isnan(m.ci_low) else f' [{m.ci_low:.2f}, {m.ci_high:.2f}]'
             parts.append(f'{SHORT_NAMES[name]} {m.value:.3f}{ci}')
     return '  '.join(parts[:2]) + ('\n' + '  '.join(parts[2:]) if len(parts) > 2 else '')
+
+
+CURVE_FIGSIZE = (8.0, 5.0)
+BASELINE_COLOR = '0.45'
+DODGE = 0.03  # log2 units between methods at the same compute, so that their error bars stay apart
+TICK_GAP = 0.15  # log2 units: closer point positions share one tick
+LABEL_GAP = 0.045  # fraction of the y range between two line labels
+
+
+def plot_cost_curves(curves: Mapping[str, Sequence[Sequence[float]]], path,
+                     baselines: Mapping[str, float] | None = None, ceiling: float | None = None,
+                     max_baselines: int | None = 5,
+                     xlabel: str = 'training compute (network passes per training image, log2 scale)',
+                     ylabel: str = 'Kendall τ-b against ground truth', title: str | None = None) -> Path:
+    """Ranking quality against training compute, written to ``path`` (format from its suffix).
+
+    Args:
+        curves: ``{method: [(passes per image, value, ci_low, ci_high), ...]}``: one line per method with the
+            interval as error bars (NaN bounds: none), x on a log2 scale with a tick at each point's compute; the
+            methods are drawn a little apart sideways (``DODGE``) so that bars at equal compute stay readable.
+        baselines: ``{name: value}`` of the zero-cost baselines (no training): horizontal dashed lines, labelled
+            in the right margin; the ``max_baselines`` highest are drawn (None: all), NaN ones never.
+        ceiling: the ground truth's seed-to-seed value, a dotted line.
+    """
+    figure = Figure(figsize=CURVE_FIGSIZE, dpi=DPI)
+    FigureCanvasAgg(figure)
+    axes = figure.add_subplot()
+    drawn_curves = {name: sorted(tuple(float(v) for v in p) for p in points) for name, points in curves.items()
+                    if len(points)}
+    for i, (name, points) in enumerate(drawn_curves.items()):
+        x, y, low, high = zip(*points)
+        shift = 2 ** (DODGE * (i - (len(drawn_curves) - 1) / 2))
+        below = [0.0 if math.isnan(lo) else max(0.0, v - lo) for v, lo in zip(y, low)]
+        above = [0.0 if math.isnan(hi) else max(0.0, hi - v) for v, hi in zip(y, high)]
+        axes.errorbar([v * shift for v in x], y, yerr=[below, above], marker='o', capsize=3, linewidth=1.5,
+                      label=name)
+    axes.set_xscale('log', base=2)
+    ticks = _spread_ticks(sorted({p[0] for points in drawn_curves.values() for p in points}))
+    if ticks:
+        axes.set_xticks(ticks)
+        axes.xaxis.set_minor_locator(NullLocator())
+        axes.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f'{v:g}'))
+    else:
+        axes.xaxis.set_major_locator(LogLocator(base=2))
+    finite = sorted(((n, float(v)) for n, v in (baselines or {}).items() if not math.isnan(float(v))),
+                    key=lambda item: -item[1])
+    shown = finite[:max_baselines]
+    lines = [(f'{name} {value:+.2f}', value, dict(linestyle='--', linewidth=1, color=BASELINE_COLOR))
+             for name, value in shown]
+    if ceiling is not None and not math.isnan(ceiling):
+        lines.append((f'seed-to-seed ceiling {ceiling:+.2f}', ceiling, dict(linestyle=':', linewidth=1.5,
+                                                                            color='black')))
+    for _, value, style in lines:
+        axes.axhline(value, **style)
+    _label_lines(axes, [(text, value, style['color']) for text, value, style in lines])
+    axes.set_xlabel(xlabel)
+    axes.set_ylabel(ylabel)
+    axes.grid(True, alpha=0.3)
+    if shown:
+        note = 'zero-cost baselines' + (f' ({len(shown)} best of {len(finite)})' if len(shown) < len(finite) else '')
+        axes.plot([], [], linestyle='--', color=BASELINE_COLOR, label=note)
+    if drawn_curves or shown:
+        axes.legend(fontsize='small', loc='best')
+    if title:
+        axes.set_title(title, fontsize='medium')
+    figure.tight_layout()
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(path)
+    return path
+
+
+def _spread_ticks(values: Sequence[float]) -> list[float]:
+    """``values`` without those closer than ``TICK_GAP`` (log2) to the previous kept one."""
+    kept: list[float] = []
+    for v in values:
+        if v > 0 and (not kept or math.log2(v / kept[-1]) >= TICK_GAP):
+            kept.append(v)
+    return kept
+
+
+def _label_lines(axes, labels: Sequence[tuple[str, float, str]]) -> None:
+    """Write each horizontal line's label in the right margin at its height, pushed apart where lines are close
+    (highest first, each at least ``LABEL_GAP`` of the y range below the one above)."""
+    if not labels:
+        return
+    low, high = axes.get_ylim()
+    gap = LABEL_GAP * (high - low)
+    previous = math.inf
+    for text, value, color in sorted(labels, key=lambda item: -item[1]):
+        y = min(value, previous - gap)
+        previous = y
+        axes.annotate(text, xy=(1.0, value), xycoords=('axes fraction', 'data'), xytext=(1.02, y),
+                      textcoords=('axes fraction', 'data'), va='center', ha='left', fontsize='x-small', color=color,
+                      annotation_clip=False,
+                      arrowprops=dict(arrowstyle='-', color=color, linewidth=0.5) if y != value else None)

@@ -62,6 +62,18 @@ def positive_int(text: str) -> int:
     return value
 
 
+def parse_shard(text: str) -> tuple[int, int]:
+    """An argparse type: ``K/N`` (0 <= K < N), shard K of N of a job list (every N-th job from the K-th), so that
+    N processes or cluster jobs share one list without a scheduler."""
+    try:
+        index, count = (int(part) for part in text.split('/'))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f'takes K/N, e.g. 0/4, got {text!r}') from None
+    if not 0 <= index < count:
+        raise argparse.ArgumentTypeError(f'{text}: K of K/N must be in 0..N-1, e.g. 0/{max(count, 2)}')
+    return index, count
+
+
 def cli_main(*errors: type[BaseException]) -> Callable:
     """Decorate a tool's ``main(argv) -> int``: :data:`USAGE_ERRORS` and ``errors`` (a library's own usage
     errors) become ``error: ...`` on stderr and :data:`EXIT_USAGE`; a failed collective of a distributed job

@@ -166,16 +166,23 @@ def test_model_index_validates_with_the_model_index_package(tmp_path, tool, caps
 
 
 def test_same_records_give_byte_identical_files(tmp_path, tool, capsys):
-    """Twice from the same records, the second time with the records laid out flat under other names and the
-    directories passed in the other order."""
+    """Twice from the same records and scores table, the second time with the records laid out flat under other
+    names and the directories passed in the other order."""
     first, second = tmp_path / 'first', tmp_path / 'second'
-    assert run_tool(tool, capsys, *study_dirs(tmp_path / 'a'), '--out', first)[0] == 0
+    table = tmp_path / 'spos' / 'ranked.json'
+    table.parent.mkdir()
+    table.write_text(json.dumps([dict(rank=i + 1, arch=arch, score=70.0 - i * 0.7 + (i % 3) * 0.9)
+                                 for i, arch in enumerate(ARCHS)]))
+    scores = ('--scores', f'spos:top1={table}')
+    assert run_tool(tool, capsys, *study_dirs(tmp_path / 'a'), '--out', first, *scores)[0] == 0
     flat = write_records(list(reversed(study_records())), tmp_path / 'b' / 'flat', nested=False)
     shutil.copytree(PAPER_DIR, tmp_path / 'b' / 'published')
-    assert run_tool(tool, capsys, tmp_path / 'b' / 'published', flat, '--out', second)[0] == 0
+    assert run_tool(tool, capsys, tmp_path / 'b' / 'published', flat, '--out', second, *scores)[0] == 0
     files = sorted(p.relative_to(first) for p in first.rglob('*') if p.is_file())
     assert sorted(p.relative_to(second) for p in second.rglob('*') if p.is_file()) == files
     assert {p.suffix for p in files} == {'.md', '.csv', '.yml', '.json', '.html', '.svg'}
+    assert len([p for p in files if p.name.startswith('score_') and p.name.endswith('_spos.svg')]) == 4
+    assert str(table) in (first / MARKDOWN).read_text()
     for path in files:
         assert (first / path).read_bytes() == (second / path).read_bytes(), path
 

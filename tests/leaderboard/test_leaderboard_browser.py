@@ -3,6 +3,7 @@ network blocked: rows, sorting, filtering, plots, and a screenshot for people to
 
 Without Chromium the test is skipped, except in CI (``CI`` set), where it fails: tools/setup_browser.sh installs it.
 """
+import json
 import os
 from pathlib import Path
 from types import SimpleNamespace
@@ -12,7 +13,7 @@ from leaderboard_helpers import ARCHS, BOOTSTRAP, study_dirs
 
 from pinas.leaderboard import browser
 from pinas.leaderboard.build import HTML, SCREENSHOT, build, write
-from pinas.leaderboard.correlation import Settings
+from pinas.leaderboard.correlation import Settings, read_score_table
 
 ARTIFACTS_ENV = 'PINAS_TEST_ARTIFACTS'  # where the screenshot goes (default: the test's tmp dir)
 
@@ -23,14 +24,17 @@ def in_ci() -> bool:
 
 @pytest.fixture(scope='module')
 def view(tmp_path_factory):
-    """The page of the test study (plus the paper records) open in Chromium, with what it requested."""
+    """The page of the test study (plus the paper records and a SPOS scores table) open in Chromium, with what it
+    requested."""
     problem = browser.missing()
     if problem:
         if in_ci():
             pytest.fail(f'the browser test must run in CI: {problem}')
         pytest.skip(problem)
     root = tmp_path_factory.mktemp('leaderboard_page')
-    leaderboard = build(study_dirs(root), Settings(resamples=BOOTSTRAP))
+    table = root / 'spos_ranked.json'
+    table.write_text(json.dumps([dict(arch=arch, score=60.0 + (i * 3) % 8) for i, arch in enumerate(ARCHS)]))
+    leaderboard = build(study_dirs(root), Settings(resamples=BOOTSTRAP), [read_score_table('spos', 'top1', table)])
     write(leaderboard, root / 'out')
     requested = []
     with browser.offline_page(root / 'out' / HTML) as (page, outside):
@@ -95,6 +99,8 @@ def test_every_plot_renders_and_a_screenshot_is_saved(view):
     page, leaderboard = view.page, view.leaderboard
     plots = page.locator('svg.plot')
     assert plots.count() == len(leaderboard.plots) > 0
+    table_plots = [p for p in leaderboard.plots if 'Scores from ' in p.caption]
+    assert len(table_plots) == 3 and all(page.locator(f'svg#{p.id}').count() == 1 for p in table_plots)
     for i in range(plots.count()):
         plot = plots.nth(i)
         box = plot.bounding_box()

@@ -1,10 +1,14 @@
 """The ranking benchmark compares methods at equal compute: every baseline gets the reference method's budget of
-network passes per training image."""
+network passes per training image, at every budget of the study config (configs/ranking/methods_*.py)."""
 import importlib.util
+import json
 import sys
 from pathlib import Path
 
 import pytest
+
+from pinas.ranking.study import count_passes, load_study, plan_study, resolve_study_config, study_names
+from pinas.utils.cli import UsageError
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -13,52 +17,62 @@ ROOT = Path(__file__).resolve().parents[2]
 def bench():
     spec = importlib.util.spec_from_file_location('ranking_methods', ROOT / 'tools/benchmarks/ranking_methods.py')
     module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up there
+    sys.modules[spec.name] = module
     spec.loader.exec_module(module)
     return module
 
 
-def _passes(stages):
-    return sum(stage.units_per_batch * epochs for stage, epochs in stages)
+def test_both_studies_have_a_config():
+    assert {'resnest', 'track1'} <= set(study_names())
+    assert resolve_study_config('track1') == ROOT / 'configs/ranking/methods_track1.py'
 
 
-@pytest.mark.parametrize('study, epochs', [('track1', [1, 1, 1, 1]), ('track1', [2, 1, 1, 1]), ('resnest', [6])])
-def test_every_method_gets_the_reference_budget(bench, study, epochs):
-    plan = bench.plan(bench.STUDIES[study], epochs)
-    reference = bench.STUDIES[study].reference
-    assert [e for _, e in plan[reference.name]] == epochs
-    budget = _passes(plan[reference.name])
-    for method in bench.STUDIES[study].baselines:
-        (stage, _), = plan[method.name]
-        assert abs(_passes(plan[method.name]) - budget) <= stage.units_per_batch / 2  # nearest whole epoch
-    assert set(plan) == {'spos', 'pinas', 'cept'} if study == 'track1' else {'spos', 'pinas'}
+@pytest.mark.parametrize('study, epochs', [('track1', None), ('track1', [2, 1, 1, 1]), ('resnest', [6])])
+def test_every_method_gets_the_reference_budget(study, epochs):
+    study = load_study(resolve_study_config(study))
+    plans = plan_study(study, epochs=epochs)
+    assert list(plans) == [1, 2, 4]
+    for budget, runs in plans.items():
+        reference = runs[study.reference.name]
+        assert reference.epochs == [budget * e for e in (epochs or study.epochs)]
+        for method in study.baselines:
+            stage, = runs[method.name].stages
+            assert abs(runs[method.name].units - reference.units) <= stage.passes_per_batch / 2  # nearest epoch
+    assert set(plans[1]) == ({'spos', 'pinas', 'cept'} if study.name == 'track1' else {'spos', 'pinas'})
 
 
-def test_every_study_config_exists_and_can_be_scored(bench):
+def test_every_study_config_exists_and_can_be_scored():
     from mmengine.config import Config
-    for study in bench.STUDIES.values():
-        for method in (study.reference, *study.baselines):
+    for name in study_names():
+        for method in load_study(resolve_study_config(name)).methods:
             for stage in method.stages:
-                cfg = Config.fromfile(str(ROOT / 'configs/search' / f'{stage.config}.py'))
-                assert {'scorer', 'data'} <= set(cfg.search), stage.config
+                cfg = Config.fromfile(str(ROOT / 'configs/search' / f'{stage}.py'))
+                assert {'scorer', 'data'} <= set(cfg.search), stage
 
 
-def test_a_wrong_number_of_stage_epochs_is_explained(bench):
-    with pytest.raises(SystemExit, match='cept has 4 stages'):
-        bench.plan(bench.STUDIES['track1'], [6])
+def test_a_wrong_number_of_stage_epochs_is_explained(bench, capsys):
+    with pytest.raises(UsageError, match='cept has 4 stages'):
+        plan_study(load_study(resolve_study_config('track1')), epochs=[6], passes=lambda config: (3, 3))
+    assert bench.main(['track1', 'missing.json', '--epochs', '6', '--plan']) == 2
+    assert 'error: cept has 4 stages' in capsys.readouterr().err
+
+
+def test_the_plan_is_printed_without_training(bench, capsys):
+    assert bench.main(['configs/ranking/methods_track1.py', 'unused.json', '--plan', '--budget', '1']) == 0
+    out = capsys.readouterr().out
+    assert '1+1+1+1' in out and '3+37+25+25' in out and '(<= 105)' in out  # CEPT: 90, up to 105 with recovers
+    assert 'spos' in out and ' 30 ' in out.split('spos')[1]
 
 
 def test_the_report_sets_every_method_beside_the_zero_cost_baselines(bench, tmp_path, capsys):
     """With run files in place nothing trains: the metrics, the baselines and the margins are recomputed."""
-    import json
-
     import numpy as np
     rng = np.random.default_rng(0)
     archs = [f'{i:06d}' for i in range(12)]
     truth = rng.normal(size=len(archs))
     (tmp_path / 'gt.json').write_text(json.dumps([dict(arch=a, score=float(t)) for a, t in zip(archs, truth)]))
-    for method in ('spos', 'pinas'):
-        run = dict(epochs=[1], units=3, train_seconds=0, score_seconds=0,
+    for method, epochs in (('spos', 16), ('pinas', 6)):  # the resnest study's budget 1 (Pi-NAS 8 x 6 = SPOS 3 x 16)
+        run = dict(epochs=[epochs], units=48, train_seconds=0, score_seconds=0,
                    scores={a: float(t + rng.normal()) for a, t in zip(archs, truth)})
         (tmp_path / 'out' / 'resnest').mkdir(parents=True, exist_ok=True)
         (tmp_path / 'out' / 'resnest' / f'{method}_run.json').write_text(json.dumps(run))
@@ -67,14 +81,21 @@ def test_the_report_sets_every_method_beside_the_zero_cost_baselines(bench, tmp_
         rows = [dict(arch=a, score=float(t + 2 * rng.normal())) for a, t in zip(archs, truth)]
         (tmp_path / 'zc' / f'{proxy}.json').write_text(json.dumps(rows))
     assert bench.main(['resnest', str(tmp_path / 'gt.json'), '--out-dir', str(tmp_path / 'out'),
-                       '--zero-cost', str(tmp_path / 'zc')]) == 0
-    report = json.loads((tmp_path / 'out' / 'resnest' / 'report.json').read_text())
+                       '--zero-cost', str(tmp_path / 'zc'), '--budget', '1']) == 0
+    out_dir = tmp_path / 'out' / 'resnest'
+    report = json.loads((out_dir / 'report.json').read_text())
     assert set(report['zero_cost']['baselines']) == {'params', 'synflow'}
-    margin = report['methods']['pinas']['margin_over_best_baseline']
+    margin = report['budgets']['1']['methods']['pinas']['margin_over_best_baseline']
     assert margin['name'].startswith('margin_kendall_tau_b over ') and margin['ci'][0] <= margin['value']
     assert '| pinas | method |' in capsys.readouterr().out
+    assert (out_dir / 'cost_curves.png').is_file() and (out_dir / 'pinas.png').is_file()
+    assert json.loads((out_dir / 'pinas_run.json').read_text())['passes_per_batch'] == [8]  # the plan's counts
 
 
-def test_every_study_names_its_zero_cost_baselines(bench):
-    for name, study in bench.STUDIES.items():
-        assert study.zero_cost.startswith('results/ranking/baselines/'), name
+def test_every_study_names_its_zero_cost_baselines():
+    for name in study_names():
+        assert load_study(resolve_study_config(name)).zero_cost.startswith('results/ranking/baselines/'), name
+
+
+def test_the_counts_follow_the_overrides():
+    assert count_passes('pinas_track1_embedded', {'model.num_paths': 1}) == (4, 4)

@@ -175,3 +175,22 @@ def test_table_search_scores_every_architecture_of_a_ground_truth_table(tmp_path
     assert [e.arch for e in result.history] == strategy.archs and len(set(strategy.archs)) == len(strategy.archs)
     with pytest.raises(SearchError, match='table search over'):
         TableSearch(build_space('pinas_resnest_tiny'), str(table), key='acc')
+
+
+def test_table_search_over_a_list_of_codes_in_the_config(quiet_logger):
+    """`strategy=dict(type='table', archs=[...])`: a study's own architectures (transfer study: its best, worst and
+    uniform ones) scored by a supernet, each once, in the listed order."""
+    from pinas.search import TableSearch
+    from pinas.spaces import build_space
+    space = build_space('pinas_resnest_tiny')
+    codes = ['223013', '0-0-0-0-0-0', '333333']
+    strategy = TableSearch(space, archs=codes)
+    result = Searcher(space, strategy, lambda arch: float(sum(arch)), logger=quiet_logger).run()
+    assert [space.format(e.arch) for e in result.history] == ['223013', '000000', '333333']
+    assert strategy.config()['archs'] == ['223013', '000000', '333333']
+    with pytest.raises(SearchError, match='either path=TABLE .* or archs=.*not neither'):
+        TableSearch(space)
+    with pytest.raises(SearchError, match='search.strategy.archs'):
+        TableSearch(space, archs=['2230'])
+    with pytest.raises(SearchError, match='no architectures'):
+        TableSearch(space, archs=[])

@@ -153,3 +153,23 @@ tasks = [{SEG_TASK}]""")
     assert record.gpus == 2 and record.batch_per_gpu == 2 and record.schedule == {'iters': SEG_ITERS}
     log = (job_dir / 'benchmark.log').read_text()
     assert 'tools/dist_train.sh' in log and 'tools/dist_test.sh' in log
+
+
+def test_shards_split_the_jobs_between_processes(search, tmp_path, capsys):
+    """`--shard K/N`: N workers (processes on a CPU host, nodes of a cluster) share one benchmark, every job once."""
+    config = write_benchmark(tmp_path / 'b.py', f"entries = [dict(top=3, search='{search}')]\ntasks = [{SEG_TASK}]\n"
+                                                 'seeds = [0, 1]')
+    labels = []
+    for shard in ('0/2', '1/2'):
+        assert apis.benchmark_main([str(config), '--work-dir', str(tmp_path / 'w'), '--print-commands',
+                                    '--shard', shard]) == 0
+        out = capsys.readouterr().out
+        assert f'3 jobs (shard {shard} of 6)' in out
+        labels += [line[2:] for line in out.splitlines() if line.startswith('# ')]
+    bench = benchmark.load_benchmark(config, work_dir=str(tmp_path / 'w'))
+    assert sorted(labels) == sorted(job.label for job in bench.jobs)
+    for bad in ('2/2', '1', 'a/b'):
+        with pytest.raises(SystemExit) as exit_info:
+            apis.benchmark_main([str(config), '--shard', bad])
+        assert exit_info.value.code == 2
+        assert '--shard' in capsys.readouterr().err

@@ -26,6 +26,7 @@ DEMO = Path(__file__).resolve().parents[1] / 'demo.py'
 def _demo():
     spec = importlib.util.spec_from_file_location('pinas_demo', DEMO)
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look their module up while they are created
     spec.loader.exec_module(module)
     return module
 

@@ -1,34 +1,50 @@
-"""Benchmark: how well each supernet method ranks architectures, at equal compute, against ground truth.
+"""Benchmark: how well each supernet method ranks architectures, at equal compute and at several budgets, against
+ground truth.
 
-Two studies on the embedded default, each against the ground-truth table of its space (tools/make_ground_truth.py):
+A study is a config under configs/ranking/ (``methods_<study>.py``): the reference method and the baseline
+methods with their stages (search configs), score labels, the reference's epochs per stage, the budgets (multiples
+of those epochs), the zero-cost baseline tables and the top-k sizes. Two studies on the embedded default, each
+against the ground-truth table of its space (tools/make_ground_truth.py):
 
 * ``resnest``: Pi-NAS vs SPOS on the tiny Pi-NAS ResNeSt space (``pinas_resnest_tiny``);
 * ``track1``: CEPT (candidates enhancement + progressive training, 4 chained steps) vs SPOS vs Pi-NAS on the
   Track-1 space, all three over the same supernet class (CEPT with its enhancement, the other two without).
 
-Each method trains its embedded configs (cosine schedule over the benchmark's epochs), then scores every
-architecture of the table with its config's ``search`` section: precise-BN recalibration of the path, then kNN
-top-1 (Pi-NAS, unsupervised) or top-1 (supervised supernets). The scores are compared with the stand-alone
-accuracies (Kendall tau-b, Spearman, Pearson, top-k, bootstrap CIs); the table's seed-to-seed tau is printed as the
-ceiling.
+Each method trains its search configs (cosine schedule over its epochs), then scores every architecture of the
+table with its last config's ``search`` section: precise-BN recalibration of the path, then kNN top-1 (Pi-NAS,
+unsupervised) or top-1 (supervised supernets). The scores are compared with the stand-alone accuracies (Kendall
+tau-b, Spearman, Pearson, top-k, bootstrap CIs); the table's seed-to-seed tau is printed as the ceiling.
 
-Equal compute is counted in network passes per batch (forward = 1, forward + backward = 3): SPOS 3; Pi-NAS 2
-training passes + 2 teacher forwards = 8; CEPT step 1 (max path) 3, step 2 (max path 3 + 5 watched forwards + 8
-paths x 3) 32 plus max-recover's extra passes (not counted: at most 5 x 4), steps 3-4 (teacher forward 1 + 8 x 3)
-25. A run's budget is the sum over its stages of passes per batch x epochs, i.e. network passes per training
-image; the reference method's epochs come from the command line and every baseline trains as many epochs as that
-budget allows. Measured training times are printed too.
+Equal compute is counted in network passes per training image: per stage, the passes per batch its algorithm
+reports (``passes_per_batch`` of the model built from the config, with --cfg-options; forward 1, forward +
+backward 3: SPOS 3; Pi-NAS 2 x (3 + a teacher forward) = 8; CEPT step 1 (max path) 3, step 2 (max path 3 + 5
+watched forwards + 8 paths x 3 + 5 second looks) 37, plus 3 per path max-recover back-propagates (at most 52),
+steps 3-4 (teacher forward 1 + 8 x 3) 25) times its epochs. At budget K the reference trains K x its epochs per
+stage and every baseline as many epochs as that many passes allow; every budget is one point of the cost curves.
+Measured training times are printed too.
 
+    python tools/benchmarks/ranking_methods.py configs/ranking/methods_track1.py \
+        results/ground_truth/track1_resnet20.json                  # every budget of the config (1, 2, 4)
+    python tools/benchmarks/ranking_methods.py track1 results/ground_truth/track1_resnet20.json --budget 1
     python tools/benchmarks/ranking_methods.py resnest results/ground_truth/pinas_resnest_tiny.json --epochs 6
-    python tools/benchmarks/ranking_methods.py track1 results/ground_truth/track1_resnet20.json --epochs 1 1 1 1
+    python tools/benchmarks/ranking_methods.py track1 results/ground_truth/track1_resnet20.json --plan
 
-Writes under ``<out-dir>/<study>/``: ``<method>_scores.json`` (ranked table, readable by tools/rank_eval.py),
-``<method>_run.json`` (scores, epochs, timings), ``<method>.png`` (score against ground truth) and ``report.json``.
-A method whose run file exists is not trained again, so a rerun against an updated table only recomputes metrics.
+(a study's name stands for configs/ranking/methods_<name>.py; --epochs replaces the reference's epochs per stage;
+--plan prints the epochs and passes of every run and trains nothing.)
+
+Writes under ``<out-dir>/<study>/``, per method and budget (``<run>`` is ``<method>`` at budget 1 and
+``<method>_x<K>`` at budget K): ``<run>_scores.json`` (ranked table, readable by tools/rank_eval.py),
+``<run>_run.json`` (scores, epochs, passes, timings), ``<run>.png`` (score against ground truth); and
+``report.json`` (metrics per budget) and ``cost_curves.png`` (Kendall tau with its CI against passes per image,
+one line per method, the zero-cost baselines dashed, the seed-to-seed ceiling dotted). A run whose run file
+scores every architecture with the planned epochs (and stages, passes per batch and --cfg-options, where the file
+records them) is not trained again, so an interrupted study resumes and a rerun against an updated table only
+recomputes metrics. The report covers the budgets asked for and every other budget of the config whose runs are
+all there.
 
 Every method is reported beside the zero-cost baselines of the same architectures (params, FLOPs, snip, synflow,
-...; the tables tools/zero_cost.py writes, ``--zero-cost DIR``, by default the study's directory under
-results/ranking/baselines/) with its margin in Kendall tau over the best of them (paired bootstrap CI):
+...; the tables tools/zero_cost.py writes, ``--zero-cost DIR``, by default the study config's ``zero_cost``) with
+its margin in Kendall tau over the best of them (paired bootstrap CI):
 
     python tools/zero_cost.py track1_resnet20 results/ground_truth/track1_resnet20.json \
         --out results/ranking/baselines/track1_resnet20
@@ -37,80 +53,21 @@ from __future__ import annotations
 
 import argparse
 import json
-import time
-from dataclasses import dataclass
 from pathlib import Path
 
 from mmengine.config import DictAction
 
-from pinas.apis import build_supernet_runner, load_config
-from pinas.apis.search import build_scorer
-from pinas.engine import unwrap_model
-from pinas.ranking.metrics import ranking_metrics
-from pinas.ranking.plot import plot_ranking
-from pinas.ranking.report import compare_with_baselines, format_study, read_baselines
-from pinas.ranking.tables import read_table
+from pinas.ranking.metrics import RankingInputError
+from pinas.ranking.plot import plot_cost_curves, plot_ranking
+from pinas.ranking.report import format_study, read_baselines
+from pinas.ranking.study import (TAU, completed_budgets, cost_curves, count_passes, evaluate_runs, format_plan,
+                                 load_study, parse_budget, plan_study, resolve_study_config, run_plan, study_names)
+from pinas.ranking.tables import TableError, read_table
+from pinas.utils.cli import ArgumentParser, cli_main, positive_int
 from pinas.utils.files import atomic_write_json
 
 ROOT = Path(__file__).resolve().parents[2]
-TOPK = (5, 10)
-
-
-@dataclass(frozen=True)
-class Stage:
-    config: str  # under configs/search/
-    units_per_batch: int
-
-
-@dataclass(frozen=True)
-class Method:
-    name: str
-    stages: tuple[Stage, ...]
-    score_label: str
-
-
-@dataclass(frozen=True)
-class Study:
-    reference: Method  # trained for the epochs given on the command line, one count per stage
-    baselines: tuple[Method, ...]  # one stage each, trained for as many network passes as the reference
-    zero_cost: str = ''  # tools/zero_cost.py's tables for the study's ground truth (relative to the repository)
-
-
-TOP1 = 'top-1 of the supernet path (%)'
-KNN = 'kNN top-1 of the supernet path (%)'
-STUDIES = {
-    'resnest': Study(Method('pinas', (Stage('pinas_embedded', 8),), KNN),
-                     (Method('spos', (Stage('spos_embedded', 3),), TOP1),),
-                     'results/ranking/baselines/pinas_resnest_tiny'),
-    'track1': Study(Method('cept', (Stage('cept_embedded', 3), Stage('cept_embedded_step2', 32),
-                                    Stage('cept_embedded_step3', 25), Stage('cept_embedded_step4', 25)), TOP1),
-                    (Method('spos', (Stage('spos_track1_embedded', 3),), TOP1),
-                     Method('pinas', (Stage('pinas_track1_embedded', 8),), KNN)),
-                    'results/ranking/baselines/track1_resnet20'),
-}
-
-
-def train_and_score(stages: list[tuple[Stage, int]], archs: list[str], work_dir: Path, cfg_options: dict) -> dict:
-    """Train the chained stages (each from the previous one's work dir) and score ``archs`` with the last."""
-    train_seconds, previous = 0.0, None
-    for stage, epochs in stages:
-        options = {**cfg_options, 'train_cfg.max_epochs': epochs}  # the cosine schedule follows max_epochs
-        if previous is not None:
-            options['model.init_from'] = str(previous)
-        previous = work_dir / stage.config
-        cfg = load_config(str(ROOT / f'configs/search/{stage.config}.py'), cfg_options=options, work_dir=str(previous))
-        runner = build_supernet_runner(cfg)
-        start = time.perf_counter()
-        runner.train()
-        train_seconds += time.perf_counter() - start
-    model = unwrap_model(runner.model)
-    model.eval()
-    scorer = build_scorer(model, cfg.search)
-    start = time.perf_counter()
-    scores = {code: scorer(model.space.parse(code)) for code in archs}
-    return dict(epochs=[e for _, e in stages], units=sum(s.units_per_batch * e for s, e in stages),
-                train_seconds=round(train_seconds, 1), score_seconds=round(time.perf_counter() - start, 1),
-                scores=scores)
+GROUND_TRUTH_Y = 'stand-alone top-1 (%), mean of seeds'
 
 
 def ceiling(ground_truth: Path) -> float | None:
@@ -122,77 +79,110 @@ def ceiling(ground_truth: Path) -> float | None:
     return sum(taus) / len(taus)
 
 
-def plan(study: Study, epochs: list[int]) -> dict[str, list[tuple[Stage, int]]]:
-    """Epochs per stage of the reference method and of each equal-compute baseline."""
-    stages = study.reference.stages
-    if len(epochs) != len(stages):
-        raise SystemExit(f'error: {study.reference.name} has {len(stages)} stages '
-                         f'({", ".join(s.config for s in stages)}); pass one --epochs value per stage')
-    units = sum(s.units_per_batch * e for s, e in zip(stages, epochs))
-    runs = {m.name: [(m.stages[0], max(1, round(units / m.stages[0].units_per_batch)))] for m in study.baselines}
-    return {**runs, study.reference.name: list(zip(stages, epochs))}
-
-
+@cli_main(TableError, RankingInputError)
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument('study', choices=sorted(STUDIES))
+    parser = ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument('config', help='study config (configs/ranking/methods_*.py) or a study\'s name '
+                                       f'({", ".join(study_names())})')
     parser.add_argument('ground_truth', help='ranked ground-truth table of the study\'s space')
-    parser.add_argument('--epochs', type=int, nargs='+', default=[6],
-                        help='epochs of each stage of the studied method (Pi-NAS: 1 stage, CEPT: 4)')
+    parser.add_argument('--budget', nargs='+', metavar='K',
+                        help='budgets to train, multiples of the reference epochs (default: every budget of the '
+                             'config)')
+    parser.add_argument('--epochs', type=positive_int, nargs='+',
+                        help='epochs of each stage of the reference method at budget 1 (default: the config\'s; '
+                             'Pi-NAS: 1 stage, CEPT: 4)')
     parser.add_argument('--work-dir', default='work_dirs/benchmark_ranking')
     parser.add_argument('--out-dir', default='results/ranking')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction, default={},
-                        help='overrides applied to every trained config (e.g. a smaller dataset for a dry run)')
+                        help='overrides applied to every trained config (e.g. a smaller dataset for a dry run); '
+                             'the passes per batch are counted with them')
     parser.add_argument('--zero-cost', help='directory of the zero-cost baseline tables (tools/zero_cost.py); '
-                                            'default: the study\'s, under results/ranking/baselines/')
+                                            'default: the study config\'s zero_cost')
+    parser.add_argument('--plan', action='store_true', help='print the epochs and passes of every run and exit')
     args = parser.parse_args(argv)
-    study = STUDIES[args.study]
+
+    config = resolve_study_config(args.config)
+    study = load_study(config)
+    budgets = [parse_budget(b, '--budget') for b in args.budget] if args.budget else list(study.budgets)
+    options = dict(args.cfg_options)
+    counts = {}
+
+    def passes(stage: str):
+        if stage not in counts:
+            counts[stage] = count_passes(stage, options)
+        return counts[stage]
+
+    plans = plan_study(study, budgets, args.epochs, passes)
+    if args.plan:
+        print(f'{study.name} ({config}): network passes per training image at equal compute')
+        print(format_plan(plans))
+        return 0
     truth_path = Path(args.ground_truth)
     truth = read_table(truth_path).values
     archs = sorted(truth)
-    out_dir = Path(args.out_dir) / args.study
-    report = dict(ground_truth=str(truth_path), num_archs=len(archs), seed_to_seed_tau=ceiling(truth_path),
-                  methods={})
-    labels = {m.name: m.score_label for m in (study.reference, *study.baselines)}
-    for method, stages in plan(study, args.epochs).items():
-        run_path = out_dir / f'{method}_run.json'
-        run = json.loads(run_path.read_text()) if run_path.is_file() else None
-        if run is None or not set(archs) <= set(run['scores']):  # no run yet, or one over other architectures
-            run = train_and_score(stages, archs, Path(args.work_dir) / args.study, args.cfg_options)
-            atomic_write_json(run_path, run)
-        atomic_write_json(out_dir / f'{method}_scores.json', sorted(
-            ({'arch': a, 'score': s} for a, s in run['scores'].items()), key=lambda r: -r['score']))
-        scores, values = [run['scores'][a] for a in archs], [truth[a] for a in archs]
-        metrics = ranking_metrics(scores, values, topk=TOPK)
-        plot_ranking(scores, values, metrics, out_dir / f'{method}.png', xlabel=labels[method],
-                     ylabel='stand-alone top-1 (%), mean of seeds',
-                     title=f'{method}, epochs {run["epochs"]} ({run["units"]} passes per image), {args.study} space')
-        report['methods'][method] = dict(run, metrics={m.name: m.as_dict() for m in metrics})
+    out_dir = Path(args.out_dir) / study.name
+    records = run_plan(plans, archs, out_dir, Path(args.work_dir) / study.name, options)
+    # Every other budget of the config whose runs are all there joins the report (and the curves).
+    others = plan_study(study, [b for b in study.budgets if b not in plans], args.epochs, passes)
+    records = dict(sorted({**records, **completed_budgets(others, archs, out_dir, options)}.items()))
+
     zero_cost_dir = Path(args.zero_cost or ROOT / study.zero_cost)
     baselines = {name: table.values for name, table in read_baselines(zero_cost_dir).items()}
+    result = evaluate_runs(records, {a: truth[a] for a in archs}, baselines, study.topk, study.reference.name)
+    seed_tau = ceiling(truth_path)
+    labels = {m.name: m.score_label for m in study.methods}
+    for budget, runs in records.items():
+        for method, record in runs.items():
+            name = plans.get(budget, others.get(budget))[method].name
+            atomic_write_json(out_dir / f'{name}_scores.json', sorted(
+                ({'arch': a, 'score': s} for a, s in record['scores'].items()), key=lambda r: -r['score']))
+            plot_ranking([record['scores'][a] for a in archs], [truth[a] for a in archs],
+                         result['metrics'][budget][method],
+                         out_dir / f'{name}.png', xlabel=labels[method], ylabel=GROUND_TRUTH_Y,
+                         title=f'{method}, epochs {record["epochs"]} ({record["units"]} passes per image), '
+                               f'{study.name} space')
+    report = dict(config=str(config), study=study.name, reference=study.reference.name,
+                  ground_truth=str(truth_path), num_archs=len(archs), seed_to_seed_tau=seed_tau,
+                  budgets=result['budgets'],
+                  cost_curves={m: [dict(units=u, value=v, ci=[lo, hi]) for u, v, lo, hi in points]
+                               for m, points in cost_curves(result['budgets']).items()})
     if baselines:
-        methods = {m: {a: row['scores'][a] for a in archs} for m, row in report['methods'].items()}
-        rows = compare_with_baselines(methods, baselines, {a: truth[a] for a in archs}, topk=TOPK)  # CIs as above
-        report['zero_cost'] = dict(dir=str(zero_cost_dir), baselines={r.name: r.as_dict() for r in rows
-                                                                      if r.is_baseline})
-        for r in rows:
-            if not r.is_baseline:
-                report['methods'][r.name]['margin_over_best_baseline'] = dict(r.margin.as_dict(), name=r.margin.name)
-    atomic_write_json(out_dir / 'report.json', report)
-    print(f'{len(archs)} architectures of {truth_path}; seed-to-seed Kendall tau (ceiling): '
-          f'{report["seed_to_seed_tau"]}')
-    if baselines:
-        print(format_study(rows, report['seed_to_seed_tau']))
-    else:
+        report['zero_cost'] = dict(dir=str(zero_cost_dir), baselines=result['zero_cost'])
+    atomic_write_json(out_dir / 'report.json', _nan_to_none(report))
+    baseline_taus = {name: row['metrics'][TAU]['value'] for name, row in result['zero_cost'].items()}
+    plot_cost_curves(cost_curves(result['budgets']), out_dir / 'cost_curves.png', baseline_taus, seed_tau,
+                     title=f'{study.name}: ranking against training compute ({len(archs)} architectures, '
+                           '95% bootstrap CI)')
+
+    print(f'{len(archs)} architectures of {truth_path}; seed-to-seed Kendall tau (ceiling): {seed_tau}')
+    if not baselines:
         print(f'no zero-cost baselines in {zero_cost_dir}: make them with tools/zero_cost.py SPACE '
               f'{truth_path} --out {zero_cost_dir}')
-    print(f'{"method":<8}{"epochs":>12}{"passes":>8}{"train s":>9}{"score s":>9}   metrics (95% bootstrap CI)')
-    for method, row in report['methods'].items():
-        text = '; '.join(f'{name} {m["value"]:.3f} [{m["ci"][0]:.3f}, {m["ci"][1]:.3f}]'
-                         for name, m in row['metrics'].items())
-        epochs = '+'.join(str(e) for e in row['epochs'])
-        print(f'{method:<8}{epochs:>12}{row["units"]:>8}{row["train_seconds"]:>9}{row["score_seconds"]:>9}   {text}')
+    for budget, runs in records.items():
+        entry = result['budgets'][f'{budget:g}']
+        print(f'\nbudget x{budget:g}: {entry["reference_units"]} network passes per training image '
+              f'(those of {study.reference.name}; every baseline the nearest whole epoch)')
+        if budget in result['rows']:
+            print(format_study(result['rows'][budget], seed_tau))
+        print(f'{"method":<8}{"epochs":>12}{"passes":>8}{"train s":>9}{"score s":>9}   metrics (95% bootstrap CI)')
+        for method, row in entry['methods'].items():
+            text = '; '.join(f'{name} {m["value"]:.3f} [{m["ci"][0]:.3f}, {m["ci"][1]:.3f}]'
+                             for name, m in row['metrics'].items())
+            epochs = '+'.join(str(e) for e in row['epochs'])
+            print(f'{method:<8}{epochs:>12}{row["units"]:>8}{row["train_seconds"]:>9}{row["score_seconds"]:>9}'
+                  f'   {text}')
+    print(f'\ncost curves: {out_dir / "cost_curves.png"}; report: {out_dir / "report.json"}')
     return 0
+
+
+def _nan_to_none(obj):
+    if isinstance(obj, float) and obj != obj:
+        return None
+    if isinstance(obj, dict):
+        return {k: _nan_to_none(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_nan_to_none(v) for v in obj]
+    return obj
 
 
 if __name__ == '__main__':

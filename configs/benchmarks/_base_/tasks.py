@@ -31,3 +31,15 @@ smoke_ade_deeplabv3 = dict(name='deeplabv3_ade-tiny',
 smoke_ade_upernet = dict(name='upernet_ade-tiny', config='configs/smoke/upernet_pinas-tiny_ade-tiny-64x64.py')
 smoke_cityscapes_deeplabv3 = dict(name='deeplabv3_cityscapes-tiny',
                                   config='configs/smoke/deeplabv3_pinas-tiny-d8_cityscapes-tiny-64x64.py')
+
+# The CPU transfer study's tasks (configs/transfer_study/, issue 12 item 5): the shipped Faster R-CNN and DeepLabV3
+# configs on the small generated COCO / ADE20K (tools/make_tiny_datasets.py --size small), a few CPU minutes each,
+# with the backbone of either space.
+study_faster_rcnn = dict(name='faster-rcnn_coco-small',
+                         config='configs/transfer_study/faster-rcnn_pinas-tiny_fpn_coco-small.py')
+study_ade_deeplabv3 = dict(name='deeplabv3_ade-small',
+                           config='configs/transfer_study/deeplabv3_pinas-tiny-d8_ade-small-96x96.py')
+study_track1_faster_rcnn = dict(name='faster-rcnn_coco-small',
+                                config='configs/transfer_study/faster-rcnn_pinas-track1_fpn_coco-small.py')
+study_track1_ade_deeplabv3 = dict(name='deeplabv3_ade-small',
+                                  config='configs/transfer_study/deeplabv3_pinas-track1-d8_ade-small-96x96.py')

@@ -1,0 +1,32 @@
+# Ranking study on the Track-1 ResNet20 channel space (embedded default): CEPT (candidates enhancement +
+# progressive training, 4 chained steps) against SPOS and Pi-NAS, all three over the same supernet class (CEPT with
+# its enhancement, the other two without), each ranking the architectures of the ground-truth table
+# (tools/make_ground_truth.py --space track1_resnet20) at equal compute, at every budget.
+#   python tools/benchmarks/ranking_methods.py configs/ranking/methods_track1.py \
+#       results/ground_truth/track1_resnet20.json [--budget 1 2 4]
+#
+# Compute is counted in network passes per training image: the sum over a method's stages of the passes per batch
+# that stage's algorithm reports (`passes_per_batch` of the model built from the stage's config, forward 1,
+# forward + backward 3: SPOS 3, Pi-NAS 8, CEPT 3 / 37 / 25 / 25 with these configs) times the stage's epochs.
+# No count is written here: change a search config (e.g. model.num_paths) and the budgets follow it.
+study = dict(
+    name='track1',  # outputs under <out-dir>/track1/, work dirs under <work-dir>/track1/
+    # The method the budgets are measured in: at budget K it trains K x `epochs` (one count per stage, each stage
+    # from the previous one's work dir). Stages are config names under configs/search/.
+    reference=dict(
+        name='cept',
+        stages=['cept_embedded', 'cept_embedded_step2', 'cept_embedded_step3', 'cept_embedded_step4'],
+        epochs=[1, 1, 1, 1],
+        score_label='top-1 of the supernet path (%)'),
+    # One stage each: trained for the whole number of epochs whose passes come closest to the reference's.
+    baselines=[
+        dict(name='spos', stages=['spos_track1_embedded'], score_label='top-1 of the supernet path (%)'),
+        dict(name='pinas', stages=['pinas_track1_embedded'], score_label='kNN top-1 of the supernet path (%)'),
+    ],
+    # Multiples of the reference epochs; one point of the cost curves each (1: the budget of the README's table).
+    budgets=[1, 2, 4],
+    # tools/zero_cost.py's tables for the same architectures (relative to the repository), drawn as horizontal
+    # lines: python tools/zero_cost.py track1_resnet20 results/ground_truth/track1_resnet20.json --out DIR
+    zero_cost='results/ranking/baselines/track1_resnet20',
+    topk=[5, 10],  # top-k precision sizes of the report
+)

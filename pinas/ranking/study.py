@@ -1,0 +1,436 @@
+"""Ranking studies: supernet methods ranking the architectures of a ground-truth table, compared at equal compute
+and at several budgets (the library behind ``tools/benchmarks/ranking_methods.py``).
+
+A study config (``configs/ranking/methods_*.py``, one ``study`` dict, read by :func:`load_study`) names a reference
+method (its stages, config names under configs/search/ trained one after the other, and its epochs per stage),
+baseline methods (one stage each), the budgets (multiples of the reference epochs), each method's score label, the
+zero-cost baseline tables and the top-k sizes.
+
+Compute is counted in network passes per training image: the sum over a method's stages of the passes per batch
+its algorithm reports (:attr:`~pinas.algorithms.SupernetAlgorithm.passes_per_batch` of the model built from the
+stage's config with the study's overrides, :func:`count_passes`; forward 1, forward + backward 3) times the
+stage's epochs. At budget K the reference trains K times its epochs per stage, and every baseline the whole number
+of epochs whose passes come closest to the reference's (:func:`plan_study`). No count is written in a study
+config, so a changed search config (``model.num_paths``, ...) changes the plan instead of silently breaking equal
+compute.
+
+:func:`run_plan` trains and scores each planned run that has no usable run file (``<method>[_x<K>]_run.json``,
+:func:`stale_reason`), so a study resumes where it stopped and a rerun against an updated ground truth only
+recomputes the metrics (:func:`evaluate_runs`).
+"""
+from __future__ import annotations
+
+import json
+import math
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Iterable, Mapping, Sequence
+
+from ..utils.cli import UsageError
+from ..utils.files import atomic_write_json
+
+ROOT = Path(__file__).resolve().parents[2]
+SEARCH_CONFIGS = Path('configs/search')
+STUDY_CONFIGS = Path('configs/ranking')
+STUDY_PREFIX = 'methods_'  # configs/ranking/methods_<study>.py; the study's name alone finds it
+TAU = 'kendall_tau_b'
+_STUDY_KEYS = {'name', 'reference', 'baselines', 'budgets', 'zero_cost', 'topk'}
+_METHOD_KEYS = {'name', 'stages', 'score_label', 'epochs'}
+
+
+# --- the study -------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Method:
+    """A supernet method: its stages (configs/search/<stage>.py, each starting from the previous one's work dir)."""
+
+    name: str
+    stages: tuple[str, ...]
+    score_label: str = 'supernet score'
+
+
+@dataclass(frozen=True)
+class Study:
+    """A study config, checked (see the module doc)."""
+
+    name: str
+    reference: Method
+    epochs: tuple[int, ...]  # of each reference stage at budget 1
+    baselines: tuple[Method, ...]
+    budgets: tuple[float, ...] = (1,)
+    zero_cost: str = ''  # tools/zero_cost.py's tables (relative to the repository)
+    topk: tuple = (5, 10)
+
+    @property
+    def methods(self) -> tuple[Method, ...]:
+        return (self.reference, *self.baselines)
+
+
+def study_names(root: Path = ROOT) -> list[str]:
+    """The studies under configs/ranking/ (``methods_<name>.py``)."""
+    return sorted(p.stem[len(STUDY_PREFIX):] for p in (root / STUDY_CONFIGS).glob(f'{STUDY_PREFIX}*.py'))
+
+
+def resolve_study_config(spec: str | Path, root: Path = ROOT) -> Path:
+    """A study config's path from a path or a study's name (``track1``: configs/ranking/methods_track1.py)."""
+    path = Path(spec)
+    if path.is_file():
+        return path
+    named = root / STUDY_CONFIGS / f'{STUDY_PREFIX}{spec}.py'
+    if path.suffix != '.py' and named.is_file():
+        return named
+    raise UsageError(f'no study config {str(spec)!r}: pass a file such as configs/ranking/methods_track1.py or the '
+                     f'name of one under {STUDY_CONFIGS}/ ({", ".join(study_names(root)) or "none there"})')
+
+
+def load_study(path: str | Path) -> Study:
+    """The ``study`` dict of a config file, checked."""
+    from mmengine.config import Config
+    try:
+        cfg = Config.fromfile(str(path))
+    except Exception as err:  # a syntax error, a missing _base_, ...: the config's own code failed
+        raise UsageError(f'study config {path} cannot be read: {type(err).__name__}: {err}') from None
+    if not isinstance(cfg.get('study'), Mapping):
+        raise UsageError(f'{path} has no `study = dict(...)`; see configs/ranking/methods_track1.py')
+    return study_from_dict(cfg.study.to_dict(), source=str(path))
+
+
+def study_from_dict(cfg: Mapping[str, Any], source: str = 'study') -> Study:
+    """:class:`Study` from a config's ``study`` dict; a wrong entry is a :class:`UsageError` naming it."""
+    cfg = dict(cfg)
+    _check_keys(cfg, _STUDY_KEYS, {'name', 'reference', 'baselines'}, source)
+    reference = _method(cfg['reference'], f'{source}: reference', with_epochs=True)
+    epochs = cfg['reference'].get('epochs')
+    if not isinstance(epochs, (list, tuple)) or len(epochs) != len(reference.stages) or not all(
+            _is_int(e) and e >= 1 for e in epochs):
+        raise UsageError(f'{source}: reference.epochs must give one whole number >= 1 per stage '
+                         f'({len(reference.stages)}: {", ".join(reference.stages)}), got {epochs!r}')
+    if not isinstance(cfg['baselines'], (list, tuple)):
+        raise UsageError(f'{source}: baselines must be a list of dict(name=..., stages=[...], score_label=...)')
+    baselines = tuple(_method(b, f'{source}: baselines[{i}]') for i, b in enumerate(cfg['baselines']))
+    for i, method in enumerate(baselines):
+        if len(method.stages) != 1:
+            raise UsageError(f'{source}: baselines[{i}] ({method.name}) has {len(method.stages)} stages; a baseline '
+                             'trains one stage, for as many epochs as the reference\'s passes allow')
+    names = [m.name for m in (reference, *baselines)]
+    if len(set(names)) != len(names):
+        raise UsageError(f'{source}: method names must differ (they name the run files), got {names}')
+    budgets = cfg.get('budgets', [1])
+    if not isinstance(budgets, (list, tuple)) or not budgets:
+        raise UsageError(f'{source}: budgets must be a non-empty list of multiples of the reference epochs, '
+                         f'got {budgets!r}')
+    budgets = tuple(parse_budget(b, source) for b in budgets)
+    if len(set(budgets)) != len(budgets):
+        raise UsageError(f'{source}: budgets repeat: {list(budgets)}')
+    topk = tuple(cfg.get('topk', (5, 10)))
+    return Study(str(cfg['name']), reference, tuple(int(e) for e in epochs), baselines, budgets,
+                 str(cfg.get('zero_cost', '')), topk)
+
+
+def parse_budget(value: Any, source: str = 'budget') -> float:
+    """A budget (multiple of the reference epochs) as an int when whole (so ``2`` and ``2.0`` are one budget)."""
+    try:
+        budget = float(value)
+    except (TypeError, ValueError):
+        raise UsageError(f'{source}: a budget is a positive number (multiple of the reference epochs), '
+                         f'got {value!r}') from None
+    if not budget > 0 or math.isinf(budget):
+        raise UsageError(f'{source}: a budget must be positive, got {value!r}')
+    return int(budget) if budget.is_integer() else budget
+
+
+def _method(cfg: Any, source: str, with_epochs: bool = False) -> Method:
+    if not isinstance(cfg, Mapping):
+        raise UsageError(f'{source} must be dict(name=..., stages=[...], score_label=...), got {cfg!r}')
+    _check_keys(cfg, _METHOD_KEYS if with_epochs else _METHOD_KEYS - {'epochs'}, {'name', 'stages'}, source)
+    stages = cfg['stages']
+    if isinstance(stages, str) or not isinstance(stages, (list, tuple)) or not stages or not all(
+            isinstance(s, str) and s for s in stages):
+        raise UsageError(f'{source}: stages must be a non-empty list of config names under {SEARCH_CONFIGS}/, '
+                         f'got {stages!r}')
+    return Method(str(cfg['name']), tuple(stages), str(cfg.get('score_label', 'supernet score')))
+
+
+def _check_keys(cfg: Mapping, allowed: set, required: set, source: str) -> None:
+    unknown, missing = sorted(set(cfg) - allowed), sorted(required - set(cfg))
+    if unknown or missing:
+        raise UsageError(f'{source}: ' + '; '.join(
+            ([f'unknown keys {unknown} (allowed: {sorted(allowed)})'] if unknown else []) +
+            ([f'missing keys {missing}'] if missing else [])))
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+# --- compute ---------------------------------------------------------------------------------------------------
+def search_config_path(config: str, root: Path = ROOT) -> Path:
+    return root / SEARCH_CONFIGS / f'{config}.py'
+
+
+def count_passes(config: str, cfg_options: Mapping[str, Any] | None = None, root: Path = ROOT) -> tuple[int, int]:
+    """``(passes_per_batch, max_passes_per_batch)`` of the algorithm configs/search/<config>.py builds, with
+    ``cfg_options`` as the study trains it. Building it trains nothing and loads no previous-stage checkpoint."""
+    from mmengine.registry import DefaultScope
+
+    import pinas.algorithms  # noqa: F401  (registers the models)
+    from pinas.apis.runner import load_config
+    from pinas.registry import MODELS
+    cfg = load_config(search_config_path(config, root), cfg_options=dict(cfg_options or {}))
+    model_cfg = cfg.model.copy()
+    model_cfg.pop('init_from', None)
+    with DefaultScope.overwrite_default_scope('pinas'):
+        model = MODELS.build(model_cfg)
+    return int(model.passes_per_batch), int(model.max_passes_per_batch)
+
+
+@dataclass(frozen=True)
+class StageRun:
+    """One stage of a planned run: its config, epochs and its algorithm's passes per batch."""
+
+    config: str
+    epochs: int
+    passes_per_batch: int
+    max_passes_per_batch: int
+
+
+@dataclass(frozen=True)
+class PlannedRun:
+    """A method at a budget: its stages with their epochs."""
+
+    method: str
+    budget: float
+    stages: tuple[StageRun, ...]
+
+    @property
+    def name(self) -> str:
+        """``<method>`` at budget 1, ``<method>_x<K>`` otherwise: the stem of its run file, table and plot."""
+        return run_name(self.method, self.budget)
+
+    @property
+    def epochs(self) -> list[int]:
+        return [s.epochs for s in self.stages]
+
+    @property
+    def units(self) -> int:
+        """Network passes per training image (at least; see :attr:`units_max`)."""
+        return sum(s.passes_per_batch * s.epochs for s in self.stages)
+
+    @property
+    def units_max(self) -> int:
+        """The most passes per training image the run can take (above :attr:`units` for CEPT's max-recover)."""
+        return sum(s.max_passes_per_batch * s.epochs for s in self.stages)
+
+    def fields(self) -> dict:
+        """What a run file records of the plan."""
+        return dict(budget=self.budget, stages=[s.config for s in self.stages], epochs=self.epochs,
+                    passes_per_batch=[s.passes_per_batch for s in self.stages], units=self.units,
+                    units_max=self.units_max)
+
+
+def run_name(method: str, budget: float) -> str:
+    return method if budget == 1 else f'{method}_x{budget:g}'
+
+
+def plan_study(study: Study, budgets: Iterable[float] | None = None, epochs: Sequence[int] | None = None,
+               passes: Callable[[str], tuple[int, int]] = count_passes) -> dict[float, dict[str, PlannedRun]]:
+    """``{budget: {method: run}}`` at equal compute: the reference with ``budget x epochs`` per stage (``epochs``:
+    the study's unless given), each baseline with the whole number of epochs (at least 1) whose passes come closest
+    to the reference's. ``passes(config)`` gives a stage's ``(passes_per_batch, max_passes_per_batch)``."""
+    reference = study.reference
+    epochs = tuple(study.epochs if epochs is None else epochs)
+    if len(epochs) != len(reference.stages):
+        raise UsageError(f'{reference.name} has {len(reference.stages)} stages ({", ".join(reference.stages)}); '
+                         'pass one --epochs value per stage')
+    counts: dict[str, tuple[int, int]] = {}
+
+    def count(config: str) -> tuple[int, int]:
+        if config not in counts:
+            counts[config] = tuple(int(n) for n in passes(config))
+            if counts[config][0] < 1:
+                raise UsageError(f'{config} counts {counts[config][0]} passes per batch; an algorithm trains with '
+                                 'at least one')
+        return counts[config]
+
+    plans = {}
+    for budget in (study.budgets if budgets is None else budgets):
+        budget = parse_budget(budget)
+        ref = PlannedRun(reference.name, budget, tuple(
+            StageRun(config, max(1, round(budget * e)), *count(config)) for config, e in zip(reference.stages, epochs)))
+        runs = {}
+        for method in study.baselines:
+            config, = method.stages
+            per_batch, most = count(config)
+            runs[method.name] = PlannedRun(method.name, budget, (
+                StageRun(config, max(1, round(ref.units / per_batch)), per_batch, most),))
+        plans[budget] = {**runs, reference.name: ref}
+    return plans
+
+
+def format_plan(plans: Mapping[float, Mapping[str, PlannedRun]]) -> str:
+    """One line per method and budget: epochs per stage, passes per batch, passes per image."""
+    lines = [f'{"budget":>6}  {"method":<8}{"epochs":>12}{"passes/batch":>16}{"passes/image":>14}']
+    for budget, runs in plans.items():
+        for run in runs.values():
+            most = '' if run.units_max == run.units else f' (<= {run.units_max})'
+            lines.append(f'{f"x{budget:g}":>6}  {run.method:<8}{"+".join(map(str, run.epochs)):>12}'
+                         f'{"+".join(str(s.passes_per_batch) for s in run.stages):>16}{run.units:>14}{most}')
+    return '\n'.join(lines)
+
+
+# --- runs ------------------------------------------------------------------------------------------------------
+def run_file(out_dir: str | Path, run: PlannedRun) -> Path:
+    return Path(out_dir) / f'{run.name}_run.json'
+
+
+def stale_reason(record: Mapping, run: PlannedRun, archs: Iterable[str],
+                 cfg_options: Mapping[str, Any] | None = None) -> str | None:
+    """Why a run file cannot stand for ``run`` (None: it can). It must score every architecture and have trained
+    the planned epochs; what it records of the stages, their passes per batch and the overrides must match too
+    (files written before these were recorded are judged by their epochs and scores)."""
+    missing = set(archs) - set(record.get('scores', {}))
+    if missing:
+        return f'it scores no architecture {sorted(missing)[0]!r} (and {len(missing) - 1} more missing)'
+    if list(record.get('epochs', [])) != run.epochs:
+        return f'it trained epochs {record.get("epochs")}, the plan gives {run.epochs}'
+    planned = run.fields()
+    for key in ('stages', 'passes_per_batch'):
+        if key in record and list(record[key]) != planned[key]:
+            return f'it was trained with {key} {record[key]}, the configs now give {planned[key]}'
+    options = _jsonable(cfg_options or {})
+    if 'cfg_options' in record and record['cfg_options'] != options:
+        return f'it was trained with --cfg-options {record["cfg_options"]}, not {options}'
+    return None
+
+
+def usable_record(out_dir: str | Path, run: PlannedRun, archs: Sequence[str],
+                  cfg_options: Mapping[str, Any] | None = None) -> tuple[dict | None, str]:
+    """``(record, '')`` from ``run``'s file when it stands for the run, else ``(None, why not)``."""
+    path = run_file(out_dir, run)
+    if not path.is_file():
+        return None, 'no run file'
+    record = json.loads(path.read_text())
+    reason = stale_reason(record, run, archs, cfg_options)
+    return (None, reason) if reason else (record, '')
+
+
+def run_plan(plans: Mapping[float, Mapping[str, PlannedRun]], archs: Sequence[str], out_dir: str | Path,
+             work_dir: str | Path, cfg_options: Mapping[str, Any] | None = None,
+             train: Callable | None = None, log: Callable[[str], Any] = print) -> dict[float, dict[str, dict]]:
+    """Every planned run's record, ``{budget: {method: record}}``: its run file's where that stands for it, else
+    ``train(run, archs, work_dir/x<K>, cfg_options)`` (default :func:`train_and_score`: ``train_seconds``,
+    ``score_seconds``, ``scores``), written as the run file before the next run starts. A reused file gets the
+    plan's fields (counts, units), so the files say what the report says."""
+    train = train or train_and_score
+    options = _jsonable(cfg_options or {})
+    records: dict[float, dict[str, dict]] = {}
+    for budget, runs in plans.items():
+        for method, run in runs.items():
+            path = run_file(out_dir, run)
+            record, reason = usable_record(out_dir, run, archs, options)
+            if record is None:
+                log(f'{run.name}: training (epochs {"+".join(map(str, run.epochs))}, {run.units} passes per image; '
+                    f'{reason})')
+                result = train(run, list(archs), Path(work_dir) / f'x{budget:g}', dict(cfg_options or {}))
+                record = {**run.fields(), 'cfg_options': options, **result}
+                atomic_write_json(path, record)
+            else:
+                updated = {**record, **run.fields()}
+                if updated != record:
+                    atomic_write_json(path, updated)
+                record = updated
+            records.setdefault(budget, {})[method] = record
+    return records
+
+
+def completed_budgets(plans: Mapping[float, Mapping[str, PlannedRun]], archs: Sequence[str], out_dir: str | Path,
+                      cfg_options: Mapping[str, Any] | None = None) -> dict[float, dict[str, dict]]:
+    """The records of the budgets whose every run has a usable run file (with the plan's fields), training
+    nothing: what a report adds beside the budgets it was asked to run."""
+    done = {}
+    for budget, runs in plans.items():
+        found = {method: usable_record(out_dir, run, archs, cfg_options)[0] for method, run in runs.items()}
+        if all(record is not None for record in found.values()):
+            done[budget] = {method: {**found[method], **run.fields()} for method, run in runs.items()}
+    return done
+
+
+def train_and_score(run: PlannedRun, archs: Sequence[str], work_dir: str | Path,
+                    cfg_options: Mapping[str, Any]) -> dict:
+    """Train the run's stages one after the other (each from the previous one's work dir, a cosine schedule over
+    its epochs) and score ``archs`` with the last stage's ``search`` scorer (precise-BN, then its proxy)."""
+    from pinas.apis import build_supernet_runner, load_config
+    from pinas.apis.search import build_scorer
+    from pinas.engine import unwrap_model
+    train_seconds, previous = 0.0, None
+    for stage in run.stages:
+        options = {**cfg_options, 'train_cfg.max_epochs': stage.epochs}  # the cosine schedule follows max_epochs
+        if previous is not None:
+            options['model.init_from'] = str(previous)
+        previous = Path(work_dir) / stage.config
+        cfg = load_config(search_config_path(stage.config), cfg_options=options, work_dir=str(previous))
+        runner = build_supernet_runner(cfg)
+        start = time.perf_counter()
+        runner.train()
+        train_seconds += time.perf_counter() - start
+    model = unwrap_model(runner.model)
+    model.eval()
+    scorer = build_scorer(model, cfg.search)
+    start = time.perf_counter()
+    scores = {code: scorer(model.space.parse(code)) for code in archs}
+    return dict(train_seconds=round(train_seconds, 1), score_seconds=round(time.perf_counter() - start, 1),
+                scores=scores)
+
+
+def _jsonable(value: Any) -> Any:
+    return json.loads(json.dumps(value))
+
+
+# --- metrics ---------------------------------------------------------------------------------------------------
+def evaluate_runs(records: Mapping[float, Mapping[str, Mapping]], truth: Mapping[str, float],
+                  baselines: Mapping[str, Mapping[str, float]], topk: Iterable = (5, 10),
+                  reference: str | None = None) -> dict:
+    """Per budget, every method's ranking metrics against ``truth`` (its architectures) and, with zero-cost
+    ``baselines``, its margin over the best of them; the baselines' own metrics once.
+
+    Returns ``dict(budgets={'<K>': dict(reference_units, methods={method: record + metrics}), ...},
+    zero_cost={name: row} or {}, rows={budget: [StudyRow]}, metrics={budget: {method: [MetricResult]}})``
+    (``reference_units``: the passes per image of the ``reference`` method, default the most of any); ``rows`` is
+    what :func:`~pinas.ranking.report.format_study` prints, ``metrics`` what
+    :func:`~pinas.ranking.plot.plot_ranking` titles a scatter with."""
+    from .metrics import ranking_metrics
+    from .report import compare_with_baselines
+    archs = sorted(truth)
+    topk = tuple(topk)
+    out: dict[str, Any] = dict(budgets={}, zero_cost={}, rows={}, metrics={})
+    for budget, runs in records.items():
+        methods = {}
+        for method, record in runs.items():
+            metrics = ranking_metrics([record['scores'][a] for a in archs], [truth[a] for a in archs], topk=topk)
+            out['metrics'].setdefault(budget, {})[method] = metrics
+            methods[method] = dict(record, metrics={m.name: m.as_dict() for m in metrics})
+        if baselines:
+            rows = compare_with_baselines({m: {a: r['scores'][a] for a in archs} for m, r in runs.items()},
+                                          baselines, {a: truth[a] for a in archs}, topk=topk)
+            out['rows'][budget] = rows
+            out['zero_cost'] = {r.name: r.as_dict() for r in rows if r.is_baseline}
+            for r in rows:
+                if not r.is_baseline:
+                    methods[r.name]['margin_over_best_baseline'] = dict(r.margin.as_dict(), name=r.margin.name)
+        reference_units = runs[reference]['units'] if reference in runs else \
+            max((r['units'] for r in runs.values()), default=0)
+        out['budgets'][f'{budget:g}'] = dict(reference_units=reference_units, methods=methods)
+    return out
+
+
+def cost_curves(budgets: Mapping[str, Mapping], metric: str = TAU) -> dict[str, list[tuple[float, float, float,
+                                                                                              float]]]:
+    """``{method: [(passes per image, value, ci_low, ci_high), ...]}`` of ``metric`` over the budgets of
+    :func:`evaluate_runs`'s ``budgets``, ordered by passes (NaN for a bound the report holds as null)."""
+    curves: dict[str, list] = {}
+    for entry in budgets.values():
+        for method, row in entry['methods'].items():
+            m = row['metrics'][metric]
+            low, high = (math.nan if v is None else v for v in m['ci'])
+            curves.setdefault(method, []).append((row['units'], m['value'], low, high))
+    return {method: sorted(points) for method, points in curves.items()}
