@@ -34,37 +34,36 @@ PIP=("$PY" -m pip --disable-pip-version-check)
 # registries reachable here: PyPI has only the default (CUDA 13.0) torch 2.14.1 and torchvision 0.29.1, no
 # "+cpu" builds (its only +cpu torch is 2.13.0, with no matching torchvision), and PyTorch's own CPU index is
 # not reachable. The CUDA build runs on the CPU as it is.
-# The torch wheels on some mirrors report another version internally, so a stamp records what was installed.
-TORCH_STAMP="$VENV/.pinas-torch-$TORCH_VERSION-vision-$TORCHVISION_VERSION"
-if [ -f "$TORCH_STAMP" ] && "$PY" -c "import torch, torchvision" >/dev/null 2>&1; then
+# Every later pip call is constrained to the pinned torch and torchvision: a requirement that admits an older torch
+# (an older setuptools, say: torch 2.14.1 needs setuptools >= 77.0.3) must fail, not silently downgrade the stack.
+CONSTRAINTS="$VENV/pinas-constraints.txt"
+printf 'torch==%s\ntorchvision==%s\n' "$TORCH_VERSION" "$TORCHVISION_VERSION" > "$CONSTRAINTS"
+PIPC=("${PIP[@]}" install -c "$CONSTRAINTS")
+stack_is_pinned() { "$PY" -c "import torch, torchvision
+assert torch.__version__.split('+')[0] == '$TORCH_VERSION' and torchvision.__version__.split('+')[0] == '$TORCHVISION_VERSION'" \
+  >/dev/null 2>&1; }
+if stack_is_pinned; then
   step "torch $TORCH_VERSION and torchvision $TORCHVISION_VERSION already installed"
 else
   step "installing torch $TORCH_VERSION and torchvision $TORCHVISION_VERSION"
-  "${PIP[@]}" install "torch==$TORCH_VERSION" "torchvision==$TORCHVISION_VERSION"
-  touch "$TORCH_STAMP"
+  "${PIPC[@]}" "torch==$TORCH_VERSION" "torchvision==$TORCHVISION_VERSION"
 fi
 
-# A compiled mmcv is tied to the torch build it was compiled against: the wheel cache is keyed by torch's version
-# and its variant (cu130, cpu, ...) as the installed torch reports it.
-TORCH_VARIANT=$("$PY" -c "import torch.version as v
-print('cu' + v.cuda.replace('.', '') if v.cuda else 'rocm' + v.hip if v.hip else 'cpu')")
-MMCV_WHEEL_DIR="$CACHE/wheels/mmcv-${MMCV_VERSION}-torch${TORCH_VERSION}-${TORCH_VARIANT}-cxx20"
-WHEEL_DIRS=("$MMCV_WHEEL_DIR")
-# Wheels cached before the key named the variant were all built against the default CUDA 13.0 torch.
-if [ "$TORCH_VARIANT" = cu130 ]; then WHEEL_DIRS+=("$CACHE/wheels/mmcv-${MMCV_VERSION}-torch${TORCH_VERSION}-cxx20"); fi
+# A compiled mmcv is tied to the torch build it was compiled against: the wheel cache is keyed by the installed
+# torch's full version (2.14.1+cu130, +cpu, ...).
+TORCH_BUILD=$("$PY" -c "import torch; print(torch.__version__)")
+MMCV_WHEEL_DIR="$CACHE/wheels/mmcv-${MMCV_VERSION}-torch${TORCH_BUILD}"
 
 step "installing build helpers and pure-Python dependencies"
-"${PIP[@]}" install -q "setuptools<70" wheel ninja -r "$ROOT/requirements.txt"
+# mmcv's setup.py imports pkg_resources, which setuptools 81 dropped; torch 2.14.1 needs setuptools >= 77.0.3.
+"${PIPC[@]}" -q "setuptools>=77.0.3,<81" wheel ninja -r "$ROOT/requirements.txt"
 
 mmcv_ops_work() { "$PY" -c "import mmcv, torch; from mmcv.ops import nms; assert mmcv.__version__=='$MMCV_VERSION'; b=torch.tensor([[0.,0,1,1],[0,0,1,1]]); nms(b, torch.tensor([1.,.5]), .5)" >/dev/null 2>&1; }
 
 if mmcv_ops_work; then
   step "mmcv $MMCV_VERSION with working ops already installed: skipping the build"
 else
-  wheel=""
-  for dir in "${WHEEL_DIRS[@]}"; do
-    [ -n "$wheel" ] || wheel=$(ls "$dir"/mmcv-"$MMCV_VERSION"-*.whl 2>/dev/null | head -n1 || true)
-  done
+  wheel=$(ls "$MMCV_WHEEL_DIR"/mmcv-"$MMCV_VERSION"-*.whl 2>/dev/null | head -n1 || true)
   if [ -z "$wheel" ]; then
     step "building mmcv $MMCV_VERSION with ops from the sdist (3-5 minutes on 2 cores); cached in $MMCV_WHEEL_DIR"
     work=$(mktemp -d)
@@ -82,20 +81,21 @@ else
   else
     step "reusing cached mmcv wheel $wheel"
   fi
-  "${PIP[@]}" install -q --no-deps --force-reinstall "$wheel"
+  "${PIPC[@]}" -q --no-deps --force-reinstall "$wheel"
   mmcv_ops_work || die "mmcv installed from $wheel but mmcv.ops does not work; delete $MMCV_WHEEL_DIR and re-run"
 fi
 
 step "installing mmdet and mmsegmentation (no dependency re-resolution, which would replace mmcv)"
-"${PIP[@]}" install -q --no-deps "mmdet==3.3.0" "mmsegmentation==1.2.2"
+"${PIPC[@]}" -q --no-deps "mmdet==3.3.0" "mmsegmentation==1.2.2"
 
 step "installing cityscapesscripts (label conversion; its declared deps include the obsolete 'typing' backport)"
-"${PIP[@]}" install -q --no-deps "cityscapesscripts==2.3.0" "pyquaternion==0.9.9"
+"${PIPC[@]}" -q --no-deps "cityscapesscripts==2.3.0" "pyquaternion==0.9.9"
 
 step "installing pinas in editable mode"
-"${PIP[@]}" install -q --no-deps --no-build-isolation -e "$ROOT"
+"${PIPC[@]}" -q --no-deps --no-build-isolation -e "$ROOT"
 
 step "checking the stack (mmcv ops against torchvision's, and what mmdet and mmseg import from mmcv.ops)"
+stack_is_pinned || die "torch/torchvision are not $TORCH_VERSION/$TORCHVISION_VERSION after the install: a dependency replaced them"
 "$PY" - <<'PYEOF'
 import torch, torchvision, timm, mmengine, mmcv, mmdet, mmseg
 from mmcv.ops import RoIAlign, nms

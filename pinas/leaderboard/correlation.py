@@ -149,7 +149,8 @@ def studies(boards: Sequence[Board], settings: Settings = Settings(),
             tables: Sequence[ScoreTable] = ()) -> list[Study]:
     """Every study of ``boards`` (provenance scores, then one per scores table and config), in board order, then
     by config, method and score name."""
-    _check_tables(boards, tables)
+    measured_codes = {normalised_code(row.first.arch) for board in boards for row in board.rows if not row.is_paper}
+    matching = {id(table) for table in tables if measured_codes & set(table.values)}  # others say why, everywhere
     found = []
     for board in boards:
         measured = [row for row in board.rows if not row.is_paper]
@@ -166,7 +167,13 @@ def studies(boards: Sequence[Board], settings: Settings = Settings(),
         for config in sorted({row.first.config or '' for row in measured}):
             in_config = [row for row in measured if (row.first.config or '') == config]
             for table in tables:
-                pending[(config, table.method, table.score_name or '')] = _table_rows(in_config, table)
+                found_rows = _table_rows(in_config, table)
+                if not found_rows[0] and id(table) in matching:
+                    continue  # another config's (or space's) table: no study here
+                key = (config, table.method, table.score_name or '')
+                if key in pending:
+                    _refuse_two_sources(table, pending[key])
+                pending[key] = found_rows
         for index, ((config, method, score_name), (rows, scores, table, described)) in enumerate(
                 sorted(pending.items(), key=lambda item: item[0])):
             study = Study(board, config or None, method, score_name or None, tuple(rows), tuple(scores),
@@ -175,21 +182,16 @@ def studies(boards: Sequence[Board], settings: Settings = Settings(),
     return found
 
 
-def _check_tables(boards: Sequence[Board], tables: Sequence[ScoreTable]) -> None:
-    """Two sources of one (method, score name) would give two studies of one name: refuse them."""
-    seen: dict[tuple, str] = {}
-    for board in boards:
-        for row in board.rows:
-            if not row.is_paper and row.score is not None:
-                seen.setdefault((row.method, row.first.provenance.score_name or None),
-                                f'the records\' provenance.score (e.g. {row.first.origin})')
-    for table in tables:
-        other = seen.setdefault((table.method, table.score_name), table.path)
-        if other != table.path:
-            raise LeaderboardError(
-                f'{table.path}: {table.method} {table.score_name or "score"} scores also come from {other}; '
-                f'name the table\'s scores differently ({SCORES_SPEC}, e.g. '
-                f'{table.method}:{table.score_name or "score"}-table={table.path})')
+def _refuse_two_sources(table: ScoreTable, other: tuple) -> None:
+    """A table and the records' provenance scores (or another table) of one (method, score name) over the rows of
+    one config would give two studies of one name: refused. Tables of other configs or spaces may share a name."""
+    rows, _, other_table, _ = other
+    source = other_table.path if other_table is not None else \
+        f'the records\' provenance.score (e.g. {rows[0].first.origin})'
+    raise LeaderboardError(
+        f'{table.path}: {table.method} {table.score_name or "score"} scores also come from {source}; '
+        f'name the table\'s scores differently ({SCORES_SPEC}, e.g. '
+        f'{table.method}:{table.score_name or "score"}-table={table.path})')
 
 
 def normalised_code(code: str) -> Optional[str]:

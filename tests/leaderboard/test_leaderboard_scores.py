@@ -261,3 +261,17 @@ def test_paper_rows_never_enter_a_table_study(tmp_path):
     (study,) = leaderboard.studies
     assert study.rows == () and study.scores == () and study.config == DEEPLAB
     assert study.skipped.startswith('0 of 3 measured architecture(s) in the table')
+
+
+def test_a_table_of_one_config_shares_its_name_with_another_configs_records(tmp_path):
+    """One leaderboard of two studies (say two spaces): the ResNeSt runs scored by a SPOS table, the Track-1 runs by
+    their own SPOS search. The table covers only the first config, so it neither conflicts with nor adds an empty
+    study to the second."""
+    first, second = ARCHS[4:], ARCHS[:4]
+    records = [run_record(a, 0, score=float(i), method='pinas', config='configs/a.py') for i, a in enumerate(first)]
+    records += [run_record(a, 0, score=float(i), method='spos', config='configs/b.py') for i, a in enumerate(second)]
+    table = read_score_table('spos', 'knn', write_json(tmp_path / 't.json', {a: float(i) for i, a in enumerate(first)}))
+    found = {(s.config, s.method): s for s in studies(build_boards(records), SETTINGS, [table])}
+    assert sorted(found) == [('configs/a.py', 'pinas'), ('configs/a.py', 'spos'), ('configs/b.py', 'spos')]
+    assert found[('configs/a.py', 'spos')].scores_file == str(tmp_path / 't.json')
+    assert found[('configs/b.py', 'spos')].scores_file is None and len(found[('configs/b.py', 'spos')].rows) == 4
