@@ -38,6 +38,9 @@ def main(argv=None) -> int:
     parser.add_argument('--arch-seed', type=int, default=0, help='seed of the architecture sample')
     parser.add_argument('--concentration', type=float, default=None,
                         help='Dirichlet concentration of a stratified sample (see sample_archs); default: uniform')
+    parser.add_argument('--extremes', action='store_true',
+                        help='include the smallest and the largest architecture (every position\'s first / last '
+                             'choice) in the sample')
     parser.add_argument('--seeds', type=int, nargs='+', default=[0, 1], help='training seeds')
     parser.add_argument('--epochs', type=positive_int, default=TrainSettings.epochs)
     parser.add_argument('--data-config', default=str(ROOT / 'configs/search/_base_/datasets/embedded.py'),
@@ -59,7 +62,7 @@ def main(argv=None) -> int:
     runs_path = out.with_suffix('.runs.json')
     remove_stale_temp_files(out.parent)
     try:  # a sample the space cannot give, a runs file made with other settings or one that is not JSON
-        archs = sample_archs(space, args.num_archs, args.arch_seed, args.concentration)
+        archs = sample_archs(space, args.num_archs, args.arch_seed, args.concentration, args.extremes)
         table = run_ground_truth(space, build_model, archs, args.seeds, runs_path, Path(data.data_root), spec,
                                  TrainSettings(epochs=args.epochs), shard=args.shard, device=args.device)
     except ValueError as err:
@@ -69,7 +72,7 @@ def main(argv=None) -> int:
         return 0
     summary = summarize(table, args.seeds)
     summary['arch_sample'] = dict(num_archs=args.num_archs, arch_seed=args.arch_seed,
-                                  concentration=args.concentration)
+                                  concentration=args.concentration, extremes=args.extremes)
     atomic_write_bytes(out, (json.dumps(summary.pop('rows'), indent=1) + '\n').encode())
     atomic_write_bytes(out.with_suffix('.meta.json'), (json.dumps(summary, indent=1) + '\n').encode())
     print(f'{summary["num_archs"]} architectures, seed-to-seed Kendall tau-b: {summary["seed_to_seed_kendall_tau"]}')

@@ -106,29 +106,37 @@ def evaluate(model: nn.Module, data: tuple, batch_size: int = 256) -> float:
     return 100.0 * correct.item() / len(x)
 
 
-def sample_archs(space, num: int, seed: int, concentration: float | None = None) -> list[Arch]:
+def sample_archs(space, num: int, seed: int, concentration: float | None = None,
+                 extremes: bool = False) -> list[Arch]:
     """``num`` distinct architectures drawn with a seeded RNG.
 
     ``concentration=None`` draws every position uniformly. A value ``a`` first draws, per architecture, candidate
     probabilities from a symmetric Dirichlet(a) and then every position from them: small ``a`` gives architectures
     dominated by one or two candidates as well as mixed ones, so the sample spans the space's range of accuracy
-    (uniform draws concentrate near the average mix). Needs the same number of choices at every position.
+    (uniform draws concentrate near the average mix). Where positions have different numbers of choices (the
+    Track-1 widths: 4, 8 or 16 per stage), the Dirichlet is over ``min(cardinalities)`` equal slices of each
+    position's choices (narrowest quarter, ..., widest quarter), and a position draws a slice, then a choice in it.
+    ``extremes`` puts the smallest and the largest architecture (every position's first / last choice) first.
     """
     rng, archs = random.Random(seed), []
+    if extremes:
+        archs = [Arch(tuple(0 for _ in space.cardinalities)), Arch(tuple(c - 1 for c in space.cardinalities))]
     if concentration is not None:
-        if len(set(space.cardinalities)) != 1:
-            raise ValueError(f'{space.name}: a Dirichlet sample needs the same number of choices at every position, '
-                             f'got {sorted(set(space.cardinalities))}; sample it uniformly (no concentration)')
-        choices, generator = space.cardinalities[0], np.random.default_rng(seed)
+        bins, generator = min(space.cardinalities), np.random.default_rng(seed)
     while len(archs) < num:
         if concentration is None:
             arch = space.sample(rng)
+        elif len(set(space.cardinalities)) == 1:
+            probs = generator.dirichlet([concentration] * bins)
+            arch = Arch(tuple(int(c) for c in generator.choice(bins, size=space.num_positions, p=probs)))
         else:
-            probs = generator.dirichlet([concentration] * choices)
-            arch = Arch(tuple(int(c) for c in generator.choice(choices, size=space.num_positions, p=probs)))
+            probs = generator.dirichlet([concentration] * bins)
+            slices = generator.choice(bins, size=space.num_positions, p=probs)
+            arch = Arch(tuple(int(generator.integers(b * c // bins, (b + 1) * c // bins))
+                              for b, c in zip(slices, space.cardinalities)))
         if arch not in archs:
             archs.append(arch)
-    return archs
+    return archs[:num]
 
 
 def shard_path(out: Path, index: int, count: int) -> Path:

@@ -1,4 +1,5 @@
 """Ground truth made here: seeded architecture samples, the training recipe, and a run that resumes."""
+import numpy as np
 import pytest
 
 from pinas.ranking.ground_truth import (TrainSettings, run_ground_truth, sample_archs, shard_path, summarize,
@@ -24,9 +25,23 @@ def test_a_small_concentration_spreads_the_candidate_mix():
     assert purity(sample_archs(TINY, 30, 0, concentration=0.5)) > purity(sample_archs(TINY, 30, 0)) + 0.1
 
 
-def test_dirichlet_sample_of_a_space_with_unequal_choices_is_refused():
-    with pytest.raises(ValueError, match='same number of choices at every position'):
-        sample_archs(build_space('track1_resnet20'), 5, 0, concentration=0.5)
+def test_dirichlet_sample_of_track1_spans_narrow_to_wide_and_starts_with_the_extremes():
+    """Track-1 positions have 4, 8 or 16 widths: the Dirichlet picks slices (narrowest quarter ... widest quarter)
+    of every position's choices, so a small concentration gives mostly-narrow and mostly-wide networks, not only
+    the average mix of a uniform draw; with extremes the smallest and the largest network come first."""
+    space = build_space('track1_resnet20')
+    archs = sample_archs(space, 40, 0, concentration=0.2, extremes=True)
+    assert archs[0] == space.parse('4-' * 19 + '4') and space.format(archs[1]) == space.format(
+        space.parse('16-' * 7 + '32-' * 6 + '64-' * 6 + '64'))
+    assert len(set(archs)) == 40 and all(space.parse(a) == a for a in archs)
+    assert archs == sample_archs(space, 40, 0, concentration=0.2, extremes=True)
+
+    def spread(sample):  # std over architectures of the mean relative width index
+        means = [np.mean([c / (k - 1) for c, k in zip(a.choices, space.cardinalities)]) for a in sample]
+        return float(np.std(means))
+    assert spread(sample_archs(space, 40, 0, concentration=0.2)) > 2 * spread(sample_archs(space, 40, 0))
+    assert sample_archs(TINY, 30, 0, concentration=0.5) == sample_archs(TINY, 30, 0, concentration=0.5,
+                                                                        extremes=False)  # equal choices: as before
 
 
 def test_warmup_then_cosine():
