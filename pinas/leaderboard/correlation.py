@@ -136,11 +136,14 @@ class Study:
     @property
     def tau_over_ceiling(self) -> Optional[float]:
         """Kendall tau-b / :attr:`ceiling_mean`: the share of the reachable ranking quality the search reaches
-        (None without a ceiling; NaN when the ceiling is not positive, where a ratio means nothing)."""
+        (None without a ceiling; NaN when the ceiling is not positive, or when a seed pair's confidence interval
+        reaches zero: seeds that do not agree leave nothing to predict, and a ratio to a ceiling near zero would
+        be a large number that means nothing)."""
         ceiling, tau = self.ceiling_mean, self.metric('kendall_tau_b')
         if ceiling is None or tau is None:
             return None
-        if math.isnan(ceiling) or ceiling <= 0 or math.isnan(tau.value):
+        uncertain = any(not c.tau.ci_low > 0 for c in self.ceiling if not math.isnan(c.tau.ci_low))
+        if math.isnan(ceiling) or ceiling <= 0 or uncertain or math.isnan(tau.value):
             return math.nan
         return tau.value / ceiling
 

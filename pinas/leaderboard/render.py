@@ -141,7 +141,8 @@ CORRELATION_INTRO = ('Does the search predict transfer? Each study: the measured
                      'from a scores table (tools/leaderboard.py --scores METHOD[:SCORE_NAME]=TABLE). Statistics '
                      'with percentile-bootstrap intervals; the seed ceiling is the Kendall tau-b between two seeds of '
                      'the same architectures (no search score can be expected to rank them better), tau / ceiling '
-                     'the share of it the search reaches.')
+                     'the share of it the search reaches (n/a where the seeds do not agree: a ceiling whose interval '
+                     'reaches zero leaves nothing to predict).')
 
 
 # --- Markdown --------------------------------------------------------------------------------------------------

@@ -3,7 +3,9 @@ architectures, studied against the downstream metric beside the records' own sea
 import csv
 import importlib.util
 import json
+import math
 import statistics
+from dataclasses import replace
 
 import pytest
 from leaderboard_helpers import (ARCHS, BOOTSTRAP, DEEPLAB, PAPER_DIR, REPO, SPOS_ARCHS, run_record, study_dirs,
@@ -78,6 +80,9 @@ def test_a_table_equal_to_the_metric_gives_tau_one_and_reversed_minus_one(tmp_pa
            [(m.name, m.value, m.ci_low, m.ci_high) for m in expected]
     (ceiling,) = study.ceiling
     assert study.ceiling_mean == ceiling.tau.value and study.tau_over_ceiling == pytest.approx(1.0 / ceiling.tau.value)
+    # seeds that barely agree (the interval reaches zero) leave nothing to predict: no ratio, not 1 / 0.07 = 14
+    weak = replace(ceiling, tau=replace(ceiling.tau, value=0.07, ci_low=-0.6, ci_high=0.7))
+    assert math.isnan(replace(study, ceiling=(weak,)).tau_over_ceiling)
     oracle = next(s for s in leaderboard.studies if s.method == 'oracle' and s.board.dataset == 'ADE20K')
     assert oracle.score_name is None and oracle.metric('kendall_tau_b').value == pytest.approx(-1.0)
     # the records' own studies are still there, unchanged in number, beside one table study per board and config
