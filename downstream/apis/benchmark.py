@@ -38,7 +38,7 @@ from mmengine.config import Config, DictAction
 from pinas.apis.runner import DEFAULT_WORK_ROOT, RESUME_LATEST, load_config
 from pinas.leaderboard.record import RECORD_FILE, TASKS, Record, RecordError, load_record
 from pinas.models import PINAS_CLS, PINAS_TRANS
-from pinas.spaces import build_space
+from pinas.spaces import build_space, list_spaces
 from pinas.utils.checkpoint import latest_checkpoint
 from pinas.utils.cli import EXIT_FAILURE, ArgumentParser, UsageError, one_line, parse_shard, positive_int
 
@@ -107,7 +107,7 @@ class Job:
         """What the job changes in its task config, as ``--cfg-options`` keys."""
         options = {**self.task.cfg_options, 'model.backbone.arch': self.entry.arch, 'randomness.seed': self.seed,
                    'record.name': self.entry.name}
-        if self.entry.space:
+        if self.entry.space in list_spaces():  # a preset; a search's own space (a dict) is the task config's
             options['model.backbone.space'] = self.entry.space
         if self.entry.weights == SCRATCH:
             options['model.backbone.init_cfg'] = None

@@ -173,3 +173,14 @@ def test_shards_split_the_jobs_between_processes(search, tmp_path, capsys):
             apis.benchmark_main([str(config), '--shard', bad])
         assert exit_info.value.code == 2
         assert '--shard' in capsys.readouterr().err
+
+
+def test_a_searchs_own_space_is_left_to_the_task_config(tmp_path):
+    """A preset space (pinas_resnest_tiny) is set on the backbone; a search's own space (the embedded Track-1
+    searches' `track1_resnet20_embedded`, a dict in their configs) is already the task config's, and naming it on
+    the command line would replace that dict by a string."""
+    task = benchmark.Task('seg', 'configs/transfer_study/deeplabv3_pinas-track1-d8_ade-small-96x96.py')
+    own = benchmark.Job(benchmark.Entry('w', '4-' * 19 + '4', 'track1_resnet20_embedded'), task, 0, tmp_path)
+    assert 'model.backbone.space' not in own.cfg_options()
+    preset = benchmark.Job(benchmark.Entry('r', '000000', SPACE), task, 0, tmp_path)
+    assert preset.cfg_options()['model.backbone.space'] == SPACE
