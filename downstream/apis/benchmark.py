@@ -41,6 +41,7 @@ from pinas.models import PINAS_CLS, PINAS_TRANS
 from pinas.spaces import build_space, list_spaces
 from pinas.utils.checkpoint import latest_checkpoint
 from pinas.utils.cli import EXIT_FAILURE, ArgumentParser, UsageError, one_line, parse_shard, positive_int
+from pinas.utils.files import atomic_write_bytes
 
 from .records import NAMED_ARCHS, ROOT, SCRATCH, TTA_SEG_METRICS, find_search_dir
 from .runner import METRICS_FILE, test, train
@@ -407,6 +408,17 @@ def run_benchmark(bench: Benchmark, *, launcher: str = 'none', gpus: int | None 
     return len(failed)
 
 
+def export_records(bench: Benchmark, out: Path, echo: Callable[[str], None] = print) -> int:
+    """Copy every job's record to ``out`` under the job's path relative to the work dir; 0."""
+    done = [job for job in bench.jobs if job.record() is not None]
+    for job in done:
+        target = out / job.work_dir.relative_to(bench.work_dir) / RECORD_FILE
+        target.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write_bytes(target, (job.work_dir / RECORD_FILE).read_bytes())
+    echo(f'{LOG} exported {len(done)} record(s) of {len(bench.jobs)} jobs to {out}')
+    return 0
+
+
 def benchmark_parser() -> ArgumentParser:
     parser = ArgumentParser(description='Run a transfer benchmark (configs/benchmarks/): every entry x task x seed '
                                         'trained and tested, one record each; jobs with records are skipped')
@@ -423,6 +435,9 @@ def benchmark_parser() -> ArgumentParser:
     parser.add_argument('--shard', type=parse_shard, metavar='K/N',
                         help='run only every N-th job from the K-th (0 <= K < N): N processes or nodes share the '
                              'benchmark, e.g. two CPU workers with --shard 0/2 and --shard 1/2')
+    parser.add_argument('--export-records', metavar='DIR',
+                        help='copy the records of the jobs that have one to DIR (same layout as the work dir) and '
+                             'exit: the results to commit, without checkpoints or logs')
     parser.add_argument('--print-commands', action='store_true',
                         help='print the commands of the jobs without records instead of running them')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction, metavar='KEY=VALUE',
@@ -434,6 +449,8 @@ def benchmark_main(argv: Sequence[str] | None = None) -> int:
     """``tools/benchmark.py``: exit status 0 when every job has a record, else 1."""
     args = benchmark_parser().parse_args(argv)
     bench = load_benchmark(args.config, work_dir=args.work_dir, cfg_options=args.cfg_options)
+    if args.export_records:
+        return export_records(bench, Path(args.export_records))
     failed = run_benchmark(bench, launcher=args.launcher, gpus=args.gpus, partition=args.partition,
                            print_commands=args.print_commands, shard=args.shard)
     return EXIT_FAILURE if failed else 0

@@ -135,6 +135,14 @@ tasks = [{SEG_TASK}]""")
     assert f'1/2 skip {best.label}: has a record (mIoU ' in again and '1 have records, 1 to run' in again
     assert _timestamped_runs(best.work_dir) == runs  # nothing trained or tested
 
+    # the records alone, for a results directory under version control (checkpoints stay in the work dirs)
+    out = tmp_path / 'results'
+    assert apis.benchmark_main([str(config), '--work-dir', str(work), '--export-records', str(out)]) == 0
+    exported = sorted(p.relative_to(out) for p in out.rglob('*') if p.is_file())
+    assert exported == [best.work_dir.relative_to(work) / RECORD_FILE]
+    assert load_record(out / exported[0]) == record
+    assert 'exported 1 record(s) of 2 jobs' in capsys.readouterr().out
+
 
 def test_a_benchmark_job_under_torchrun_with_two_gloo_processes(tiny_data, tmp_path, capsys, monkeypatch):
     """--launcher pytorch: the job trains and tests through tools/dist_train.sh / dist_test.sh, two CPU processes
