@@ -149,3 +149,33 @@ def test_pinas_trains_over_a_channel_width_space():
         assert (not torch.equal(param, before[name])) == (id(param) in used), name
     narrow = model.supernet.space.min_arch()
     assert model.extract(_views()[:, 0], narrow).shape == (BATCH, 4)  # the narrowest path ends in 4 channels
+
+
+def test_step_logs_negative_similarity_so_that_a_collapsed_embedding_shows():
+    """``neg_sim`` is the queries' mean cosine to the negatives the loss used (the queue before this step's keys
+    are enqueued); a collapsed embedding, where every key points the same way, has neg_sim == pos_sim == 1."""
+    model = _model(momentum=1.0)  # teacher frozen, student unchanged by loss(): the queries can be recomputed
+    queue_before = torch.nn.functional.normalize(model.queue.clone(), dim=0)
+    views = _views()
+    out = model.loss(views)
+    path_a, path_b = model.last_paths
+    with torch.no_grad():
+        q_a, q_b = model._query(views[:, 0], path_a), model._query(views[:, 2], path_b)
+        q = torch.nn.functional.normalize(torch.ones(BATCH, 16), dim=1)
+        model.queue.copy_(q[:1].t().expand(-1, QUEUE))
+        collapsed = model.similarity_stats([q, q], [q, q])
+        model.queue.copy_(-q[:1].t().expand(-1, QUEUE))
+        opposite = model.similarity_stats([q, q], [q, q])
+    assert set(out) == {'loss', 'pos_sim', 'neg_sim'} and -1 <= float(out['neg_sim']) <= 1
+    torch.testing.assert_close(out['neg_sim'], ((q_a @ queue_before).mean() + (q_b @ queue_before).mean()) / 2)
+    torch.testing.assert_close(collapsed['pos_sim'], torch.tensor(1.0))
+    torch.testing.assert_close(collapsed['neg_sim'], torch.tensor(1.0))
+    torch.testing.assert_close(opposite['neg_sim'], torch.tensor(-1.0))
+
+
+def test_in_batch_negatives_exclude_each_querys_own_key():
+    model = _model(use_queue=False)
+    q = torch.eye(BATCH, 16)  # orthogonal queries, each its own positive: the others are at cosine 0
+    stats = model.similarity_stats([q], [q])
+    torch.testing.assert_close(stats['pos_sim'], torch.tensor(1.0))
+    torch.testing.assert_close(stats['neg_sim'], torch.tensor(0.0))

@@ -163,8 +163,21 @@ class PiNAS(SupernetAlgorithm):
             keys.append(self._key(inputs[:, 2 * i + 1], path))
         positives = keys[::-1] if self.cross_path and self.num_paths == 2 else keys
         losses = [self.info_nce(q, k) for q, k in zip(queries, positives)]
+        stats = self.similarity_stats(queries, positives)
         if self.use_queue:
             self.enqueue(sum(keys) / len(keys))
-        with torch.no_grad():
-            pos_sim = torch.stack([(q * k).sum(1).mean() for q, k in zip(queries, positives)]).mean()
-        return dict(loss=sum(losses), pos_sim=pos_sim)
+        return dict(loss=sum(losses), **stats)
+
+    @torch.no_grad()
+    def similarity_stats(self, queries: list[torch.Tensor], positives: list[torch.Tensor]) -> dict:
+        """Mean cosine of each query to its positive key (``pos_sim``) and to its negatives (``neg_sim``: the
+        queue's keys, or the batch's other keys). ``neg_sim`` close to ``pos_sim`` means the embedding has collapsed
+        into a narrow cone, which InfoNCE near chance (ln(1 + negatives) per term) also shows."""
+        pos = torch.stack([(q * k).sum(1).mean() for q, k in zip(queries, positives)]).mean()
+        if self.use_queue:
+            negatives = F.normalize(self.queue, dim=0)
+            neg = torch.stack([(q @ negatives).mean() for q in queries]).mean()
+        else:
+            neg = torch.stack([(q @ k.t()).fill_diagonal_(0).sum() / max(q.shape[0] * (q.shape[0] - 1), 1)
+                               for q, k in zip(queries, positives)]).mean()
+        return dict(pos_sim=pos, neg_sim=neg)

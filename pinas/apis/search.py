@@ -163,8 +163,10 @@ def run_search(cfg: Config, model, checkpoint: str | Path) -> dict[str, Any]:
             exports = [export_architecture(checkpoint, e.arch, space, out_dir / 'export', score=e.score)
                        for e in result.top(top_n)]
         else:
-            logger.info(f'{space.name}: the best architectures are arch files in {out_dir / "top_archs"}; this '
-                        'space\'s paths are not stand-alone networks, so no backbone is exported')
+            logger.info(f'{space.name}: the best architectures are arch files in {out_dir / "top_archs"}, and no '
+                        'backbone file is exported; the downstream PiNASTrack1ResNet(arch=ARCH_FILE, init_cfg='
+                        f'dict(type=\'Pretrained\', checkpoint=\'{checkpoint}\')) slices a plain supernet\'s '
+                        'weights at build time (an enhanced CEPT supernet\'s blocks have no stand-alone counterpart)')
     barrier()
     logger.info(f'search done: best {space.format(result.best.arch)} (score {result.best.score:.4f}); '
                 f'outputs in {out_dir}')
