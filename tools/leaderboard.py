@@ -4,6 +4,7 @@ an OpenMMLab model index.
     python tools/leaderboard.py results/leaderboard/paper work_dirs/benchmark --out results/leaderboard
     python tools/leaderboard.py RECORD_DIRS... --out DIR --screenshot    # also DIR/leaderboard.png (Chromium)
     python tools/leaderboard.py RECORD_DIRS... --out DIR --scores spos:top1=work_dirs/spos/search/ranked.json
+    python tools/leaderboard.py RECORD_DIRS... --out DIR --baselines params flops
 
 Reads only records (``record.json`` / ``*.record.json``, searched recursively); a bad record, two conflicting
 records of one experiment or a directory without records is a one-line error naming the file (exit 2).
@@ -16,7 +17,8 @@ columns, as tools/rank_eval.py reads them, higher is better. It gives one study 
 measured rows whose architecture the table scores (codes compared as architectures: 3-0-1-3 is 3013); the rows
 need no search score of their own. Fewer than 3 matches: the study is listed as skipped, with why. A table
 named like the records' own scores (same method and score name), a missing file or a file that is not a table is
-a one-line error (exit 2).
+a one-line error (exit 2). --baselines params flops adds the free baselines a search has to beat: the same
+rows ranked by their backbone's params or MACs (method "baseline").
 """
 from __future__ import annotations
 
@@ -28,7 +30,8 @@ from pathlib import Path
 from pinas.leaderboard import RecordError
 from pinas.leaderboard.browser import BrowserUnavailable, screenshot
 from pinas.leaderboard.build import HTML, SCREENSHOT, build, write
-from pinas.leaderboard.correlation import SCORES_SPEC, Settings, parse_scores_spec, read_score_table
+from pinas.leaderboard.correlation import (BASELINES, SCORES_SPEC, Settings, parse_scores_spec,
+                                          read_score_table)
 from pinas.ranking.metrics import DEFAULT_BOOTSTRAP, DEFAULT_CONFIDENCE, DEFAULT_SEED
 from pinas.ranking.tables import TableError
 from pinas.utils.cli import ArgumentParser, UsageError, cli_main
@@ -51,6 +54,10 @@ def parse_args(argv=None):
                              '{arch: score} JSON or CSV; higher is better), studied against the downstream '
                              'metric like the records\' own search scores; repeatable, e.g. '
                              'spos:top1=work_dirs/spos/search/ranked.json')
+    parser.add_argument('--baselines', nargs='+', choices=list(BASELINES), default=[], metavar='BASELINE',
+                        help='free baselines a search has to beat, each one more study per board and config: the '
+                             'architectures ranked by their records\' params or MACs '
+                             f'(choices: {", ".join(BASELINES)})')
     parser.add_argument('--bootstrap', type=int, default=DEFAULT_BOOTSTRAP,
                         help='bootstrap resamples for the correlation CIs (0: none)')
     parser.add_argument('--confidence', type=float, default=DEFAULT_CONFIDENCE, help='confidence level of the CIs')
@@ -76,7 +83,7 @@ def main(argv=None) -> int:
     args = parse_args(argv)
     tables = read_tables(args.scores)
     leaderboard = build(args.records, Settings(resamples=args.bootstrap, seed=args.seed, confidence=args.confidence),
-                        tables)
+                        tables, args.baselines)
     for warning in leaderboard.warnings:
         print(f'warning: {warning}', file=sys.stderr)
     out = Path(args.out)

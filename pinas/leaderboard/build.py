@@ -37,15 +37,17 @@ class Leaderboard:
 
 
 def build(paths: Iterable[str | Path], settings: Settings = Settings(),
-          tables: Sequence[ScoreTable] = ()) -> Leaderboard:
+          tables: Sequence[ScoreTable] = (), baselines: Sequence[str] = ()) -> Leaderboard:
     """Load and check every record under ``paths``; raises :class:`RecordError` naming the file at fault.
 
     ``tables`` are scores tables (:func:`.correlation.read_score_table`): each adds a study per board and config
-    whose scores come from the table, beside the studies of the records' own search scores.
+    whose scores come from the table, beside the studies of the records' own search scores; ``baselines`` (names
+    in :data:`.correlation.BASELINES`) add a study per board and config that scores each architecture by its
+    record's params or MACs, the free baseline a search's ranking has to beat.
     """
     records, warnings = unique_records(load_records(paths))
     boards = build_boards(records)
-    found = studies(boards, settings, tables)
+    found = studies(boards, settings, tables, baselines)
     return Leaderboard(records, boards, found, plots(boards, found), warnings, settings)
 
 

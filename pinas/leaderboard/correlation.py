@@ -148,10 +148,31 @@ class Study:
         return tau.value / ceiling
 
 
+# Free baselines a search must beat (``tools/leaderboard.py --baselines``): a record field as the score of its
+# architecture, larger predicting better, as the ranking study's params / FLOPs proxies.
+BASELINE_METHOD = 'baseline'
+BASELINES = {'params': 'params_M', 'flops': 'flops_G'}
+
+
+def baseline_table(name: str, rows: Sequence[Row]) -> ScoreTable:
+    """The rows' own ``BASELINES[name]`` field (params or MACs of the backbone at the task's input size) as the
+    scores of their architectures."""
+    field_name = BASELINES[name]
+    values = {}
+    for row in rows:
+        code, value = normalised_code(row.first.arch), getattr(row.first, field_name)
+        if code is not None and value is not None:
+            values[code] = float(value)
+    return ScoreTable(BASELINE_METHOD, name, f'record.{field_name}', values)
+
+
 def studies(boards: Sequence[Board], settings: Settings = Settings(),
-            tables: Sequence[ScoreTable] = ()) -> list[Study]:
-    """Every study of ``boards`` (provenance scores, then one per scores table and config), in board order, then
-    by config, method and score name."""
+            tables: Sequence[ScoreTable] = (), baselines: Sequence[str] = ()) -> list[Study]:
+    """Every study of ``boards`` (provenance scores, then one per scores table and config, then one per baseline
+    in ``BASELINES`` and config), in board order, then by config, method and score name."""
+    unknown = sorted(set(baselines) - set(BASELINES))
+    if unknown:
+        raise ValueError(f'unknown baseline(s) {", ".join(unknown)}; choose from {", ".join(BASELINES)}')
     measured_codes = {normalised_code(row.first.arch) for board in boards for row in board.rows if not row.is_paper}
     matching = {id(table) for table in tables if measured_codes & set(table.values)}  # others say why, everywhere
     found = []
@@ -177,6 +198,12 @@ def studies(boards: Sequence[Board], settings: Settings = Settings(),
                 if key in pending:
                     _refuse_two_sources(table, pending[key])
                 pending[key] = found_rows
+            for name in baselines:
+                table = baseline_table(name, in_config)
+                key = (config, BASELINE_METHOD, name)
+                if key in pending:
+                    _refuse_two_sources(table, pending[key])
+                pending[key] = _table_rows(in_config, table)
         for index, ((config, method, score_name), (rows, scores, table, described)) in enumerate(
                 sorted(pending.items(), key=lambda item: item[0])):
             study = Study(board, config or None, method, score_name or None, tuple(rows), tuple(scores),

@@ -280,3 +280,29 @@ def test_a_table_of_one_config_shares_its_name_with_another_configs_records(tmp_
     assert sorted(found) == [('configs/a.py', 'pinas'), ('configs/a.py', 'spos'), ('configs/b.py', 'spos')]
     assert found[('configs/a.py', 'spos')].scores_file == str(tmp_path / 't.json')
     assert found[('configs/b.py', 'spos')].scores_file is None and len(found[('configs/b.py', 'spos')].rows) == 4
+
+
+# --- free baselines ----------------------------------------------------------------------------------------------
+def test_baselines_rank_the_rows_by_their_records_params_and_macs(tmp_path, tool, capsys):
+    """--baselines params flops: the free rankings a search has to beat, one study each per board and config,
+    from the records alone (here params and MACs grow with the architecture's index, and so does the metric)."""
+    archs = ARCHS[:5]
+    records = [run_record(arch, seed, metrics={'box_AP': 20.0 + i + seed / 10, 'mask_AP': 30.0 - i + seed / 10},
+                          name=f'net-{arch}') for i, arch in enumerate(archs) for seed in (0, 1)]
+    found = studies(build_boards(records), SETTINGS, baselines=['params', 'flops'])
+    taus = {(s.board.task.name, s.score_name): s.metric('kendall_tau_b').value for s in found}
+    assert taus == {('object_detection', 'params'): pytest.approx(1.0),
+                    ('object_detection', 'flops'): pytest.approx(1.0),
+                    ('instance_segmentation', 'params'): pytest.approx(-1.0),
+                    ('instance_segmentation', 'flops'): pytest.approx(-1.0)}
+    assert {(s.method, s.source) for s in found} == {('baseline', 'record.params_M'), ('baseline', 'record.flops_G')}
+    with pytest.raises(ValueError, match='unknown baseline'):
+        studies(build_boards(records), SETTINGS, baselines=['latency'])
+    write_records(records, tmp_path / 'records')
+    status, stdout, err = run_tool(tool, capsys, tmp_path / 'records', '--out', tmp_path / 'out',
+                                   '--baselines', 'params')
+    assert status == 0, err
+    assert '2 correlation studies' in stdout
+    md = (tmp_path / 'out' / MARKDOWN).read_text()
+    config = records[0].config
+    assert f'| Object Detection: COCO val2017 | {config} | baseline | params | record.params_M | 5 |' in md
