@@ -12,11 +12,9 @@ from typing import Any, Mapping, Sequence
 import torch
 from mmcv.cnn import build_norm_layer
 from mmengine.logging import MMLogger
-from mmengine.model import BaseModule
 from mmengine.registry import MODELS
 from mmengine.runner.checkpoint import CheckpointLoader
 from torch import nn
-from torch.nn.modules.batchnorm import _BatchNorm
 
 from pinas.models import (StandaloneResNeSt, is_supernet_state_dict, load_checked, strip_prefix,
                           subnet_state_dict, unwrap_state_dict)
@@ -24,6 +22,8 @@ from pinas.arch import code_or_arch_file
 from pinas.models.inherit import SUPERNET_PREFIX
 from pinas.spaces import build_space
 from pinas.utils.checkpoint import verify_checkpoint_file
+
+from .base import StagedBackbone
 
 # (strides, dilations) of the four stages for each output stride, as in mmdet/mmseg ResNet configs.
 _STRIDE_LAYOUTS = {
@@ -58,7 +58,7 @@ def _norm_factory(norm_cfg: Mapping[str, Any]):
 
 
 @MODELS.register_module()
-class PiNASResNeSt(BaseModule):
+class PiNASResNeSt(StagedBackbone):
     """Pi-NAS ResNeSt-D backbone.
 
     Args:
@@ -143,22 +143,9 @@ class PiNASResNeSt(BaseModule):
             f'PiNASResNeSt {self.arch}: loaded {len(state_dict)} tensors from {checkpoint}')
 
     # --- train/eval behaviour ----------------------------------------------------------------------------------
-    def _freeze_stages(self):
-        modules = ([self.conv1, self.bn1] if self.frozen_stages >= 0 else []) + \
+    def frozen_modules(self) -> list[nn.Module]:
+        return ([self.conv1, self.bn1] if self.frozen_stages >= 0 else []) + \
             [getattr(self, n) for n in self.stage_names[:max(self.frozen_stages, 0)]]
-        for module in modules:
-            module.eval()
-            for param in module.parameters():
-                param.requires_grad = False
-
-    def train(self, mode: bool = True):
-        super().train(mode)
-        self._freeze_stages()
-        if mode and self.norm_eval:
-            for module in self.modules():
-                if isinstance(module, _BatchNorm):
-                    module.eval()
-        return self
 
     def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, ...]:
         x = self.maxpool(self.act1(self.bn1(self.conv1(x))))

@@ -19,11 +19,9 @@ import torch
 import torch.nn.functional as F
 from mmcv.cnn import build_norm_layer
 from mmengine.logging import MMLogger
-from mmengine.model import BaseModule
 from mmengine.registry import MODELS
 from mmengine.runner.checkpoint import CheckpointLoader
 from torch import nn
-from torch.nn.modules.batchnorm import _BatchNorm
 
 from pinas.arch import code_or_arch_file
 from pinas.models import CheckpointMismatchError, load_checked, strip_prefix, unwrap_state_dict
@@ -32,6 +30,8 @@ from pinas.models.track1_resnet import (official_init_, projection_shortcuts, st
                                         track1_subnet_state_dict)
 from pinas.spaces import build_space
 from pinas.utils.checkpoint import verify_checkpoint_file
+
+from .base import StagedBackbone
 
 # Where backbone weights sit in the checkpoints people have: a detector / segmentor, an algorithm's supernet (its
 # student), DDP, or a bare network. Tried in order when init_cfg names no prefix.
@@ -69,7 +69,7 @@ class BasicBlock(nn.Module):
 
 
 @MODELS.register_module()
-class PiNASTrack1ResNet(BaseModule):
+class PiNASTrack1ResNet(StagedBackbone):
     """A Track-1 architecture as a backbone; returns the feature maps of the stages in ``out_indices``.
 
     Args:
@@ -179,21 +179,8 @@ class PiNASTrack1ResNet(BaseModule):
             f'PiNASTrack1ResNet {self.space.format(self.arch)}: loaded {len(state_dict)} tensors from {checkpoint}')
 
     # --- train/eval behaviour ----------------------------------------------------------------------------------
-    def _freeze_stages(self):
-        modules = ([self.stem] if self.frozen_stages >= 0 else []) + list(self.stages[:max(self.frozen_stages, 0)])
-        for module in modules:
-            module.eval()
-            for param in module.parameters():
-                param.requires_grad = False
-
-    def train(self, mode: bool = True):
-        super().train(mode)
-        self._freeze_stages()
-        if mode and self.norm_eval:
-            for module in self.modules():
-                if isinstance(module, _BatchNorm):
-                    module.eval()
-        return self
+    def frozen_modules(self) -> list[nn.Module]:
+        return ([self.stem] if self.frozen_stages >= 0 else []) + list(self.stages[:max(self.frozen_stages, 0)])
 
     def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, ...]:
         x = self.stem_pool(self.stem_act(self.stem(x)))
