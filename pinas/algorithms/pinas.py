@@ -174,9 +174,9 @@ class PiNAS(SupernetAlgorithm):
         queue's keys, or the batch's other keys). ``neg_sim`` close to ``pos_sim`` means the embedding has collapsed
         into a narrow cone, which InfoNCE near chance (ln(1 + negatives) per term) also shows."""
         pos = torch.stack([(q * k).sum(1).mean() for q, k in zip(queries, positives)]).mean()
-        if self.use_queue:
-            negatives = F.normalize(self.queue, dim=0)
-            neg = torch.stack([(q @ negatives).mean() for q in queries]).mean()
+        if self.use_queue:  # the mean over queue keys of q . key = q . (mean key): no second queries x queue product
+            mean_negative = F.normalize(self.queue, dim=0).mean(1)
+            neg = torch.stack([(q @ mean_negative).mean() for q in queries]).mean()
         else:
             neg = torch.stack([(q @ k.t()).fill_diagonal_(0).sum() / max(q.shape[0] * (q.shape[0] - 1), 1)
                                for q, k in zip(queries, positives)]).mean()

@@ -190,7 +190,7 @@ def studies(boards: Sequence[Board], settings: Settings = Settings(),
             pending[key] = (rows, [row.score for row in rows], None, None)
         for config in sorted({row.first.config or '' for row in measured}):
             in_config = [row for row in measured if (row.first.config or '') == config]
-            for table in tables:
+            for table in list(tables) + [baseline_table(name, in_config) for name in baselines]:
                 found_rows = _table_rows(in_config, table)
                 if not found_rows[0] and id(table) in matching:
                     continue  # another config's (or space's) table: no study here
@@ -198,12 +198,6 @@ def studies(boards: Sequence[Board], settings: Settings = Settings(),
                 if key in pending:
                     _refuse_two_sources(table, pending[key])
                 pending[key] = found_rows
-            for name in baselines:
-                table = baseline_table(name, in_config)
-                key = (config, BASELINE_METHOD, name)
-                if key in pending:
-                    _refuse_two_sources(table, pending[key])
-                pending[key] = _table_rows(in_config, table)
         for index, ((config, method, score_name), (rows, scores, table, described)) in enumerate(
                 sorted(pending.items(), key=lambda item: item[0])):
             study = Study(board, config or None, method, score_name or None, tuple(rows), tuple(scores),

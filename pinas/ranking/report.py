@@ -177,7 +177,7 @@ def save_report(report: RankingReport, path) -> Path:
     """Write the report as JSON (NaN written as null, so any JSON reader accepts it)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(_nan_to_none(report.as_dict()), indent=2) + '\n')
+    path.write_text(json.dumps(nan_to_none(report.as_dict()), indent=2) + '\n')
     return path
 
 
@@ -185,11 +185,12 @@ def _num(value: float) -> str:
     return 'nan' if math.isnan(value) else f'{value:.4f}'
 
 
-def _nan_to_none(obj):
+def nan_to_none(obj):
+    """``obj`` with every NaN float replaced by None, for strict JSON (null: not measured)."""
     if isinstance(obj, float) and math.isnan(obj):
         return None
     if isinstance(obj, dict):
-        return {k: _nan_to_none(v) for k, v in obj.items()}
+        return {k: nan_to_none(v) for k, v in obj.items()}
     if isinstance(obj, (list, tuple)):
-        return [_nan_to_none(v) for v in obj]
+        return [nan_to_none(v) for v in obj]
     return obj

@@ -3,7 +3,6 @@ README's command, every text output is byte-identical (so no number in it was ty
 without rebuilding the leaderboard fails here)."""
 import importlib.util
 
-import pytest
 from leaderboard_helpers import REPO
 
 from pinas.leaderboard.build import CORRELATIONS, CSV, MARKDOWN

@@ -59,7 +59,7 @@ from mmengine.config import DictAction
 
 from pinas.ranking.metrics import RankingInputError
 from pinas.ranking.plot import plot_cost_curves, plot_ranking
-from pinas.ranking.report import format_study, read_baselines
+from pinas.ranking.report import format_study, nan_to_none, read_baselines
 from pinas.ranking.study import (TAU, completed_budgets, cost_curves, count_passes, evaluate_runs, format_plan,
                                  load_study, parse_budget, plan_study, resolve_study_config, run_plan, study_names)
 from pinas.ranking.tables import TableError, read_table
@@ -148,7 +148,7 @@ def main(argv=None) -> int:
                                for m, points in cost_curves(result['budgets']).items()})
     if baselines:
         report['zero_cost'] = dict(dir=str(zero_cost_dir), baselines=result['zero_cost'])
-    atomic_write_json(out_dir / 'report.json', _nan_to_none(report))
+    atomic_write_json(out_dir / 'report.json', nan_to_none(report))
     baseline_taus = {name: row['metrics'][TAU]['value'] for name, row in result['zero_cost'].items()}
     plot_cost_curves(cost_curves(result['budgets']), out_dir / 'cost_curves.png', baseline_taus, seed_tau,
                      title=f'{study.name}: ranking against training compute ({len(archs)} architectures, '
@@ -173,16 +173,6 @@ def main(argv=None) -> int:
                   f'   {text}')
     print(f'\ncost curves: {out_dir / "cost_curves.png"}; report: {out_dir / "report.json"}')
     return 0
-
-
-def _nan_to_none(obj):
-    if isinstance(obj, float) and obj != obj:
-        return None
-    if isinstance(obj, dict):
-        return {k: _nan_to_none(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_nan_to_none(v) for v in obj]
-    return obj
 
 
 if __name__ == '__main__':
