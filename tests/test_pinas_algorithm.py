@@ -179,3 +179,18 @@ def test_in_batch_negatives_exclude_each_querys_own_key():
     stats = model.similarity_stats([q], [q])
     torch.testing.assert_close(stats['pos_sim'], torch.tensor(1.0))
     torch.testing.assert_close(stats['neg_sim'], torch.tensor(0.0))
+
+
+def test_a_normalised_neck_centres_the_embeddings_over_the_batch():
+    """neck.norm=True (MoCo v3 style BN after both Linears) keeps the batch's embeddings from sharing a direction,
+    the collapse the plain MoCo v2 neck allows; its teacher copy follows by EMA like the rest."""
+    model = PiNAS(backbone=TRACK1, neck=dict(hidden_channels=32, out_channels=16, norm=True), queue_len=QUEUE)
+    model.init_weights()
+    path = model.sampler.uniform(1)[0]
+    features = model.supernet.forward_features(torch.randn(8, 3, 32, 32), path)
+    embeddings = model.neck(features)
+    assert embeddings.mean(0).abs().max() < 1e-5 and isinstance(model.neck.mlp[-1], torch.nn.BatchNorm1d)
+    assert [type(m).__name__ for m in _model().neck.mlp] == ['Linear', 'ReLU', 'Linear']  # the official neck
+    out = model.loss(_views())
+    assert torch.isfinite(out['loss']) and len(list(model.teacher['neck'].parameters())) == \
+        len(list(model.neck.parameters()))

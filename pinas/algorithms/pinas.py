@@ -33,18 +33,24 @@ from .distributed import concat_all_gather, shuffle_across_ranks, unshuffle_acro
 
 
 class MLPNeck(nn.Module):
-    """MoCo-v2 projection: global pool, Linear, ReLU, Linear (no BN), kaiming fan-in init, zero bias.
+    """Projection: global pool, Linear, ReLU, Linear, kaiming fan-in init, zero bias.
 
+    ``norm=False`` is MoCo v2's (no BN), as in the official code. ``norm=True`` adds BN after both Linears (the
+    last one without affine, as in MoCo v3 / SimCLR v2): it centres the embeddings over the batch, which keeps
+    them from collapsing into the narrow cone that the pooled post-ReLU features (all positive) start in.
     Paths of a channel-width space (Track-1) end in fewer than ``in_channels`` channels: they are zero-padded
     (:func:`~pinas.models.pad_channels`), which is the same as slicing the first layer's input columns.
     """
 
-    def __init__(self, in_channels: int, hidden_channels: int = 2048, out_channels: int = 128):
+    def __init__(self, in_channels: int, hidden_channels: int = 2048, out_channels: int = 128, norm: bool = False):
         super().__init__()
         self.in_channels = in_channels
         self.pool = nn.AdaptiveAvgPool2d(1)
-        self.mlp = nn.Sequential(nn.Linear(in_channels, hidden_channels), nn.ReLU(inplace=True),
-                                 nn.Linear(hidden_channels, out_channels))
+        hidden = [nn.Linear(in_channels, hidden_channels), nn.BatchNorm1d(hidden_channels)] if norm else \
+            [nn.Linear(in_channels, hidden_channels)]
+        out = [nn.Linear(hidden_channels, out_channels), nn.BatchNorm1d(out_channels, affine=False)] if norm else \
+            [nn.Linear(hidden_channels, out_channels)]
+        self.mlp = nn.Sequential(*hidden, nn.ReLU(inplace=True), *out)
         for m in self.mlp:
             if isinstance(m, nn.Linear):
                 nn.init.kaiming_normal_(m.weight, mode='fan_in', nonlinearity='relu')

@@ -25,6 +25,8 @@ from ..datasets.folder import ImageFolder
 from ..datasets.synthetic import SyntheticSpec, make_synthetic_dataset
 from ..utils.files import atomic_write_json
 
+SEED_COLUMN = 'top1_seed'  # a ground-truth row's top-1 of one training seed: top1_seed0, top1_seed1, ...
+
 
 @dataclass(frozen=True)
 class TrainSettings:
@@ -200,9 +202,26 @@ def summarize(table: dict, seeds: Sequence[int]) -> dict:
     from .metrics import kendall_tau_b
     runs = {code: r for code, r in table['runs'].items() if all(str(s) in r for s in seeds)}
     rows = sorted(({'arch': code, 'score': float(np.mean([r[str(s)] for s in seeds])),
-                    **{f'top1_seed{s}': r[str(s)] for s in seeds}} for code, r in runs.items()),
+                    **{f'{SEED_COLUMN}{s}': r[str(s)] for s in seeds}} for code, r in runs.items()),
                   key=lambda row: -row['score'])
     pairs = [(a, b) for i, a in enumerate(seeds) for b in seeds[i + 1:]]
     taus = {f'{a}-{b}': kendall_tau_b([r[str(a)] for r in runs.values()], [r[str(b)] for r in runs.values()])
             for a, b in pairs}
     return dict(meta=table['meta'], num_archs=len(rows), seeds=list(seeds), seed_to_seed_kendall_tau=taus, rows=rows)
+
+
+
+def seed_to_seed_tau(rows, archs=None) -> float | None:
+    """Mean over seed pairs of the Kendall tau-b between two seeds' top-1 over ``archs`` (default: every row), from
+    the per-seed columns of a table :func:`summarize` wrote; None for a table without two seed columns."""
+    from .metrics import kendall_tau_b
+    if not isinstance(rows, list) or not rows or not isinstance(rows[0], dict):
+        return None
+    wanted = None if archs is None else set(archs)
+    rows = [r for r in rows if wanted is None or r.get('arch') in wanted]
+    seeds = sorted(k for k in rows[0] if k.startswith(SEED_COLUMN)) if rows else []
+    if len(seeds) < 2 or not all(all(s in r for s in seeds) for r in rows):
+        return None
+    taus = [kendall_tau_b([r[a] for r in rows], [r[b] for r in rows])
+            for i, a in enumerate(seeds) for b in seeds[i + 1:]]
+    return float(np.mean(taus))

@@ -23,7 +23,8 @@ from __future__ import annotations
 import json
 import math
 import time
-from dataclasses import dataclass
+import hashlib
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
@@ -35,18 +36,22 @@ SEARCH_CONFIGS = Path('configs/search')
 STUDY_CONFIGS = Path('configs/ranking')
 STUDY_PREFIX = 'methods_'  # configs/ranking/methods_<study>.py; the study's name alone finds it
 TAU = 'kendall_tau_b'
-_STUDY_KEYS = {'name', 'reference', 'baselines', 'budgets', 'zero_cost', 'topk'}
-_METHOD_KEYS = {'name', 'stages', 'score_label', 'epochs'}
+_STUDY_KEYS = {'name', 'reference', 'baselines', 'budgets', 'zero_cost', 'topk', 'split'}
+_METHOD_KEYS = {'name', 'stages', 'score_label', 'epochs', 'cfg_options'}
+ARCH_SETS = ('all', 'tune', 'report')  # which architectures of the table a report covers (see split_archs)
 
 
 # --- the study -------------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Method:
-    """A supernet method: its stages (configs/search/<stage>.py, each starting from the previous one's work dir)."""
+    """A supernet method: its stages (configs/search/<stage>.py, each starting from the previous one's work dir),
+    trained with its own ``cfg_options`` on top of the study's (so that a variant, e.g. Pi-NAS at another
+    temperature, is a line of the study config, not a new search config)."""
 
     name: str
     stages: tuple[str, ...]
     score_label: str = 'supernet score'
+    cfg_options: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -60,6 +65,7 @@ class Study:
     budgets: tuple[float, ...] = (1,)
     zero_cost: str = ''  # tools/zero_cost.py's tables (relative to the repository)
     topk: tuple = (5, 10)
+    split: Mapping[str, Any] = field(default_factory=lambda: dict(tune=0.5, seed=0))  # see split_archs
 
     @property
     def methods(self) -> tuple[Method, ...]:
@@ -123,8 +129,26 @@ def study_from_dict(cfg: Mapping[str, Any], source: str = 'study') -> Study:
     if len(set(budgets)) != len(budgets):
         raise UsageError(f'{source}: budgets repeat: {list(budgets)}')
     topk = tuple(cfg.get('topk', (5, 10)))
+    split = {'tune': 0.5, 'seed': 0, **cfg.get('split', {})} if isinstance(cfg.get('split', {}), Mapping) else None
+    if split is None or set(split) != {'tune', 'seed'} or not isinstance(split['tune'], (int, float)) or \
+            isinstance(split['tune'], bool) or not 0 < split['tune'] < 1 or not _is_int(split['seed']):
+        raise UsageError(f'{source}: split must be dict(tune=<fraction in (0, 1)>, seed=<int>), '
+                         f'got {cfg.get("split")!r}')
     return Study(str(cfg['name']), reference, tuple(int(e) for e in epochs), baselines, budgets,
-                 str(cfg.get('zero_cost', '')), topk)
+                 str(cfg.get('zero_cost', '')), topk, split)
+
+
+def split_archs(archs: Iterable[str], tune: float = 0.5, seed: int = 0) -> dict[str, list[str]]:
+    """``{'all', 'tune', 'report'}``: the architectures, and the two held-out halves a study tunes a method's
+    settings on and reports on. An architecture's half depends only on its code and ``seed`` (a hash), so it
+    stays put while a ground-truth table grows and whatever order the table lists it in."""
+    archs = sorted(archs)
+
+    def draw(code: str) -> float:
+        return int.from_bytes(hashlib.sha256(f'{seed}:{code}'.encode()).digest()[:8], 'big') / 2 ** 64
+
+    tuned = [a for a in archs if draw(a) < tune]
+    return dict(all=archs, tune=tuned, report=[a for a in archs if draw(a) >= tune])
 
 
 def parse_budget(value: Any, source: str = 'budget') -> float:
@@ -148,7 +172,11 @@ def _method(cfg: Any, source: str, with_epochs: bool = False) -> Method:
             isinstance(s, str) and s for s in stages):
         raise UsageError(f'{source}: stages must be a non-empty list of config names under {SEARCH_CONFIGS}/, '
                          f'got {stages!r}')
-    return Method(str(cfg['name']), tuple(stages), str(cfg.get('score_label', 'supernet score')))
+    options = cfg.get('cfg_options', {})
+    if not isinstance(options, Mapping):
+        raise UsageError(f'{source}: cfg_options must be a dict of config overrides, e.g. '
+                         f"{{'model.temperature': 0.5}}, got {options!r}")
+    return Method(str(cfg['name']), tuple(stages), str(cfg.get('score_label', 'supernet score')), dict(options))
 
 
 def _check_keys(cfg: Mapping, allowed: set, required: set, source: str) -> None:
@@ -201,6 +229,7 @@ class PlannedRun:
     method: str
     budget: float
     stages: tuple[StageRun, ...]
+    cfg_options: Mapping[str, Any] = field(default_factory=dict)  # the method's own (see Method)
 
     @property
     def name(self) -> str:
@@ -227,16 +256,22 @@ class PlannedRun:
                     passes_per_batch=[s.passes_per_batch for s in self.stages], units=self.units,
                     units_max=self.units_max)
 
+    def options(self, study_options: Mapping[str, Any] | None = None) -> dict:
+        """The overrides the run trains with: the study's (``--cfg-options``), then the method's."""
+        return {**(study_options or {}), **self.cfg_options}
+
 
 def run_name(method: str, budget: float) -> str:
     return method if budget == 1 else f'{method}_x{budget:g}'
 
 
 def plan_study(study: Study, budgets: Iterable[float] | None = None, epochs: Sequence[int] | None = None,
-               passes: Callable[[str], tuple[int, int]] = count_passes) -> dict[float, dict[str, PlannedRun]]:
+               passes: Callable[[str, Mapping], tuple[int, int]] = count_passes
+               ) -> dict[float, dict[str, PlannedRun]]:
     """``{budget: {method: run}}`` at equal compute: the reference with ``budget x epochs`` per stage (``epochs``:
     the study's unless given), each baseline with the whole number of epochs (at least 1) whose passes come closest
-    to the reference's. ``passes(config)`` gives a stage's ``(passes_per_batch, max_passes_per_batch)``."""
+    to the reference's. ``passes(config, method_cfg_options)`` gives a stage's ``(passes_per_batch,
+    max_passes_per_batch)``."""
     reference = study.reference
     epochs = tuple(study.epochs if epochs is None else epochs)
     if len(epochs) != len(reference.stages):
@@ -244,25 +279,27 @@ def plan_study(study: Study, budgets: Iterable[float] | None = None, epochs: Seq
                          'pass one --epochs value per stage')
     counts: dict[str, tuple[int, int]] = {}
 
-    def count(config: str) -> tuple[int, int]:
-        if config not in counts:
-            counts[config] = tuple(int(n) for n in passes(config))
-            if counts[config][0] < 1:
-                raise UsageError(f'{config} counts {counts[config][0]} passes per batch; an algorithm trains with '
+    def count(config: str, method: Method) -> tuple[int, int]:
+        key = json.dumps([config, method.cfg_options], sort_keys=True, default=str)
+        if key not in counts:
+            counts[key] = tuple(int(n) for n in passes(config, method.cfg_options))
+            if counts[key][0] < 1:
+                raise UsageError(f'{config} counts {counts[key][0]} passes per batch; an algorithm trains with '
                                  'at least one')
-        return counts[config]
+        return counts[key]
 
     plans = {}
     for budget in (study.budgets if budgets is None else budgets):
         budget = parse_budget(budget)
         ref = PlannedRun(reference.name, budget, tuple(
-            StageRun(config, max(1, round(budget * e)), *count(config)) for config, e in zip(reference.stages, epochs)))
+            StageRun(config, max(1, round(budget * e)), *count(config, reference))
+            for config, e in zip(reference.stages, epochs)), reference.cfg_options)
         runs = {}
         for method in study.baselines:
             config, = method.stages
-            per_batch, most = count(config)
+            per_batch, most = count(config, method)
             runs[method.name] = PlannedRun(method.name, budget, (
-                StageRun(config, max(1, round(ref.units / per_batch)), per_batch, most),))
+                StageRun(config, max(1, round(ref.units / per_batch)), per_batch, most),), method.cfg_options)
         plans[budget] = {**runs, reference.name: ref}
     return plans
 
@@ -286,8 +323,9 @@ def run_file(out_dir: str | Path, run: PlannedRun) -> Path:
 def stale_reason(record: Mapping, run: PlannedRun, archs: Iterable[str],
                  cfg_options: Mapping[str, Any] | None = None) -> str | None:
     """Why a run file cannot stand for ``run`` (None: it can). It must score every architecture and have trained
-    the planned epochs; what it records of the stages, their passes per batch and the overrides must match too
-    (files written before these were recorded are judged by their epochs and scores)."""
+    the planned epochs; what it records of the stages, their passes per batch and the overrides (the study's
+    ``cfg_options`` and the method's) must match too (files written before these were recorded are judged by their
+    epochs and scores)."""
     missing = set(archs) - set(record.get('scores', {}))
     if missing:
         return f'it scores no architecture {sorted(missing)[0]!r} (and {len(missing) - 1} more missing)'
@@ -297,19 +335,23 @@ def stale_reason(record: Mapping, run: PlannedRun, archs: Iterable[str],
     for key in ('stages', 'passes_per_batch'):
         if key in record and list(record[key]) != planned[key]:
             return f'it was trained with {key} {record[key]}, the configs now give {planned[key]}'
-    options = _jsonable(cfg_options or {})
+    options = _jsonable(run.options(cfg_options))
     if 'cfg_options' in record and record['cfg_options'] != options:
         return f'it was trained with --cfg-options {record["cfg_options"]}, not {options}'
     return None
 
 
+def _read_record(out_dir: str | Path, run: PlannedRun) -> dict | None:
+    path = run_file(out_dir, run)
+    return json.loads(path.read_text()) if path.is_file() else None
+
+
 def usable_record(out_dir: str | Path, run: PlannedRun, archs: Sequence[str],
                   cfg_options: Mapping[str, Any] | None = None) -> tuple[dict | None, str]:
     """``(record, '')`` from ``run``'s file when it stands for the run, else ``(None, why not)``."""
-    path = run_file(out_dir, run)
-    if not path.is_file():
+    record = _read_record(out_dir, run)
+    if record is None:
         return None, 'no run file'
-    record = json.loads(path.read_text())
     reason = stale_reason(record, run, archs, cfg_options)
     return (None, reason) if reason else (record, '')
 
@@ -318,21 +360,33 @@ def run_plan(plans: Mapping[float, Mapping[str, PlannedRun]], archs: Sequence[st
              work_dir: str | Path, cfg_options: Mapping[str, Any] | None = None,
              train: Callable | None = None, log: Callable[[str], Any] = print) -> dict[float, dict[str, dict]]:
     """Every planned run's record, ``{budget: {method: record}}``: its run file's where that stands for it, else
-    ``train(run, archs, work_dir/x<K>, cfg_options)`` (default :func:`train_and_score`: ``train_seconds``,
-    ``score_seconds``, ``scores``), written as the run file before the next run starts. A reused file gets the
+    ``train(run, archs, work_dir/x<K>, options)`` (default :func:`train_and_score`: ``train_seconds``,
+    ``score_seconds``, ``scores``, ``trained``), written as the run file before the next run starts. A run file
+    that only lacks architectures (the ground truth grew) is completed: ``train`` is asked for the missing ones
+    and, where it finds the run's finished checkpoints (``trained`` 0), scores only those. A reused file gets the
     plan's fields (counts, units), so the files say what the report says."""
     train = train or train_and_score
-    options = _jsonable(cfg_options or {})
     records: dict[float, dict[str, dict]] = {}
     for budget, runs in plans.items():
         for method, run in runs.items():
-            path = run_file(out_dir, run)
-            record, reason = usable_record(out_dir, run, archs, options)
+            path, options = run_file(out_dir, run), run.options(cfg_options)
+            record, reason = usable_record(out_dir, run, archs, cfg_options)
             if record is None:
-                log(f'{run.name}: training (epochs {"+".join(map(str, run.epochs))}, {run.units} passes per image; '
-                    f'{reason})')
-                result = train(run, list(archs), Path(work_dir) / f'x{budget:g}', dict(cfg_options or {}))
-                record = {**run.fields(), 'cfg_options': options, **result}
+                previous = _read_record(out_dir, run)
+                partial = previous if previous is not None and stale_reason(
+                    previous, run, previous.get('scores', {}), cfg_options) is None else None
+                todo = [a for a in archs if a not in partial['scores']] if partial else list(archs)
+                log(f'{run.name}: {"scoring" if partial else "training"} (epochs {"+".join(map(str, run.epochs))}, '
+                    f'{run.units} passes per image; {reason})')
+                work = Path(work_dir) / f'x{budget:g}'
+                result = train(run, todo, work, options)
+                if partial and result.get('trained', 0):  # its checkpoints were gone: a new supernet scores all
+                    partial, result = None, train(run, list(archs), work, options)
+                if partial:
+                    result = dict(result, scores={**partial['scores'], **result['scores']},
+                                  score_seconds=round(partial.get('score_seconds', 0) + result['score_seconds'], 1))
+                result.pop('trained', None)
+                record = {**run.fields(), 'cfg_options': _jsonable(options), **result}
                 atomic_write_json(path, record)
             else:
                 updated = {**record, **run.fields()}
@@ -355,31 +409,56 @@ def completed_budgets(plans: Mapping[float, Mapping[str, PlannedRun]], archs: Se
     return done
 
 
+STAGE_FILE = 'study_stage.json'  # in a stage's work dir: what it trains (and, once finished, for how long)
+
+
 def train_and_score(run: PlannedRun, archs: Sequence[str], work_dir: str | Path,
                     cfg_options: Mapping[str, Any]) -> dict:
-    """Train the run's stages one after the other (each from the previous one's work dir, a cosine schedule over
-    its epochs) and score ``archs`` with the last stage's ``search`` scorer (precise-BN, then its proxy)."""
+    """Train the run's stages one after the other in ``work_dir/<method>/<stage>`` (each from the previous one's
+    checkpoint, a cosine schedule over its epochs) and score ``archs`` with the last stage's ``search`` scorer
+    (precise-BN, then its proxy). A stage whose work dir finished with the same settings (:data:`STAGE_FILE`) is
+    loaded instead of trained, and one interrupted with them resumes from its last checkpoint; ``trained`` counts
+    the stages that trained."""
     from pinas.apis import build_supernet_runner, load_config
+    from pinas.apis.pipeline import finished_checkpoint
     from pinas.apis.search import build_scorer
     from pinas.engine import unwrap_model
-    train_seconds, previous = 0.0, None
+    train_seconds, trained, previous = 0.0, 0, None
     for stage in run.stages:
         options = {**cfg_options, 'train_cfg.max_epochs': stage.epochs}  # the cosine schedule follows max_epochs
         if previous is not None:
             options['model.init_from'] = str(previous)
-        previous = Path(work_dir) / stage.config
-        cfg = load_config(search_config_path(stage.config), cfg_options=options, work_dir=str(previous))
+        previous = Path(work_dir) / run.method / stage.config
+        settings = _jsonable(dict(config=stage.config, epochs=stage.epochs, cfg_options=options))
+        marker = previous / STAGE_FILE
+        done = json.loads(marker.read_text()) if marker.is_file() else {}
+        same = done.get('settings') == settings
+        checkpoint = finished_checkpoint(previous, stage.epochs) if same and 'train_seconds' in done else None
+        cfg = load_config(search_config_path(stage.config), cfg_options=options, work_dir=str(previous),
+                          resume='auto' if same and checkpoint is None else None)
+        if checkpoint is not None:
+            train_seconds += done['train_seconds']
+            if stage is run.stages[-1]:
+                runner = build_supernet_runner(cfg)
+                runner.load_checkpoint(str(checkpoint))
+            continue
+        if not same:  # checkpoints of other settings must not be resumed from if this training is interrupted
+            for stale in [*previous.glob('*.pth'), previous / 'last_checkpoint']:
+                stale.unlink(missing_ok=True)
         runner = build_supernet_runner(cfg)
+        atomic_write_json(marker, dict(settings=settings))
         start = time.perf_counter()
         runner.train()
-        train_seconds += time.perf_counter() - start
+        seconds = time.perf_counter() - start
+        atomic_write_json(marker, dict(settings=settings, train_seconds=round(seconds, 1)))
+        train_seconds, trained = train_seconds + seconds, trained + 1
     model = unwrap_model(runner.model)
     model.eval()
     scorer = build_scorer(model, cfg.search)
     start = time.perf_counter()
     scores = {code: scorer(model.space.parse(code)) for code in archs}
     return dict(train_seconds=round(train_seconds, 1), score_seconds=round(time.perf_counter() - start, 1),
-                scores=scores)
+                scores=scores, trained=trained)
 
 
 def _jsonable(value: Any) -> Any:

@@ -52,7 +52,7 @@ def test_every_study_config_exists_and_can_be_scored():
 
 def test_a_wrong_number_of_stage_epochs_is_explained(bench, capsys):
     with pytest.raises(UsageError, match='cept has 4 stages'):
-        plan_study(load_study(resolve_study_config('track1')), epochs=[6], passes=lambda config: (3, 3))
+        plan_study(load_study(resolve_study_config('track1')), epochs=[6], passes=lambda config, _: (3, 3))
     assert bench.main(['track1', 'missing.json', '--epochs', '6', '--plan']) == 2
     assert 'error: cept has 4 stages' in capsys.readouterr().err
 
@@ -99,3 +99,34 @@ def test_every_study_names_its_zero_cost_baselines():
 
 def test_the_counts_follow_the_overrides():
     assert count_passes('pinas_track1_embedded', {'model.num_paths': 1}) == (4, 4)
+
+
+def test_a_held_out_half_is_reported_on_its_own(bench, tmp_path, capsys):
+    """--split tune / report: metrics and the seed ceiling over that half only, in <out-dir>/<study>/<half>/."""
+    import numpy as np
+    from pinas.ranking.study import split_archs
+    rng = np.random.default_rng(1)
+    archs = [f'{i:06d}' for i in range(24)]
+    seeds = rng.normal(size=(2, len(archs)))
+    rows = [dict(arch=a, score=float(s0 + s1) / 2, top1_seed0=float(s0), top1_seed1=float(s1))
+            for a, s0, s1 in zip(archs, *seeds)]
+    (tmp_path / 'gt.json').write_text(json.dumps(rows))
+    out = tmp_path / 'out' / 'resnest'
+    out.mkdir(parents=True)
+    for method, epochs in (('spos', 16), ('pinas', 6)):
+        run = dict(epochs=[epochs], units=48, train_seconds=0, score_seconds=0,
+                   scores={r['arch']: r['score'] + float(rng.normal()) for r in rows})
+        (out / f'{method}_run.json').write_text(json.dumps(run))
+    halves = split_archs(archs)
+    for half in ('tune', 'report'):
+        assert bench.main(['resnest', str(tmp_path / 'gt.json'), '--out-dir', str(tmp_path / 'out'),
+                           '--zero-cost', str(tmp_path / 'none'), '--budget', '1', '--split', half]) == 0
+        report = json.loads((out / half / 'report.json').read_text())
+        assert report['archs'] == half and report['num_archs'] == len(halves[half])
+        from pinas.ranking.metrics import kendall_tau_b
+        chosen = [r for r in rows if r['arch'] in halves[half]]
+        assert report['seed_to_seed_tau'] == pytest.approx(
+            kendall_tau_b([r['top1_seed0'] for r in chosen], [r['top1_seed1'] for r in chosen]))
+        assert (out / half / 'cost_curves.png').is_file() and (out / half / 'pinas.png').is_file()
+    assert not (out / 'report.json').exists()
+    assert f'{len(halves["report"])} architectures of the report half' in capsys.readouterr().out

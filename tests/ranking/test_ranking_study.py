@@ -14,7 +14,7 @@ from mmengine.optim import OptimWrapper
 from pinas.algorithms import SPOS, CEPTSupernet, PiNAS
 from pinas.ranking.plot import plot_cost_curves
 from pinas.ranking.study import (count_passes, cost_curves, evaluate_runs, load_study, plan_study,
-                                 resolve_study_config, run_plan, stale_reason, study_from_dict)
+                                 resolve_study_config, run_plan, split_archs, stale_reason, study_from_dict)
 from pinas.utils.cli import UsageError
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -51,7 +51,7 @@ def test_changing_a_config_changes_the_count(tmp_path):
     # ... and the plan follows: one Pi-NAS path halves its passes, so SPOS gets half the epochs
     study = load_study(resolve_study_config('resnest'))
     two = plan_study(study, [1])[1]['spos']
-    one = plan_study(study, [1], passes=lambda c: count_passes(c, {'model.num_paths': 1} if 'pinas' in c else {}))
+    one = plan_study(study, [1], passes=lambda c, _: count_passes(c, {'model.num_paths': 1} if 'pinas' in c else {}))
     assert (two.epochs, one[1]['spos'].epochs, one[1]['pinas'].units) == ([16], [8], 24)
 
 
@@ -184,7 +184,7 @@ class FakeTrain:
 
 
 def _plans(**kwargs):
-    return plan_study(study_from_dict(_study()), passes=PASSES.__getitem__, **kwargs)
+    return plan_study(study_from_dict(_study()), passes=lambda config, _: PASSES[config], **kwargs)
 
 
 def test_runs_are_trained_once_and_then_reused(tmp_path):
@@ -212,7 +212,7 @@ def test_a_run_file_that_no_longer_stands_for_its_run_is_trained_again(tmp_path)
     assert 'scores no architecture' in stale_reason(record, ref, ARCHS + ['444'])
     assert 'trained epochs [1, 2], the plan gives [2, 4]' in stale_reason(record, _plans(budgets=[2])[2]['ref'],
                                                                           ARCHS)
-    changed = plan_study(study_from_dict(_study()), [1], passes={**PASSES, 'b': (13, 13)}.__getitem__)
+    changed = plan_study(study_from_dict(_study()), [1], passes=lambda config, _: {**PASSES, 'b': (13, 13)}[config])
     assert 'passes_per_batch [3, 10], the configs now give [3, 13]' in stale_reason(record, changed[1]['ref'], ARCHS)
     assert 'cfg-options' in stale_reason(record, ref, ARCHS, {'train_dataloader.batch_size': 8})
     retrain, lines = FakeTrain(), []
@@ -284,3 +284,104 @@ def test_the_tool_reports_the_budgets_found_and_draws_the_curves(tmp_path):
     assert report['budgets']['2']['methods']['pinas']['epochs'] == [12]
     assert (out / 'cost_curves.png').read_bytes().startswith(PNG) and (out / 'spos_x2.png').is_file()
     assert json.loads((out / 'spos_x2_scores.json').read_text())[0]['arch'] == '333333'
+
+
+# --- method variants, held-out halves, a growing ground truth ---------------------------------------------------
+def test_a_method_variant_is_a_line_of_the_study_config(tmp_path):
+    """Pi-NAS at another temperature is a baseline with its own cfg_options: counted, trained and checked with
+    them on top of the study's."""
+    variant = dict(name='base_t5', stages=['c'], cfg_options={'model.temperature': 0.5})
+    study = study_from_dict(_study(baselines=[dict(name='base', stages=['c']), variant]))
+    seen = []
+
+    def passes(config, options):
+        seen.append((config, dict(options)))
+        return (8, 8) if options else PASSES[config]
+
+    plans = plan_study(study, [1], passes=passes)
+    assert ('c', {'model.temperature': 0.5}) in seen and plans[1]['base_t5'].units == 24 == plans[1]['base'].units
+    train = FakeTrain()
+    options = []
+    run_plan(plans, ARCHS, tmp_path, tmp_path / 'work',
+             cfg_options={'train_dataloader.batch_size': 8},
+             train=lambda run, archs, work, opts: options.append((run.name, opts)) or train(run, archs, work, opts),
+             log=lambda _: None)
+    assert dict(options)['base_t5'] == {'train_dataloader.batch_size': 8, 'model.temperature': 0.5}
+    assert dict(options)['base'] == {'train_dataloader.batch_size': 8}
+    record = json.loads((tmp_path / 'base_t5_run.json').read_text())
+    assert record['cfg_options'] == {'train_dataloader.batch_size': 8, 'model.temperature': 0.5}
+    other = plan_study(study_from_dict(_study(baselines=[dict(variant, cfg_options={'model.temperature': 0.3})])),
+                       [1], passes=passes)
+    assert 'not {' in stale_reason(record, other[1]['base_t5'], ARCHS, {'train_dataloader.batch_size': 8})
+    with pytest.raises(UsageError, match='cfg_options must be a dict'):
+        study_from_dict(_study(baselines=[dict(variant, cfg_options=['model.temperature=0.5'])]))
+
+
+def test_the_held_out_halves_stay_put_as_the_table_grows():
+    codes = [f'{i:03d}' for i in range(200)]
+    halves = split_archs(codes)
+    assert sorted(halves['tune'] + halves['report']) == halves['all'] == sorted(codes)
+    assert not set(halves['tune']) & set(halves['report']) and 80 <= len(halves['tune']) <= 120
+    first = split_archs(codes[:50][::-1])  # a partial table, in another order: the same halves of it
+    assert first['tune'] == [a for a in halves['tune'] if a in codes[:50]]
+    assert split_archs(codes, seed=1)['tune'] != halves['tune']
+    assert len(split_archs(codes, tune=0.25)['tune']) < len(halves['tune'])
+    for bad in (dict(tune=1.0), dict(tune=0.5, seed='a'), dict(fraction=0.5), 'half'):
+        with pytest.raises(UsageError, match='split must be dict'):
+            study_from_dict(_study(split=bad))
+
+
+def test_a_grown_ground_truth_only_scores_its_new_architectures(tmp_path):
+    """The supernet of a run file that lacks architectures is loaded from its checkpoints, not trained again; if
+    they are gone, the new supernet scores every architecture (no scores of two trainings in one table)."""
+    plans = _plans(budgets=[1])
+    run_plan(plans, ARCHS[:2], tmp_path, tmp_path, train=FakeTrain(), log=lambda _: None)
+    asked = []
+
+    def loaded(run, archs, work_dir, options):  # train_and_score finding the finished checkpoints
+        asked.append(list(archs))
+        return dict(FakeTrain()(run, archs, work_dir, options), trained=0, train_seconds=1.0)
+
+    lines = []
+    records = run_plan(plans, ARCHS, tmp_path, tmp_path, train=loaded, log=lines.append)
+    assert asked == [ARCHS[2:], ARCHS[2:]] and 'base: scoring' in lines[0]
+    assert set(records[1]['ref']['scores']) == set(ARCHS) and 'trained' not in records[1]['ref']
+    asked.clear()
+
+    def retrained(run, archs, work_dir, options):  # the checkpoints were gone
+        asked.append(list(archs))
+        return dict(FakeTrain()(run, archs, work_dir, options), trained=len(run.stages))
+
+    run_plan(plans, ARCHS + ['444'], tmp_path, tmp_path, train=retrained, log=lambda _: None)
+    assert asked == [['444'], ARCHS + ['444']] * 2
+
+
+def test_seed_to_seed_tau_of_a_half_comes_from_the_seed_columns():
+    from pinas.ranking.ground_truth import seed_to_seed_tau
+    rows = [dict(arch=str(i), score=i, top1_seed0=i, top1_seed1=i if i < 4 else 10 - i) for i in range(8)]
+    assert seed_to_seed_tau(rows, [str(i) for i in range(4)]) == pytest.approx(1.0)
+    assert seed_to_seed_tau(rows) < 1.0
+    assert seed_to_seed_tau([dict(arch='a', score=1.0)]) is None and seed_to_seed_tau({'a': 1.0}) is None
+
+
+def test_a_finished_stage_is_loaded_not_trained_again(tmp_path):
+    """train_and_score keeps each stage's work dir: the same run asked for more architectures loads the finished
+    supernet (same scores for the old ones), and a run with other settings trains anew."""
+    from pinas.ranking.study import PlannedRun, StageRun, train_and_score
+    data = str(tmp_path / 'data')
+    small = {'train_dataloader.dataset.synthetic.train_per_class': 4,
+             'train_dataloader.dataset.synthetic.val_per_class': 2, 'train_dataloader.dataset.root': data,
+             'train_dataloader.batch_size': 16, 'train_dataloader.num_workers': 0,
+             'train_dataloader.persistent_workers': False, 'search.data.batch_size': 16,
+             'search.scorer.recalib_batches': 1, 'search.data.recalib.root': data, 'search.data.val.root': data}
+    run = PlannedRun('spos', 1, (StageRun('spos_track1_embedded', 1, 3, 3),))
+    space_codes = ['4-4-4-4-4-4-4-4-4-4-4-4-4-4-4-4-4-4-4-4',
+                   '16-16-16-16-16-16-16-32-32-32-32-32-32-64-64-64-64-64-64-64',
+                   '8-8-8-8-8-8-8-16-16-16-16-16-16-32-32-32-32-32-32-32']
+    first = train_and_score(run, space_codes[:2], tmp_path / 'work', small)
+    assert first['trained'] == 1 and (tmp_path / 'work/spos/spos_track1_embedded/study_stage.json').is_file()
+    again = train_and_score(run, space_codes, tmp_path / 'work', small)
+    assert again['trained'] == 0 and again['train_seconds'] == first['train_seconds']
+    assert [again['scores'][c] for c in space_codes[:2]] == [first['scores'][c] for c in space_codes[:2]]
+    other = train_and_score(run, space_codes[:1], tmp_path / 'work', {**small, 'optim_wrapper.optimizer.lr': 0.01})
+    assert other["trained"] == 1 and len(list((tmp_path / "work/spos/spos_track1_embedded").glob("*.pth"))) == 1

@@ -57,11 +57,13 @@ from pathlib import Path
 
 from mmengine.config import DictAction
 
-from pinas.ranking.metrics import RankingInputError
+from pinas.ranking.ground_truth import seed_to_seed_tau
+from pinas.ranking.metrics import MIN_PAIRS, RankingInputError
 from pinas.ranking.plot import plot_cost_curves, plot_ranking
 from pinas.ranking.report import format_study, nan_to_none, read_baselines
-from pinas.ranking.study import (TAU, completed_budgets, cost_curves, count_passes, evaluate_runs, format_plan,
-                                 load_study, parse_budget, plan_study, resolve_study_config, run_plan, study_names)
+from pinas.ranking.study import (ARCH_SETS, TAU, completed_budgets, cost_curves, count_passes, evaluate_runs, format_plan,
+                                 load_study, parse_budget, plan_study, resolve_study_config, run_plan, split_archs,
+                                 study_names)
 from pinas.ranking.tables import TableError, read_table
 from pinas.utils.cli import ArgumentParser, cli_main, positive_int
 from pinas.utils.files import atomic_write_json
@@ -70,11 +72,13 @@ ROOT = Path(__file__).resolve().parents[2]
 GROUND_TRUTH_Y = 'stand-alone top-1 (%), mean of seeds'
 
 
-def ceiling(ground_truth: Path) -> float | None:
-    """Mean seed-to-seed Kendall tau recorded beside the ground-truth table, if any."""
+def ceiling(ground_truth: Path, archs: list[str]) -> float | None:
+    """Mean seed-to-seed Kendall tau of ``archs`` from the table's per-seed columns (tools/make_ground_truth.py's
+    ``top1_seed<s>``), else the one recorded beside a table without them; None where neither is there."""
+    tau = seed_to_seed_tau(json.loads(ground_truth.read_text()), archs)
     meta = ground_truth.with_suffix('.meta.json')
-    if not meta.is_file():
-        return None
+    if tau is not None or not meta.is_file():
+        return tau
     taus = list(json.loads(meta.read_text())['seed_to_seed_kendall_tau'].values())
     return sum(taus) / len(taus)
 
@@ -98,6 +102,10 @@ def main(argv=None) -> int:
                              'the passes per batch are counted with them')
     parser.add_argument('--zero-cost', help='directory of the zero-cost baseline tables (tools/zero_cost.py); '
                                             'default: the study config\'s zero_cost')
+    parser.add_argument('--split', choices=ARCH_SETS, default='all',
+                        help='report on every architecture of the table, or on one of the two held-out halves of '
+                             'the config\'s split: `tune` to choose a method\'s settings, `report` to report them '
+                             '(runs always score every architecture; a half\'s report goes to <out-dir>/<study>/<half>/)')
     parser.add_argument('--plan', action='store_true', help='print the epochs and passes of every run and exit')
     args = parser.parse_args(argv)
 
@@ -107,10 +115,11 @@ def main(argv=None) -> int:
     options = dict(args.cfg_options)
     counts = {}
 
-    def passes(stage: str):
-        if stage not in counts:
-            counts[stage] = count_passes(stage, options)
-        return counts[stage]
+    def passes(stage: str, method_options: dict):
+        key = json.dumps([stage, method_options], sort_keys=True, default=str)
+        if key not in counts:
+            counts[key] = count_passes(stage, {**options, **method_options})
+        return counts[key]
 
     plans = plan_study(study, budgets, args.epochs, passes)
     if args.plan:
@@ -119,17 +128,21 @@ def main(argv=None) -> int:
         return 0
     truth_path = Path(args.ground_truth)
     truth = read_table(truth_path).values
-    archs = sorted(truth)
     out_dir = Path(args.out_dir) / study.name
-    records = run_plan(plans, archs, out_dir, Path(args.work_dir) / study.name, options)
+    records = run_plan(plans, sorted(truth), out_dir, Path(args.work_dir) / study.name, options)
     # Every other budget of the config whose runs are all there joins the report (and the curves).
     others = plan_study(study, [b for b in study.budgets if b not in plans], args.epochs, passes)
-    records = dict(sorted({**records, **completed_budgets(others, archs, out_dir, options)}.items()))
+    records = dict(sorted({**records, **completed_budgets(others, sorted(truth), out_dir, options)}.items()))
+    archs = split_archs(truth, **study.split)[args.split]
+    if len(archs) < MIN_PAIRS:
+        raise RankingInputError(f'the {args.split} half of {truth_path} holds {len(archs)} architectures; ranking '
+                                f'metrics need {MIN_PAIRS}: use --split all or a larger table')
+    report_dir = out_dir if args.split == 'all' else out_dir / args.split
 
     zero_cost_dir = Path(args.zero_cost or ROOT / study.zero_cost)
     baselines = {name: table.values for name, table in read_baselines(zero_cost_dir).items()}
     result = evaluate_runs(records, {a: truth[a] for a in archs}, baselines, study.topk, study.reference.name)
-    seed_tau = ceiling(truth_path)
+    seed_tau = ceiling(truth_path, archs)
     labels = {m.name: m.score_label for m in study.methods}
     for budget, runs in records.items():
         for method, record in runs.items():
@@ -138,23 +151,25 @@ def main(argv=None) -> int:
                 ({'arch': a, 'score': s} for a, s in record['scores'].items()), key=lambda r: -r['score']))
             plot_ranking([record['scores'][a] for a in archs], [truth[a] for a in archs],
                          result['metrics'][budget][method],
-                         out_dir / f'{name}.png', xlabel=labels[method], ylabel=GROUND_TRUTH_Y,
+                         report_dir / f'{name}.png', xlabel=labels[method], ylabel=GROUND_TRUTH_Y,
                          title=f'{method}, epochs {record["epochs"]} ({record["units"]} passes per image), '
                                f'{study.name} space')
     report = dict(config=str(config), study=study.name, reference=study.reference.name,
-                  ground_truth=str(truth_path), num_archs=len(archs), seed_to_seed_tau=seed_tau,
+                  ground_truth=str(truth_path), archs=args.split, split=dict(study.split), num_archs=len(archs),
+                  seed_to_seed_tau=seed_tau,
                   budgets=result['budgets'],
                   cost_curves={m: [dict(units=u, value=v, ci=[lo, hi]) for u, v, lo, hi in points]
                                for m, points in cost_curves(result['budgets']).items()})
     if baselines:
         report['zero_cost'] = dict(dir=str(zero_cost_dir), baselines=result['zero_cost'])
-    atomic_write_json(out_dir / 'report.json', nan_to_none(report))
+    atomic_write_json(report_dir / 'report.json', nan_to_none(report))
     baseline_taus = {name: row['metrics'][TAU]['value'] for name, row in result['zero_cost'].items()}
-    plot_cost_curves(cost_curves(result['budgets']), out_dir / 'cost_curves.png', baseline_taus, seed_tau,
-                     title=f'{study.name}: ranking against training compute ({len(archs)} architectures, '
+    half = '' if args.split == 'all' else f' of the {args.split} half'
+    plot_cost_curves(cost_curves(result['budgets']), report_dir / 'cost_curves.png', baseline_taus, seed_tau,
+                     title=f'{study.name}: ranking against training compute ({len(archs)} architectures{half}, '
                            '95% bootstrap CI)')
 
-    print(f'{len(archs)} architectures of {truth_path}; seed-to-seed Kendall tau (ceiling): {seed_tau}')
+    print(f'{len(archs)} architectures{half} of {truth_path}; seed-to-seed Kendall tau (ceiling): {seed_tau}')
     if not baselines:
         print(f'no zero-cost baselines in {zero_cost_dir}: make them with tools/zero_cost.py SPACE '
               f'{truth_path} --out {zero_cost_dir}')
@@ -171,7 +186,7 @@ def main(argv=None) -> int:
             epochs = '+'.join(str(e) for e in row['epochs'])
             print(f'{method:<8}{epochs:>12}{row["units"]:>8}{row["train_seconds"]:>9}{row["score_seconds"]:>9}'
                   f'   {text}')
-    print(f'\ncost curves: {out_dir / "cost_curves.png"}; report: {out_dir / "report.json"}')
+    print(f'\ncost curves: {report_dir / "cost_curves.png"}; report: {report_dir / "report.json"}')
     return 0
 
 
