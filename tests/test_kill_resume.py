@@ -299,6 +299,8 @@ def test_ground_truth_survives_kill_minus_9(tmp_path):
     runs = json.loads(out.with_suffix('.runs.json').read_text())['runs']
     first = trained.read_text().split()
     assert len(runs) == 1 and len(first) == 2
+    assert make([*argv, '--collect']) == 0  # the table so far, nothing trained
+    assert len(json.loads(out.read_text())) == 1 and trained.read_text().split() == first
 
     def rest():
         record_training()
@@ -307,6 +309,8 @@ def test_ground_truth_survives_kill_minus_9(tmp_path):
     again = trained.read_text().split()[len(first):]
     assert len(again) == 2 and again[0] == first[1] and again[1] not in first  # the killed run, then the third
     assert len(json.loads(out.read_text())) == 3
+    assert sorted(out.with_suffix('.archs.txt').read_text().split()) == sorted(
+        row['arch'] for row in json.loads(out.read_text()))  # the sample, written before the first run
     assert out.with_suffix('.runs.json').stat().st_mode & 0o777 == 0o666 & ~current_umask()
 
 

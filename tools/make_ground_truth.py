@@ -4,12 +4,14 @@
         --out results/ground_truth/pinas_resnest_tiny.json
 
 OUT is a ranked table (rows of arch, mean top-1 as ``score``, per-seed top-1), readable by tools/rank_eval.py;
-``<OUT stem>.runs.json`` holds the raw runs (the job resumes from it) and ``<OUT stem>.meta.json`` the settings and
-the seed-to-seed Kendall tau.
+``<OUT stem>.runs.json`` holds the raw runs (the job resumes from it), ``<OUT stem>.meta.json`` the settings and
+the seed-to-seed Kendall tau, and ``<OUT stem>.archs.txt`` the whole sample from the start (one code per line: what
+tools/zero_cost.py and tools/benchmarks/ranking_methods.py --score-also read while the table is still training).
 
 To share the work among N processes or cluster jobs, run the same command with ``--shard K/N`` for K = 0..N-1
 (each trains every N-th (arch, seed) job into ``<OUT stem>.runs.shardKofN.json``), then once without ``--shard``:
-it collects the shard files, trains whatever is still missing and writes the table.
+it collects the shard files, trains whatever is still missing and writes the table. ``--collect`` writes the table
+of what the shards have finished so far (the architectures with every seed) and trains nothing.
 """
 from __future__ import annotations
 
@@ -19,7 +21,8 @@ import sys
 from pathlib import Path
 
 from pinas.apis.runner import read_config
-from pinas.ranking.ground_truth import TrainSettings, run_ground_truth, sample_archs, summarize
+from pinas.ranking.ground_truth import (TrainSettings, collect_runs, run_ground_truth, runs_meta, sample_archs,
+                                        summarize)
 from pinas.datasets.synthetic import SyntheticSpec
 from pinas.models import build_standalone
 from pinas.ranking.metrics import MIN_PAIRS
@@ -47,6 +50,9 @@ def main(argv=None) -> int:
                         help='config whose data_root and synthetic dict define the dataset')
     parser.add_argument('--out', required=True)
     parser.add_argument('--shard', type=parse_shard, help='K/N: train only shard K of N (see above)')
+    parser.add_argument('--collect', action='store_true',
+                        help='write the table from the runs finished so far (every seed of an architecture) and train '
+                             'nothing, e.g. while shards are still running')
     parser.add_argument('--device', help='where to train (default: cuda when available, else cpu)')
     args = parser.parse_args(argv)
 
@@ -63,8 +69,15 @@ def main(argv=None) -> int:
     remove_stale_temp_files(out.parent)
     try:  # a sample the space cannot give, a runs file made with other settings or one that is not JSON
         archs = sample_archs(space, args.num_archs, args.arch_seed, args.concentration, args.extremes)
-        table = run_ground_truth(space, build_model, archs, args.seeds, runs_path, Path(data.data_root), spec,
-                                 TrainSettings(epochs=args.epochs), shard=args.shard, device=args.device)
+        atomic_write_bytes(out.with_suffix('.archs.txt'), ''.join(f'{space.format(a)}\n' for a in archs).encode())
+        settings = TrainSettings(epochs=args.epochs)
+        if args.collect:
+            meta, codes = runs_meta(space, spec, settings), {space.format(a) for a in archs}
+            table = dict(meta=meta, runs={code: seeds for code, seeds in collect_runs(runs_path, meta).items()
+                                          if code in codes})
+        else:
+            table = run_ground_truth(space, build_model, archs, args.seeds, runs_path, Path(data.data_root), spec,
+                                     settings, shard=args.shard, device=args.device)
     except ValueError as err:
         raise UsageError(str(err)) from None
     if args.shard is not None:

@@ -21,4 +21,7 @@ study = dict(
     # python tools/zero_cost.py pinas_resnest_tiny results/ground_truth/pinas_resnest_tiny.json --out DIR
     zero_cost='results/ranking/baselines/pinas_resnest_tiny',
     topk=[5, 10],  # top-k precision sizes of the report
+    # The two held-out halves of a table's architectures (--split tune / report): a method's settings are chosen on
+    # `tune` and reported on `report`; an architecture's half is a hash of its code and the seed.
+    split=dict(tune=0.5, seed=0),
 )

@@ -29,4 +29,7 @@ study = dict(
     # lines: python tools/zero_cost.py track1_resnet20 results/ground_truth/track1_resnet20.json --out DIR
     zero_cost='results/ranking/baselines/track1_resnet20',
     topk=[5, 10],  # top-k precision sizes of the report
+    # The two held-out halves of a table's architectures (--split tune / report): a method's settings are chosen on
+    # `tune` and reported on `report`; an architecture's half is a hash of its code and the seed.
+    split=dict(tune=0.5, seed=0),
 )

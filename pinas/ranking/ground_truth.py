@@ -155,6 +155,11 @@ def _read_runs(path: Path, meta: dict) -> dict:
     return table.get('runs', {})
 
 
+def runs_meta(space, spec: SyntheticSpec, settings: TrainSettings) -> dict:
+    """What a runs file records of its settings; runs of other settings are never mixed into one table."""
+    return dict(space=space.name, dataset=asdict(spec), train=asdict(settings))
+
+
 def collect_runs(out: Path, meta: dict) -> dict:
     """The runs of ``out`` and of every shard file beside it (the first value of an (arch, seed) wins)."""
     runs: dict = {}
@@ -176,7 +181,7 @@ def run_ground_truth(space, build_model: Callable[[Arch], nn.Module], archs: Seq
     """
     if shard is not None and not 0 <= shard[0] < shard[1]:
         raise ValueError(f'shard {shard[0]}/{shard[1]}: K of K/N must be in 0..N-1')
-    meta = dict(space=space.name, dataset=asdict(spec), train=asdict(settings))
+    meta = runs_meta(space, spec, settings)
     runs = collect_runs(out, meta)
     jobs = [(a, s) for a in archs for s in seeds]
     if shard is not None:

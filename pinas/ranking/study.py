@@ -306,11 +306,12 @@ def plan_study(study: Study, budgets: Iterable[float] | None = None, epochs: Seq
 
 def format_plan(plans: Mapping[float, Mapping[str, PlannedRun]]) -> str:
     """One line per method and budget: epochs per stage, passes per batch, passes per image."""
-    lines = [f'{"budget":>6}  {"method":<8}{"epochs":>12}{"passes/batch":>16}{"passes/image":>14}']
+    width = max([8, *(len(m) + 2 for runs in plans.values() for m in runs)])
+    lines = [f'{"budget":>6}  {"method":<{width}}{"epochs":>12}{"passes/batch":>16}{"passes/image":>14}']
     for budget, runs in plans.items():
         for run in runs.values():
             most = '' if run.units_max == run.units else f' (<= {run.units_max})'
-            lines.append(f'{f"x{budget:g}":>6}  {run.method:<8}{"+".join(map(str, run.epochs)):>12}'
+            lines.append(f'{f"x{budget:g}":>6}  {run.method:<{width}}{"+".join(map(str, run.epochs)):>12}'
                          f'{"+".join(str(s.passes_per_batch) for s in run.stages):>16}{run.units:>14}{most}')
     return '\n'.join(lines)
 

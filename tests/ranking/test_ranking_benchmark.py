@@ -130,3 +130,15 @@ def test_a_held_out_half_is_reported_on_its_own(bench, tmp_path, capsys):
         assert (out / half / 'cost_curves.png').is_file() and (out / half / 'pinas.png').is_file()
     assert not (out / 'report.json').exists()
     assert f'{len(halves["report"])} architectures of the report half' in capsys.readouterr().out
+    # the sample of a table still training: runs that score it stand, nothing trains
+    (tmp_path / 'sample.txt').write_text('\n'.join(archs) + '\n')
+    assert bench.main(['resnest', str(tmp_path / 'gt.json'), '--out-dir', str(tmp_path / 'out'), '--budget', '1',
+                       '--score-also', str(tmp_path / 'sample.txt'), '--zero-cost', str(tmp_path / 'none')]) == 0
+    assert bench.main(['resnest', str(tmp_path / 'gt.json'), '--score-also', str(tmp_path / 'nope.txt')]) == 2
+    assert '--score-also' in capsys.readouterr().err
+    (tmp_path / 'zc').mkdir()
+    (tmp_path / 'zc' / 'params.json').write_text(json.dumps([dict(arch=a, score=1.0) for a in archs[1:]]))
+    assert bench.main(['resnest', str(tmp_path / 'gt.json'), '--out-dir', str(tmp_path / 'out'), '--budget', '1',
+                       '--zero-cost', str(tmp_path / 'zc')]) == 2
+    assert f'params.json lacks 1 of the 24 architectures (e.g. {archs[0]}): make the baselines' in \
+        capsys.readouterr().err

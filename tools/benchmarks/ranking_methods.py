@@ -65,7 +65,7 @@ from pinas.ranking.study import (ARCH_SETS, TAU, completed_budgets, cost_curves,
                                  load_study, parse_budget, plan_study, resolve_study_config, run_plan, split_archs,
                                  study_names)
 from pinas.ranking.tables import TableError, read_table
-from pinas.utils.cli import ArgumentParser, cli_main, positive_int
+from pinas.utils.cli import ArgumentParser, UsageError, cli_main, positive_int
 from pinas.utils.files import atomic_write_json
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -81,6 +81,14 @@ def ceiling(ground_truth: Path, archs: list[str]) -> float | None:
         return tau
     taus = list(json.loads(meta.read_text())['seed_to_seed_kendall_tau'].values())
     return sum(taus) / len(taus)
+
+
+def read_arch_list(path: Path) -> list[str]:
+    """Architecture codes, one per line."""
+    if not path.is_file():
+        raise UsageError(f'--score-also {path} does not exist; pass a list of codes, one per line (e.g. the '
+                         '.archs.txt beside a ground truth tools/make_ground_truth.py is training)')
+    return [line.strip() for line in path.read_text().splitlines() if line.strip()]
 
 
 @cli_main(TableError, RankingInputError)
@@ -102,6 +110,10 @@ def main(argv=None) -> int:
                              'the passes per batch are counted with them')
     parser.add_argument('--zero-cost', help='directory of the zero-cost baseline tables (tools/zero_cost.py); '
                                             'default: the study config\'s zero_cost')
+    parser.add_argument('--score-also', metavar='ARCHS_TXT',
+                        help='architectures to score beside the table\'s (one code per line, e.g. the .archs.txt '
+                             'tools/make_ground_truth.py writes), so that the runs still stand once a ground truth '
+                             'that is still training has them all')
     parser.add_argument('--split', choices=ARCH_SETS, default='all',
                         help='report on every architecture of the table, or on one of the two held-out halves of '
                              'the config\'s split: `tune` to choose a method\'s settings, `report` to report them '
@@ -128,19 +140,27 @@ def main(argv=None) -> int:
         return 0
     truth_path = Path(args.ground_truth)
     truth = read_table(truth_path).values
-    out_dir = Path(args.out_dir) / study.name
-    records = run_plan(plans, sorted(truth), out_dir, Path(args.work_dir) / study.name, options)
-    # Every other budget of the config whose runs are all there joins the report (and the curves).
-    others = plan_study(study, [b for b in study.budgets if b not in plans], args.epochs, passes)
-    records = dict(sorted({**records, **completed_budgets(others, sorted(truth), out_dir, options)}.items()))
     archs = split_archs(truth, **study.split)[args.split]
     if len(archs) < MIN_PAIRS:
         raise RankingInputError(f'the {args.split} half of {truth_path} holds {len(archs)} architectures; ranking '
                                 f'metrics need {MIN_PAIRS}: use --split all or a larger table')
-    report_dir = out_dir if args.split == 'all' else out_dir / args.split
-
+    also = read_arch_list(Path(args.score_also)) if args.score_also else []
     zero_cost_dir = Path(args.zero_cost or ROOT / study.zero_cost)
     baselines = {name: table.values for name, table in read_baselines(zero_cost_dir).items()}
+    for name, values in baselines.items():
+        missing = sorted(set(archs) - set(values))
+        if missing:
+            raise UsageError(f'{zero_cost_dir / name}.json lacks {len(missing)} of the {len(archs)} architectures '
+                             f'(e.g. {missing[0]}): make the baselines of this table with tools/zero_cost.py SPACE '
+                             f'{args.score_also or truth_path} --out {zero_cost_dir}')
+    scored = sorted(set(truth) | set(also))
+    out_dir = Path(args.out_dir) / study.name
+    records = run_plan(plans, scored, out_dir, Path(args.work_dir) / study.name, options)
+    # Every other budget of the config whose runs are all there joins the report (and the curves).
+    others = plan_study(study, [b for b in study.budgets if b not in plans], args.epochs, passes)
+    records = dict(sorted({**records, **completed_budgets(others, sorted(truth), out_dir, options)}.items()))
+    report_dir = out_dir if args.split == 'all' else out_dir / args.split
+
     result = evaluate_runs(records, {a: truth[a] for a in archs}, baselines, study.topk, study.reference.name)
     seed_tau = ceiling(truth_path, archs)
     labels = {m.name: m.score_label for m in study.methods}
@@ -179,12 +199,13 @@ def main(argv=None) -> int:
               f'(those of {study.reference.name}; every baseline the nearest whole epoch)')
         if budget in result['rows']:
             print(format_study(result['rows'][budget], seed_tau))
-        print(f'{"method":<8}{"epochs":>12}{"passes":>8}{"train s":>9}{"score s":>9}   metrics (95% bootstrap CI)')
+        width = max(8, *(len(m) + 2 for m in entry['methods']))
+        print(f'{"method":<{width}}{"epochs":>12}{"passes":>8}{"train s":>9}{"score s":>9}   metrics (95% bootstrap CI)')
         for method, row in entry['methods'].items():
             text = '; '.join(f'{name} {m["value"]:.3f} [{m["ci"][0]:.3f}, {m["ci"][1]:.3f}]'
                              for name, m in row['metrics'].items())
             epochs = '+'.join(str(e) for e in row['epochs'])
-            print(f'{method:<8}{epochs:>12}{row["units"]:>8}{row["train_seconds"]:>9}{row["score_seconds"]:>9}'
+            print(f'{method:<{width}}{epochs:>12}{row["units"]:>8}{row["train_seconds"]:>9}{row["score_seconds"]:>9}'
                   f'   {text}')
     print(f'\ncost curves: {report_dir / "cost_curves.png"}; report: {report_dir / "report.json"}')
     return 0
