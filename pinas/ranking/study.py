@@ -411,15 +411,30 @@ def completed_budgets(plans: Mapping[float, Mapping[str, PlannedRun]], archs: Se
 
 
 STAGE_FILE = 'study_stage.json'  # in a stage's work dir: what it trains (and, once finished, for how long)
+# Entries of a search config that change how paths are scored or where files go, not the supernet it trains.
+NOT_TRAINING = ('search', 'scoring_data', 'work_dir', 'launcher', 'resume', 'load_from')
+
+
+def training_settings(cfg) -> dict:
+    """What a stage's supernet depends on: its resolved config without :data:`NOT_TRAINING` (JSON-able)."""
+    return json.loads(json.dumps({k: v for k, v in cfg.to_dict().items() if k not in NOT_TRAINING},
+                                 sort_keys=True, default=repr))
+
+
+def stage_work_dir(work_dir: str | Path, config: str, settings: Mapping[str, Any]) -> Path:
+    """``work_dir/<config>-<hash of the settings>``: methods whose stages train alike (a variant that only scores
+    differently, e.g. with a linear probe instead of kNN) share one supernet."""
+    digest = hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()[:10]
+    return Path(work_dir) / f'{config}-{digest}'
 
 
 def train_and_score(run: PlannedRun, archs: Sequence[str], work_dir: str | Path,
                     cfg_options: Mapping[str, Any]) -> dict:
-    """Train the run's stages one after the other in ``work_dir/<method>/<stage>`` (each from the previous one's
-    checkpoint, a cosine schedule over its epochs) and score ``archs`` with the last stage's ``search`` scorer
-    (precise-BN, then its proxy). A stage whose work dir finished with the same settings (:data:`STAGE_FILE`) is
-    loaded instead of trained, and one interrupted with them resumes from its last checkpoint; ``trained`` counts
-    the stages that trained."""
+    """Train the run's stages one after the other (each from the previous one's checkpoint, a cosine schedule over
+    its epochs, in :func:`stage_work_dir`) and score ``archs`` with the last stage's ``search`` scorer (precise-BN,
+    then its proxy). A stage whose work dir finished with the same settings (:data:`STAGE_FILE`) is loaded instead
+    of trained, and one interrupted with them resumes from its last checkpoint; ``trained`` counts the stages that
+    trained."""
     from pinas.apis import build_supernet_runner, load_config
     from pinas.apis.pipeline import finished_checkpoint
     from pinas.apis.search import build_scorer
@@ -429,14 +444,16 @@ def train_and_score(run: PlannedRun, archs: Sequence[str], work_dir: str | Path,
         options = {**cfg_options, 'train_cfg.max_epochs': stage.epochs}  # the cosine schedule follows max_epochs
         if previous is not None:
             options['model.init_from'] = str(previous)
-        previous = Path(work_dir) / run.method / stage.config
-        settings = _jsonable(dict(config=stage.config, epochs=stage.epochs, cfg_options=options))
+        cfg = load_config(search_config_path(stage.config), cfg_options=options)
+        settings = training_settings(cfg)
+        previous = stage_work_dir(work_dir, stage.config, settings)
         marker = previous / STAGE_FILE
         done = json.loads(marker.read_text()) if marker.is_file() else {}
         same = done.get('settings') == settings
         checkpoint = finished_checkpoint(previous, stage.epochs) if same and 'train_seconds' in done else None
-        cfg = load_config(search_config_path(stage.config), cfg_options=options, work_dir=str(previous),
-                          resume='auto' if same and checkpoint is None else None)
+        cfg.work_dir = str(previous)
+        if same and checkpoint is None:  # interrupted: resume from its last checkpoint, if it wrote one
+            cfg.resume, cfg.load_from = True, None
         if checkpoint is not None:
             train_seconds += done['train_seconds']
             if stage is run.stages[-1]:

@@ -142,3 +142,21 @@ def test_a_held_out_half_is_reported_on_its_own(bench, tmp_path, capsys):
                        '--zero-cost', str(tmp_path / 'zc')]) == 2
     assert f'params.json lacks 1 of the 24 architectures (e.g. {archs[0]}): make the baselines' in \
         capsys.readouterr().err
+
+
+def test_every_method_variant_builds_its_config_and_scorer_data():
+    """A variant's cfg_options apply to its search config, and its scorer finds the data it reads (a linear probe
+    trains its head on search.data.train)."""
+    import pinas.search.scoring  # noqa: F401  (registers the proxies)
+    from pinas.apis import load_config
+    from pinas.registry import PROXIES
+    seen = set()
+    for name in study_names():
+        for method in load_study(resolve_study_config(name)).methods:
+            cfg = load_config(ROOT / 'configs/search' / f'{method.stages[-1]}.py', cfg_options=method.cfg_options)
+            kind = cfg.search.scorer.type
+            seen.add(kind)
+            assert PROXIES.get(kind) is not None, (name, method.name)
+            if kind == 'linear_probe':
+                assert cfg.search.data.train.split == 'train' and cfg.search.scorer.head.num_classes == 20
+    assert {'knn', 'top1', 'linear_probe'} <= seen

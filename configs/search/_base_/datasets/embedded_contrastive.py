@@ -18,10 +18,14 @@ train_dataloader = dict(
                  pipeline=contrastive_pipeline,
                  synthetic={{_base_.synthetic}}))
 # What candidate scoring reads (the `search.data` of a config): precise-BN on 10 batches of 128 training images
-# without augmentation, then kNN top-1 of a fixed 1000-image val subset against 1000 labelled training images.
+# without augmentation, then kNN top-1 of a fixed 1000-image val subset against 1000 labelled training images; or,
+# with scorer type 'linear_probe' (the official proxy), the top-1 of a linear head trained on `train` (labelled,
+# lightly augmented) over uniformly sampled paths.
 test_pipeline = [dict(type='ToTensor'), dict(type='Normalize', mean={{_base_.mean}}, std={{_base_.std}})]
+probe_pipeline = [dict(type='RandomCrop', size=32, padding=4), dict(type='RandomHorizontalFlip'), *test_pipeline]
 scoring_data = dict(
     batch_size=128,
     recalib=dict(type='ImageFolder', root={{_base_.data_root}}, split='train', pipeline=test_pipeline, subset=1280),
     memory=dict(type='ImageFolder', root={{_base_.data_root}}, split='train', pipeline=test_pipeline, subset=1000),
-    val=dict(type='ImageFolder', root={{_base_.data_root}}, split='val', pipeline=test_pipeline, subset=1000))
+    val=dict(type='ImageFolder', root={{_base_.data_root}}, split='val', pipeline=test_pipeline, subset=1000),
+    train=dict(type='ImageFolder', root={{_base_.data_root}}, split='train', pipeline=probe_pipeline))
