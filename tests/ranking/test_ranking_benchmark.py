@@ -160,3 +160,11 @@ def test_every_method_variant_builds_its_config_and_scorer_data():
             if kind == 'linear_probe':
                 assert cfg.search.data.train.split == 'train' and cfg.search.scorer.head.num_classes == 20
     assert {'knn', 'top1', 'linear_probe'} <= seen
+
+
+def test_a_study_can_train_some_of_its_methods(bench, capsys):
+    assert bench.main(['track1', 'unused.json', '--plan', '--budget', '1', '--methods', 'spos', 'cept']) == 0
+    out = capsys.readouterr().out
+    assert 'spos' in out and 'cept' in out and 'pinas' not in out
+    assert bench.main(['track1', 'unused.json', '--plan', '--methods', 'spo']) == 2
+    assert 'error: --methods: spo not in the study track1 (cept, spos, pinas)' in capsys.readouterr().err

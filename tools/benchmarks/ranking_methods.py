@@ -83,6 +83,17 @@ def ceiling(ground_truth: Path, archs: list[str]) -> float | None:
     return sum(taus) / len(taus)
 
 
+def select_methods(plans: dict, study, names: list[str] | None) -> dict:
+    """``plans`` with only the methods ``names`` (all for None)."""
+    if not names:
+        return plans
+    known = [m.name for m in study.methods]
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        raise UsageError(f'--methods: {", ".join(unknown)} not in the study {study.name} ({", ".join(known)})')
+    return {budget: {m: run for m, run in runs.items() if m in names} for budget, runs in plans.items()}
+
+
 def read_arch_list(path: Path) -> list[str]:
     """Architecture codes, one per line."""
     if not path.is_file():
@@ -100,6 +111,9 @@ def main(argv=None) -> int:
     parser.add_argument('--budget', nargs='+', metavar='K',
                         help='budgets to train, multiples of the reference epochs (default: every budget of the '
                              'config)')
+    parser.add_argument('--methods', nargs='+', metavar='NAME',
+                        help='train and report only these methods of the study (default: all; the budgets are '
+                             'still those of the reference method)')
     parser.add_argument('--epochs', type=positive_int, nargs='+',
                         help='epochs of each stage of the reference method at budget 1 (default: the config\'s; '
                              'Pi-NAS: 1 stage, CEPT: 4)')
@@ -133,7 +147,7 @@ def main(argv=None) -> int:
             counts[key] = count_passes(stage, {**options, **method_options})
         return counts[key]
 
-    plans = plan_study(study, budgets, args.epochs, passes)
+    plans = select_methods(plan_study(study, budgets, args.epochs, passes), study, args.methods)
     if args.plan:
         print(f'{study.name} ({config}): network passes per training image at equal compute')
         print(format_plan(plans))
@@ -157,7 +171,8 @@ def main(argv=None) -> int:
     out_dir = Path(args.out_dir) / study.name
     records = run_plan(plans, scored, out_dir, Path(args.work_dir) / study.name, options)
     # Every other budget of the config whose runs are all there joins the report (and the curves).
-    others = plan_study(study, [b for b in study.budgets if b not in plans], args.epochs, passes)
+    others = select_methods(plan_study(study, [b for b in study.budgets if b not in plans], args.epochs, passes),
+                            study, args.methods)
     records = dict(sorted({**records, **completed_budgets(others, sorted(truth), out_dir, options)}.items()))
     report_dir = out_dir if args.split == 'all' else out_dir / args.split
 
