@@ -27,9 +27,10 @@ import torch
 from mmengine.config import Config, DictAction
 from mmengine.registry import DefaultScope
 
-from pinas.arch import Arch, ArchError
+from pinas.arch import ArchError
 from pinas.ranking import RankingInputError, TableError, join_tables, kendall_tau_b, read_table
 from pinas.ranking.ground_truth import default_device
+from pinas.ranking.tables import space_arch
 from pinas.ranking.zero_cost import (data_proxies, fixed_minibatch, list_proxies, ranked_rows, score_architectures,
                                      shape_batch)
 from pinas.registry import DATASETS
@@ -64,7 +65,7 @@ def read_archs(path: Path, space, key: str | None):
         codes, table = [line.strip() for line in path.read_text().splitlines() if line.strip()], None
     else:
         table = read_table(path, key)
-        codes = [Arch.parse(code).choices for code in table.values]  # the numbers of each code, as the space reads
+        codes = [space_arch(space, code) for code in table.values]
     unique = list(dict.fromkeys(space.format(code) for code in codes))
     if not unique:
         raise UsageError(f'{path} lists no architectures')

@@ -32,8 +32,8 @@ from typing import Mapping, Optional, Sequence
 from pinas.ranking.metrics import (DEFAULT_BOOTSTRAP, DEFAULT_CONFIDENCE, DEFAULT_SEED, DEFAULT_TOPK, MIN_PAIRS,
                                    MetricResult, bootstrap_ci, kendall_rows, kendall_tau_b, ranking_metrics)
 
-from pinas.arch import Arch, ArchError
-from pinas.ranking.tables import TableError, read_table
+from pinas.arch import ArchError
+from pinas.ranking.tables import TableError, read_table, table_code
 
 from .table import Board, LeaderboardError, Row, make_row, slugify
 
@@ -221,7 +221,7 @@ def _refuse_two_sources(table: ScoreTable, other: tuple) -> None:
 def normalised_code(code: str) -> Optional[str]:
     """A record's architecture code as :func:`pinas.ranking.read_table` keys it; None if it is no code."""
     try:
-        return str(Arch.parse(code))
+        return table_code(code)
     except ArchError:
         return None
 

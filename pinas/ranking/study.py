@@ -30,6 +30,7 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from ..utils.cli import UsageError
 from ..utils.files import atomic_write_json
+from .tables import space_arch
 
 ROOT = Path(__file__).resolve().parents[2]
 SEARCH_CONFIGS = Path('configs/search')
@@ -410,6 +411,7 @@ def completed_budgets(plans: Mapping[float, Mapping[str, PlannedRun]], archs: Se
     return done
 
 
+SCORE_PROGRESS_LINES = 10  # about this many progress lines while a run scores its architectures
 STAGE_FILE = 'study_stage.json'  # in a stage's work dir: what it trains (and, once finished, for how long)
 # Entries of a search config that change how paths are scored or where files go, not the supernet it trains.
 NOT_TRAINING = ('search', 'scoring_data', 'work_dir', 'launcher', 'resume', 'load_from')
@@ -429,7 +431,7 @@ def stage_work_dir(work_dir: str | Path, config: str, settings: Mapping[str, Any
 
 
 def train_and_score(run: PlannedRun, archs: Sequence[str], work_dir: str | Path,
-                    cfg_options: Mapping[str, Any]) -> dict:
+                    cfg_options: Mapping[str, Any], log: Callable[[str], Any] = print) -> dict:
     """Train the run's stages one after the other (each from the previous one's checkpoint, a cosine schedule over
     its epochs, in :func:`stage_work_dir`) and score ``archs`` with the last stage's ``search`` scorer (precise-BN,
     then its proxy). A stage whose work dir finished with the same settings (:data:`STAGE_FILE`) is loaded instead
@@ -474,7 +476,11 @@ def train_and_score(run: PlannedRun, archs: Sequence[str], work_dir: str | Path,
     model.eval()
     scorer = build_scorer(model, cfg.search)
     start = time.perf_counter()
-    scores = {code: scorer(model.space.parse(code)) for code in archs}
+    scores = {}
+    for i, code in enumerate(archs, 1):
+        scores[code] = scorer(space_arch(model.space, code))
+        if i % max(1, len(archs) // SCORE_PROGRESS_LINES) == 0 or i == len(archs):
+            log(f'{run.name}: scored {i}/{len(archs)} architectures ({time.perf_counter() - start:.0f} s)')
     return dict(train_seconds=round(train_seconds, 1), score_seconds=round(time.perf_counter() - start, 1),
                 scores=scores, trained=trained)
 

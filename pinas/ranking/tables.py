@@ -161,12 +161,25 @@ def _collect(path: Path, pairs) -> dict[str, float]:
     return values
 
 
+def table_code(code: Any) -> str:
+    """The key a table row's architecture code gets (:func:`read_table`): the code as an :class:`Arch` value, so that
+    ``'0-1-2'`` and ``'012'`` are one architecture whatever the space (Track-1's ``'4-4-...-4'`` becomes
+    ``'44...4'``); :func:`space_arch` reads it back in a space."""
+    return str(Arch.parse(code))
+
+
+def space_arch(space, key: str) -> Arch:
+    """The architecture of ``space`` that a table key (:func:`table_code`) stands for: its numbers, read as the
+    space reads a code (choice indices, or Track-1's widths)."""
+    return space.parse(Arch.parse(key).choices)
+
+
 def _code(path: Path, code: Any) -> str:
     if isinstance(code, (int, float)):
         raise TableError(f'{path}: architecture {code!r} is stored as a number, which loses leading zeros; '
                          f'store codes as strings such as "013203"')
     try:
-        return str(Arch.parse(code))  # a table's space is unknown: compare codes as Arch values
+        return table_code(code)  # a table's space is unknown: compare codes as Arch values
     except ArchError as err:
         raise TableError(f'{path}: {err}') from err
 

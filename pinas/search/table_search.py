@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Sequence
 
 from ..arch import Arch, ArchError
-from ..ranking.tables import TableError, read_table
+from ..ranking.tables import TableError, read_table, space_arch
 from ..registry import STRATEGIES
 from .base import Evaluation, SearchError, SearchStrategy
 
@@ -32,8 +32,8 @@ class TableSearch(SearchStrategy):
                               + ('both' if path else 'neither'))
         source = path if path is not None else 'search.strategy.archs'
         try:
-            codes = list(read_table(path, key).values) if path is not None else [str(c) for c in archs]
-            self.archs = [space.parse(code) for code in codes]
+            self.archs = [space_arch(space, code) for code in read_table(path, key).values] if path is not None \
+                else [space.parse(str(code)) for code in archs]
         except (TableError, ArchError) as err:
             raise SearchError(f'table search over {source}: {err}') from None
         if not self.archs:

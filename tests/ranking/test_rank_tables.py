@@ -102,3 +102,16 @@ def test_search_output_tables_read_back(tmp_path):
     for path in (json_path, csv_path):
         assert read_table(path).values == {'0123': 0.5, '3210': 0.75}
     assert read_table(csv_path, key='params_M').values['0123'] == 1.25
+
+
+def test_a_table_key_reads_back_as_the_same_architecture_in_its_space():
+    """Track-1 codes whose widths are all one digit ('4-4-...-4') are keyed without dashes, like index codes; a
+    table key goes back into a space through space_arch, never through space.parse of the key itself."""
+    from pinas.ranking.tables import space_arch, table_code
+    from pinas.spaces import build_space
+    track1, resnest = build_space('track1_resnet20'), build_space('pinas_resnest_tiny')
+    smallest = track1.format(track1.min_arch())
+    assert table_code(smallest) == '4' * 20 and space_arch(track1, table_code(smallest)) == track1.min_arch()
+    wide = '16-16-16-16-16-16-16-32-32-32-32-32-32-64-64-64-64-64-64-64'
+    assert space_arch(track1, table_code(wide)) == track1.max_arch()
+    assert space_arch(resnest, table_code('0-1-2-3-0-1')) == resnest.parse('012301')

@@ -175,6 +175,11 @@ def test_table_search_scores_every_architecture_of_a_ground_truth_table(tmp_path
     assert [e.arch for e in result.history] == strategy.archs and len(set(strategy.archs)) == len(strategy.archs)
     with pytest.raises(SearchError, match='table search over'):
         TableSearch(build_space('pinas_resnest_tiny'), str(table), key='acc')
+    # the narrowest network's widths are all one digit: its table key has no dashes, and still reads back
+    extremes = tmp_path / 'extremes.json'
+    extremes.write_text(json.dumps([dict(arch=space.format(a), score=1.0)
+                                    for a in (space.min_arch(), space.max_arch())]))
+    assert TableSearch(space, str(extremes)).archs == [space.min_arch(), space.max_arch()]
 
 
 def test_table_search_over_a_list_of_codes_in_the_config(quiet_logger):

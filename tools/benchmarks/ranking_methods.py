@@ -57,14 +57,15 @@ from pathlib import Path
 
 from mmengine.config import DictAction
 
+from pinas.arch import ArchError
 from pinas.ranking.ground_truth import seed_to_seed_tau
 from pinas.ranking.metrics import MIN_PAIRS, RankingInputError
 from pinas.ranking.plot import plot_cost_curves, plot_ranking
 from pinas.ranking.report import format_study, nan_to_none, read_baselines
-from pinas.ranking.study import (ARCH_SETS, TAU, completed_budgets, cost_curves, count_passes, evaluate_runs, format_plan,
-                                 load_study, parse_budget, plan_study, resolve_study_config, run_plan, split_archs,
-                                 study_names)
-from pinas.ranking.tables import TableError, read_table
+from pinas.ranking.study import (ARCH_SETS, TAU, completed_budgets, cost_curves, count_passes, evaluate_runs,
+                                 format_plan, load_study, parse_budget, plan_study, resolve_study_config, run_plan,
+                                 split_archs, study_names)
+from pinas.ranking.tables import TableError, read_table, table_code
 from pinas.utils.cli import ArgumentParser, UsageError, cli_main, positive_int
 from pinas.utils.files import atomic_write_json
 
@@ -95,11 +96,14 @@ def select_methods(plans: dict, study, names: list[str] | None) -> dict:
 
 
 def read_arch_list(path: Path) -> list[str]:
-    """Architecture codes, one per line."""
+    """Architecture codes, one per line, keyed as tables key them (:func:`~pinas.ranking.tables.table_code`)."""
     if not path.is_file():
         raise UsageError(f'--score-also {path} does not exist; pass a list of codes, one per line (e.g. the '
                          '.archs.txt beside a ground truth tools/make_ground_truth.py is training)')
-    return [line.strip() for line in path.read_text().splitlines() if line.strip()]
+    try:
+        return [table_code(line.strip()) for line in path.read_text().splitlines() if line.strip()]
+    except ArchError as err:
+        raise UsageError(f'--score-also {path}: {err}') from None
 
 
 @cli_main(TableError, RankingInputError)
@@ -131,7 +135,8 @@ def main(argv=None) -> int:
     parser.add_argument('--split', choices=ARCH_SETS, default='all',
                         help='report on every architecture of the table, or on one of the two held-out halves of '
                              'the config\'s split: `tune` to choose a method\'s settings, `report` to report them '
-                             '(runs always score every architecture; a half\'s report goes to <out-dir>/<study>/<half>/)')
+                             '(runs always score every architecture; a half\'s report goes to '
+                             '<out-dir>/<study>/<half>/)')
     parser.add_argument('--plan', action='store_true', help='print the epochs and passes of every run and exit')
     args = parser.parse_args(argv)
 
@@ -215,7 +220,8 @@ def main(argv=None) -> int:
         if budget in result['rows']:
             print(format_study(result['rows'][budget], seed_tau))
         width = max(8, *(len(m) + 2 for m in entry['methods']))
-        print(f'{"method":<{width}}{"epochs":>12}{"passes":>8}{"train s":>9}{"score s":>9}   metrics (95% bootstrap CI)')
+        print(f'{"method":<{width}}{"epochs":>12}{"passes":>8}{"train s":>9}{"score s":>9}'
+              '   metrics (95% bootstrap CI)')
         for method, row in entry['methods'].items():
             text = '; '.join(f'{name} {m["value"]:.3f} [{m["ci"][0]:.3f}, {m["ci"][1]:.3f}]'
                              for name, m in row['metrics'].items())
