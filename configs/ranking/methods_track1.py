@@ -1,9 +1,12 @@
 # Ranking study on the Track-1 ResNet20 channel space (embedded default): CEPT (candidates enhancement +
 # progressive training, 4 chained steps) against SPOS and Pi-NAS, all three over the same supernet class (CEPT with
 # its enhancement, the other two without), each ranking the architectures of the ground-truth table
-# (tools/make_ground_truth.py --space track1_resnet20) at equal compute, at every budget.
+# (tools/make_ground_truth.py --space track1_resnet20: 100 architectures x 2 seeds x 10 epochs) at equal compute,
+# at every budget, reported on the held-out `report` half (Pi-NAS's settings are chosen on the `tune` half by
+# configs/ranking/methods_track1_pinas.py):
 #   python tools/benchmarks/ranking_methods.py configs/ranking/methods_track1.py \
-#       results/ground_truth/track1_resnet20.json [--budget 1 2 4]
+#       results/ground_truth/track1_resnet20_e10.json --split report [--budget 1 2 4] \
+#       [--score-also results/ground_truth/track1_resnet20_e10.archs.txt]   # while the table is still training
 #
 # Compute is counted in network passes per training image: the sum over a method's stages of the passes per batch
 # that stage's algorithm reports (`passes_per_batch` of the model built from the stage's config, forward 1,
@@ -26,8 +29,9 @@ study = dict(
     # Multiples of the reference epochs; one point of the cost curves each (1: the budget of the README's table).
     budgets=[1, 2, 4],
     # tools/zero_cost.py's tables for the same architectures (relative to the repository), drawn as horizontal
-    # lines: python tools/zero_cost.py track1_resnet20 results/ground_truth/track1_resnet20.json --out DIR
-    zero_cost='results/ranking/baselines/track1_resnet20',
+    # lines: python tools/zero_cost.py track1_resnet20 results/ground_truth/track1_resnet20_e10.archs.txt --out DIR
+    # (the 30-architecture 3-epoch table's are in results/ranking/baselines/track1_resnet20: pass --zero-cost)
+    zero_cost='results/ranking/baselines/track1_resnet20_e10',
     topk=[5, 10],  # top-k precision sizes of the report
     # The two held-out halves of a table's architectures (--split tune / report): a method's settings are chosen on
     # `tune` and reported on `report`; an architecture's half is a hash of its code and the seed.

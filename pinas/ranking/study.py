@@ -435,8 +435,8 @@ def train_and_score(run: PlannedRun, archs: Sequence[str], work_dir: str | Path,
     """Train the run's stages one after the other (each from the previous one's checkpoint, a cosine schedule over
     its epochs, in :func:`stage_work_dir`) and score ``archs`` with the last stage's ``search`` scorer (precise-BN,
     then its proxy). A stage whose work dir finished with the same settings (:data:`STAGE_FILE`) is loaded instead
-    of trained, and one interrupted with them resumes from its last checkpoint; ``trained`` counts the stages that
-    trained."""
+    of trained, and one interrupted with them resumes from its last checkpoint (its ``train_seconds`` then count
+    from the resume); ``trained`` counts the stages that trained."""
     from pinas.apis import build_supernet_runner, load_config
     from pinas.apis.pipeline import finished_checkpoint
     from pinas.apis.search import build_scorer
