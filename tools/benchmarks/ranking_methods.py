@@ -181,7 +181,10 @@ def main(argv=None) -> int:
     records = dict(sorted({**records, **completed_budgets(others, sorted(truth), out_dir, options)}.items()))
     report_dir = out_dir if args.split == 'all' else out_dir / args.split
 
-    result = evaluate_runs(records, {a: truth[a] for a in archs}, baselines, study.topk, study.reference.name)
+    topk = [k for k in study.topk if isinstance(k, float) or k <= len(archs)]  # a small half has no top-10
+    if len(topk) < len(study.topk):
+        print(f'top-k sizes {[k for k in study.topk if k not in topk]} left out: only {len(archs)} architectures')
+    result = evaluate_runs(records, {a: truth[a] for a in archs}, baselines, topk, study.reference.name)
     seed_tau = ceiling(truth_path, archs)
     labels = {m.name: m.score_label for m in study.methods}
     for budget, runs in records.items():
