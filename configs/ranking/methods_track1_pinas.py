@@ -26,8 +26,9 @@ study = dict(
         dict(name='pinas_bn', stages=[_pinas], score_label=_score, cfg_options={'model.neck.norm': True}),
         dict(name='pinas_bn_t05', stages=[_pinas], score_label=_score,
              cfg_options={'model.neck.norm': True, 'model.temperature': 0.5}),
-        # the same path's key as positive (the `cross_path=False` ablation), still two paths a step: single-path
-        # MoCo learns on this data (InfoNCE 5.0-6.0 of 8.3 at chance in 3 epochs) where the cross-path pairs do not
+        # the same path's key as positive (the `cross_path=False` ablation), still two paths a step: its InfoNCE
+        # falls far below chance where the cross-path one does not (a BN-statistics shortcut is the likely reason:
+        # one process has no ShuffleBN), so whether its features rank better is for the tune half to say
         dict(name='pinas_same_path', stages=[_pinas], score_label=_score, cfg_options={'model.cross_path': False}),
         # the official proxy instead of kNN, on the same supernets (a variant that only scores differently trains
         # nothing: stages that train alike share their work dir): a linear head on the frozen supernet, a uniform
