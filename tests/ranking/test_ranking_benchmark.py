@@ -171,3 +171,16 @@ def test_a_study_can_train_some_of_its_methods(bench, capsys):
     assert 'spos' in out and 'cept' in out and 'pinas' not in out
     assert bench.main(['track1', 'unused.json', '--plan', '--methods', 'spo']) == 2
     assert 'error: --methods: spo not in the study track1 (cept, spos, pinas)' in capsys.readouterr().err
+
+
+def test_a_half_of_a_table_without_seed_columns_has_no_ceiling(bench, tmp_path):
+    """The seed tau recorded beside a table is the whole table's: never shown as a half's ceiling."""
+    gt = tmp_path / 'gt.json'
+    gt.write_text(json.dumps([dict(arch=f'{i:06d}', score=float(i)) for i in range(8)]))
+    gt.with_suffix('.meta.json').write_text(json.dumps({'seed_to_seed_kendall_tau': {'0-1': 0.5}}))
+    archs = [f'{i:06d}' for i in range(8)]
+    assert bench.ceiling(gt, archs, whole=True) == 0.5
+    assert bench.ceiling(gt, archs[:4], whole=False) is None
+    csv = tmp_path / 'other.csv'  # no meta beside it
+    csv.write_text('arch,score\n000000,1\n000001,2\n')
+    assert bench.ceiling(csv, archs[:2], whole=True) is None

@@ -73,12 +73,17 @@ ROOT = Path(__file__).resolve().parents[2]
 GROUND_TRUTH_Y = 'stand-alone top-1 (%), mean of seeds'
 
 
-def ceiling(ground_truth: Path, archs: list[str]) -> float | None:
+def ceiling(ground_truth: Path, archs: list[str], whole: bool) -> float | None:
     """Mean seed-to-seed Kendall tau of ``archs`` from the table's per-seed columns (tools/make_ground_truth.py's
-    ``top1_seed<s>``), else the one recorded beside a table without them; None where neither is there."""
-    tau = seed_to_seed_tau(json.loads(ground_truth.read_text()), archs)
+    ``top1_seed<s>``); for the ``whole`` table, else the one recorded beside a table without them; None where
+    neither is there (a half of a table without seed columns has no ceiling of its own)."""
+    try:
+        rows = json.loads(ground_truth.read_text())
+    except ValueError:  # a CSV table: no seed columns
+        rows = None
+    tau = seed_to_seed_tau(rows, archs)
     meta = ground_truth.with_suffix('.meta.json')
-    if tau is not None or not meta.is_file():
+    if tau is not None or not whole or not meta.is_file():
         return tau
     taus = list(json.loads(meta.read_text())['seed_to_seed_kendall_tau'].values())
     return sum(taus) / len(taus)
@@ -185,7 +190,7 @@ def main(argv=None) -> int:
     if len(topk) < len(study.topk):
         print(f'top-k sizes {[k for k in study.topk if k not in topk]} left out: only {len(archs)} architectures')
     result = evaluate_runs(records, {a: truth[a] for a in archs}, baselines, topk, study.reference.name)
-    seed_tau = ceiling(truth_path, archs)
+    seed_tau = ceiling(truth_path, archs, whole=args.split == 'all')
     labels = {m.name: m.score_label for m in study.methods}
     for budget, runs in records.items():
         for method, record in runs.items():
