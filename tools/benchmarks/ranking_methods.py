@@ -166,8 +166,9 @@ def main(argv=None) -> int:
     truth = read_table(truth_path).values
     archs = split_archs(truth, **study.split)[args.split]
     if len(archs) < MIN_PAIRS:
-        raise RankingInputError(f'the {args.split} half of {truth_path} holds {len(archs)} architectures; ranking '
-                                f'metrics need {MIN_PAIRS}: use --split all or a larger table')
+        where = str(truth_path) if args.split == 'all' else f'the {args.split} half of {truth_path}'
+        raise RankingInputError(f'{where} holds {len(archs)} architectures; ranking metrics need {MIN_PAIRS}: '
+                                f'{"use --split all or " if args.split != "all" else ""}a larger table')
     also = read_arch_list(Path(args.score_also)) if args.score_also else []
     zero_cost_dir = Path(args.zero_cost or ROOT / study.zero_cost)
     baselines = {name: table.values for name, table in read_baselines(zero_cost_dir).items()}
