@@ -13,7 +13,7 @@ import random
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Callable, Mapping, Sequence
 
 import numpy as np
 import torch
@@ -204,29 +204,30 @@ def run_ground_truth(space, build_model: Callable[[Arch], nn.Module], archs: Seq
 
 def summarize(table: dict, seeds: Sequence[int]) -> dict:
     """Mean top-1 per architecture and the seed-to-seed Kendall tau-b (the ceiling any supernet can reach)."""
-    from .metrics import kendall_tau_b
     runs = {code: r for code, r in table['runs'].items() if all(str(s) in r for s in seeds)}
     rows = sorted(({'arch': code, 'score': float(np.mean([r[str(s)] for s in seeds])),
                     **{f'{SEED_COLUMN}{s}': r[str(s)] for s in seeds}} for code, r in runs.items()),
                   key=lambda row: -row['score'])
-    pairs = [(a, b) for i, a in enumerate(seeds) for b in seeds[i + 1:]]
-    taus = {f'{a}-{b}': kendall_tau_b([r[str(a)] for r in runs.values()], [r[str(b)] for r in runs.values()])
-            for a, b in pairs}
+    taus = seed_pair_taus({str(s): [r[str(s)] for r in runs.values()] for s in seeds})
     return dict(meta=table['meta'], num_archs=len(rows), seeds=list(seeds), seed_to_seed_kendall_tau=taus, rows=rows)
 
+
+def seed_pair_taus(top1: Mapping[str, Sequence[float]]) -> dict[str, float]:
+    """``{'<a>-<b>': tau}``: the Kendall tau-b between every two seeds' top-1 over the same architectures."""
+    from .metrics import kendall_tau_b
+    seeds = list(top1)
+    return {f'{a}-{b}': kendall_tau_b(top1[a], top1[b]) for i, a in enumerate(seeds) for b in seeds[i + 1:]}
 
 
 def seed_to_seed_tau(rows, archs=None) -> float | None:
     """Mean over seed pairs of the Kendall tau-b between two seeds' top-1 over ``archs`` (default: every row), from
     the per-seed columns of a table :func:`summarize` wrote; None for a table without two seed columns."""
-    from .metrics import kendall_tau_b
     if not isinstance(rows, list) or not rows or not isinstance(rows[0], dict):
         return None
     wanted = None if archs is None else set(archs)
     rows = [r for r in rows if wanted is None or r.get('arch') in wanted]
-    seeds = sorted(k for k in rows[0] if k.startswith(SEED_COLUMN)) if rows else []
-    if len(seeds) < 2 or not all(all(s in r for s in seeds) for r in rows):
+    columns = sorted(k for k in rows[0] if k.startswith(SEED_COLUMN)) if rows else []
+    if len(columns) < 2 or not all(all(c in r for c in columns) for r in rows):
         return None
-    taus = [kendall_tau_b([r[a] for r in rows], [r[b] for r in rows])
-            for i, a in enumerate(seeds) for b in seeds[i + 1:]]
-    return float(np.mean(taus))
+    taus = seed_pair_taus({c[len(SEED_COLUMN):]: [r[c] for r in rows] for c in columns})
+    return float(np.mean(list(taus.values())))

@@ -343,18 +343,20 @@ def stale_reason(record: Mapping, run: PlannedRun, archs: Iterable[str],
     return None
 
 
-def _read_record(out_dir: str | Path, run: PlannedRun) -> dict | None:
+def _judged_record(out_dir: str | Path, run: PlannedRun, archs: Sequence[str],
+                   cfg_options: Mapping[str, Any] | None = None) -> tuple[dict | None, str | None]:
+    """``run``'s file as it is (None if there is none) and why it cannot stand for the run (None: it can)."""
     path = run_file(out_dir, run)
-    return json.loads(path.read_text()) if path.is_file() else None
+    if not path.is_file():
+        return None, 'no run file'
+    record = json.loads(path.read_text())
+    return record, stale_reason(record, run, archs, cfg_options)
 
 
 def usable_record(out_dir: str | Path, run: PlannedRun, archs: Sequence[str],
                   cfg_options: Mapping[str, Any] | None = None) -> tuple[dict | None, str]:
     """``(record, '')`` from ``run``'s file when it stands for the run, else ``(None, why not)``."""
-    record = _read_record(out_dir, run)
-    if record is None:
-        return None, 'no run file'
-    reason = stale_reason(record, run, archs, cfg_options)
+    record, reason = _judged_record(out_dir, run, archs, cfg_options)
     return (None, reason) if reason else (record, '')
 
 
@@ -372,9 +374,9 @@ def run_plan(plans: Mapping[float, Mapping[str, PlannedRun]], archs: Sequence[st
     for budget, runs in plans.items():
         for method, run in runs.items():
             path, options = run_file(out_dir, run), run.options(cfg_options)
-            record, reason = usable_record(out_dir, run, archs, cfg_options)
+            previous, reason = _judged_record(out_dir, run, archs, cfg_options)
+            record = None if reason else previous
             if record is None:
-                previous = _read_record(out_dir, run)
                 partial = previous if previous is not None and stale_reason(
                     previous, run, previous.get('scores', {}), cfg_options) is None else None
                 todo = [a for a in archs if a not in partial['scores']] if partial else list(archs)
