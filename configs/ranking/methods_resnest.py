@@ -24,4 +24,5 @@ study = dict(
     # The two held-out halves of a table's architectures (--split tune / report): a method's settings are chosen on
     # `tune` and reported on `report`; an architecture's half is a hash of its code and the seed.
     split=dict(tune=0.5, seed=0),
+    control='flops',  # every row also gets a partial Kendall tau given FLOPs: what it ranks beyond size
 )

@@ -36,4 +36,7 @@ study = dict(
     # The two held-out halves of a table's architectures (--split tune / report): a method's settings are chosen on
     # `tune` and reported on `report`; an architecture's half is a hash of its code and the seed.
     split=dict(tune=0.5, seed=0),
+    # The baseline every row also gets a partial Kendall tau given: how well it ranks beyond what FLOPs already rank
+    # (a sample spread from the smallest to the largest codes ranks mostly by size).
+    control='flops',
 )

@@ -43,4 +43,5 @@ study = dict(
     zero_cost='results/ranking/baselines/track1_resnet20_e10',
     topk={{_base_.study.topk}},
     split={{_base_.study.split}},
+    control={{_base_.study.control}},
 )

@@ -26,8 +26,10 @@ import hashlib
 import importlib
 import json
 import logging
+import platform
 import resource
 import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import Any, Mapping
@@ -267,6 +269,22 @@ def git_commit() -> str | None:
     return result.stdout.strip() if result.returncode == 0 else None
 
 
+def environment() -> dict[str, str]:
+    """What a number may depend on beyond the config and the commit: the versions of torch, CUDA, cuDNN and of the
+    libraries this process loaded (mmengine, mmcv, mmdet, mmseg, timm), and the GPU it ran on."""
+    env = {'python': platform.python_version(), 'torch': torch.__version__}
+    if torch.version.cuda:
+        env['cuda'] = torch.version.cuda
+    if torch.backends.cudnn.is_available() and torch.backends.cudnn.version():
+        env['cudnn'] = str(torch.backends.cudnn.version())
+    for lib in ('mmengine', 'mmcv', 'mmdet', 'mmseg', 'timm'):
+        if lib in sys.modules:
+            env[lib] = str(getattr(sys.modules[lib], '__version__', 'unknown'))
+    if torch.cuda.is_available():
+        env['gpu'] = torch.cuda.get_device_name()
+    return env
+
+
 def pipeline_of(cfg: Config) -> str:
     scope = cfg.get('default_scope')
     return f'{scope} {importlib.import_module(scope).__version__}'
@@ -366,6 +384,7 @@ def build_record(cfg: Config, model, checkpoint: Path, meta: Mapping, metrics: M
         config_sha256=config_hash(cfg), schedule=setup['schedule'], gpus=setup['gpus'],
         batch_per_gpu=setup['batch_per_gpu'], amp=setup['amp'],
         seed=meta.get('seed', cfg.get('randomness', {}).get('seed')), git_commit=git_commit(),
+        environment=environment(),
         wall_time_s=meter.wall_time_s(), peak_memory_MB=meter.peak_memory_MB(), checkpoint=str(checkpoint),
         checkpoint_sha256=sha256_file(checkpoint), pipeline=pipeline_of(cfg),
         pretrain=options.get('pretrain', INHERITED if pretrained_checkpoint(cfg) else SCRATCH))

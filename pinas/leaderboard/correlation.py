@@ -198,12 +198,25 @@ def studies(boards: Sequence[Board], settings: Settings = Settings(),
                 if key in pending:
                     _refuse_two_sources(table, pending[key])
                 pending[key] = found_rows
-        for index, ((config, method, score_name), (rows, scores, table, described)) in enumerate(
-                sorted(pending.items(), key=lambda item: item[0])):
+        slugs: set[str] = set()
+        for (config, method, score_name), (rows, scores, table, described) in sorted(pending.items(),
+                                                                                    key=lambda item: item[0]):
             study = Study(board, config or None, method, score_name or None, tuple(rows), tuple(scores),
-                          table.path if table else None, slug=f'{board.slug}_{index}_{slugify(method)}')
+                          table.path if table else None, slug=_study_slug(board, config, method, score_name, slugs))
             found.append(_measure(study, settings, described))
     return found
+
+
+def _study_slug(board: Board, config: str, method: str, score_name: str, taken: set[str]) -> str:
+    """A study's id (its plot's file name): board, config, method and score name, readable and unique."""
+    slug = '_'.join([board.slug, slugify(Path(config).stem if config else 'records'), slugify(method),
+                     slugify(score_name or 'score')])
+    unique, n = slug, 1
+    while unique in taken:  # two configs of one stem in different folders
+        n += 1
+        unique = f'{slug}_{n}'
+    taken.add(unique)
+    return unique
 
 
 def _refuse_two_sources(table: ScoreTable, other: tuple) -> None:

@@ -89,6 +89,7 @@ class Record:
     amp: Optional[bool] = None
     seed: Optional[int] = None
     git_commit: Optional[str] = None
+    environment: Optional[Mapping[str, str]] = None  # versions it ran with: torch, CUDA, cuDNN, mm*, timm, GPU
     wall_time_s: Optional[float] = None
     peak_memory_MB: Optional[float] = None
     checkpoint: Optional[str] = None
@@ -211,6 +212,9 @@ class Record:
             value = getattr(self, name)
             if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
                 fail(name, f'is {value!r}, not an integer')
+        if self.environment is not None and (not isinstance(self.environment, Mapping) or not all(
+                isinstance(k, str) and isinstance(v, str) for k, v in self.environment.items())):
+            fail('environment', f'is {self.environment!r}; expected an object of name -> version string')
         if self.amp is not None and not isinstance(self.amp, bool):
             fail('amp', f'is {self.amp!r}, not true/false')
         if self.source == 'run':

@@ -23,6 +23,7 @@ DEFAULT_CONFIDENCE = 0.95
 DEFAULT_SEED = 0
 DEFAULT_TOPK: tuple[TopK, ...] = (0.1, 0.2)
 MIN_PAIRS = 3
+PARTIAL_EPS = 1e-6  # a partial tau's denominator below this is 0: the control ranks a variable perfectly
 
 
 class RankingInputError(ValueError):
@@ -70,6 +71,20 @@ def pearson(x: Sequence[float], y: Sequence[float]) -> float:
     if _constant(x, y):
         return math.nan
     return _finite_or_nan(stats.pearsonr(x, y).statistic)
+
+
+def partial_kendall_tau(x: Sequence[float], y: Sequence[float], z: Sequence[float]) -> float:
+    """Kendall's partial tau of x and y given z: how well x ranks y beyond what z (e.g. FLOPs) already ranks,
+    (t_xy - t_xz t_zy) / sqrt((1 - t_xz^2)(1 - t_zy^2)) on tau-b; NaN where z ranks x or y perfectly."""
+    x, y = _pair(x, y)
+    z, _ = _pair(z, y)
+    return float(_partial(*(np.array([kendall_tau_b(a, b)]) for a, b in ((x, y), (x, z), (z, y))))[0])
+
+
+def _partial(t_xy: np.ndarray, t_xz: np.ndarray, t_zy: np.ndarray) -> np.ndarray:
+    denom = np.sqrt(np.clip((1 - t_xz ** 2) * (1 - t_zy ** 2), 0, None))
+    with np.errstate(invalid='ignore', divide='ignore'):  # |tau| = 1 up to rounding: z is x or y, nothing is left
+        return np.where(denom > PARTIAL_EPS, (t_xy - t_xz * t_zy) / denom, math.nan)
 
 
 def resolve_k(k: TopK, n: int) -> int:
@@ -128,6 +143,15 @@ def pearson_rows(xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
 def spearman_rows(xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
     """Spearman rho of each row pair: Pearson r of average-tie ranks."""
     return pearson_rows(stats.rankdata(xs, axis=1), stats.rankdata(ys, axis=1))
+
+
+def partial_kendall_rows(x: np.ndarray, z: np.ndarray) -> RowStatistic:
+    """Kendall's partial tau of x and y given z for each resample, as a row statistic over resampled *indices* (the
+    first input) into ``x`` and ``z`` and the resampled truth (the second): bootstrap_ci draws two inputs."""
+    def partial(index: np.ndarray, ys: np.ndarray) -> np.ndarray:
+        xs, zs = x[index.astype(int)], z[index.astype(int)]
+        return _partial(kendall_rows(xs, ys), kendall_rows(xs, zs), kendall_rows(zs, ys))
+    return partial
 
 
 def topk_rows(count: int) -> RowStatistic:

@@ -14,8 +14,9 @@ from typing import Iterable, Mapping, Sequence
 
 import numpy as np
 
-from .metrics import (DEFAULT_BOOTSTRAP, DEFAULT_CONFIDENCE, DEFAULT_SEED, DEFAULT_TOPK, MetricResult, TopK,
-                      bootstrap_ci, kendall_rows, kendall_tau_b, ranking_metrics)
+from .metrics import (DEFAULT_BOOTSTRAP, DEFAULT_CONFIDENCE, DEFAULT_SEED, DEFAULT_TOPK, MetricResult, RankingInputError,
+                      TopK, bootstrap_ci, kendall_rows, kendall_tau_b, partial_kendall_rows, partial_kendall_tau,
+                      ranking_metrics)
 from .tables import JoinedTables, Table, join_tables, read_table
 
 
@@ -74,16 +75,19 @@ def format_metrics(metrics: Sequence[MetricResult], confidence: float, bootstrap
 
 # --- methods beside baselines ----------------------------------------------------------------------------------
 MARGIN = 'margin_kendall_tau_b'
+PARTIAL = 'partial_kendall_tau_b'
 
 
 @dataclass(frozen=True)
 class StudyRow:
-    """One method or baseline of a study: its metrics and, for a method, its margin over the best baseline."""
+    """One method or baseline of a study: its metrics, for a method its margin over the best baseline, and with a
+    control baseline its partial tau given that one."""
 
     name: str
     is_baseline: bool
     metrics: list[MetricResult]
     margin: MetricResult | None = None
+    partial: MetricResult | None = None
 
     @property
     def tau(self) -> MetricResult:
@@ -94,6 +98,8 @@ class StudyRow:
                    metrics={m.name: m.as_dict() for m in self.metrics})
         if self.margin is not None:
             row[MARGIN] = self.margin.as_dict()
+        if self.partial is not None:
+            row[PARTIAL] = dict(self.partial.as_dict(), given=self.partial.name.split(' given ')[-1])
         return row
 
 
@@ -109,25 +115,49 @@ def read_baselines(directory, names: Iterable[str] | None = None) -> dict[str, T
 def compare_with_baselines(methods: Mapping[str, Mapping[str, float]], baselines: Mapping[str, Mapping[str, float]],
                            truth: Mapping[str, float], topk: Iterable[TopK] = DEFAULT_TOPK,
                            bootstrap: int = DEFAULT_BOOTSTRAP, seed: int = DEFAULT_SEED,
-                           confidence: float = DEFAULT_CONFIDENCE) -> list[StudyRow]:
+                           confidence: float = DEFAULT_CONFIDENCE, control: str | None = None) -> list[StudyRow]:
     """Metrics of every method and baseline (``{name: {arch: score}}``, keys as :func:`read_table` normalises them)
     on the architectures all of them and ``truth`` share, and each method's margin in Kendall tau-b over the best
     baseline (the one with the highest tau here: picking it by the ground truth favours the baselines).
 
     The margin's interval is a paired bootstrap: the method and the baseline are ranked on the same resampled
     architectures (the resamples of the metrics' intervals), so it is much narrower than the two taus' intervals
-    suggest when both err on the same architectures."""
+    suggest when both err on the same architectures.
+
+    With ``control`` (a baseline's name, e.g. ``flops``), every other row also gets its partial Kendall tau given
+    that baseline (:func:`partial_given`): whether it ranks anything the control does not, which a sample spread
+    over sizes hides behind a high plain tau."""
     tables = {**methods, **baselines}
     archs = [a for a in truth if all(a in scores for scores in tables.values())]
     y = np.array([truth[a] for a in archs])
     values = {name: np.array([scores[a] for a in archs]) for name, scores in tables.items()}
     metrics = {name: ranking_metrics(x, y, topk, bootstrap, seed, confidence) for name, x in values.items()}
     best = max(baselines, key=lambda name: _sortable(metrics[name][0].value), default=None)
-    rows = [StudyRow(name, True, metrics[name]) for name in baselines]
+    if control is not None and control not in baselines:
+        raise RankingInputError(f'the control baseline {control!r} is not among the baselines '
+                                f'({", ".join(baselines) or "none"}); make its table with tools/zero_cost.py or '
+                                'drop the control')
+
+    def partial(name: str) -> MetricResult | None:
+        if control is None or name == control:
+            return None
+        return partial_given(values[name], values[control], y, control, bootstrap, seed, confidence)
+    rows = [StudyRow(name, True, metrics[name], partial=partial(name)) for name in baselines]
     for name in methods:
         margin = None if best is None else margin_over(values[name], values[best], y, best, bootstrap, seed, confidence)
-        rows.append(StudyRow(name, False, metrics[name], margin))
+        rows.append(StudyRow(name, False, metrics[name], margin, partial(name)))
     return rows
+
+
+def partial_given(scores, control, truth, control_name: str = 'control', bootstrap: int = DEFAULT_BOOTSTRAP,
+                  seed: int = DEFAULT_SEED, confidence: float = DEFAULT_CONFIDENCE) -> MetricResult:
+    """Kendall's partial tau of ``scores`` and ``truth`` given ``control``, with a bootstrap interval over the
+    metrics' resamples; the result's name says which control."""
+    scores, control, truth = (np.asarray(v, dtype=float) for v in (scores, control, truth))
+    low, high = bootstrap_ci(partial_kendall_rows(scores, control), np.arange(len(truth)), truth, bootstrap, seed,
+                             confidence)
+    return MetricResult(f'{PARTIAL} given {control_name}', partial_kendall_tau(scores, truth, control), low, high,
+                        len(truth))
 
 
 def margin_over(scores, baseline, truth, baseline_name: str = 'baseline', bootstrap: int = DEFAULT_BOOTSTRAP,
@@ -151,6 +181,9 @@ def format_study(rows: Sequence[StudyRow], ceiling: float | None = None) -> str:
                                                               key=lambda r: -_sortable(r.tau.value))
     extra = [m.name for m in ordered[0].metrics[1:]] if ordered else []
     head = ['', 'kind', 'Kendall tau-b [CI]', *extra, 'margin over best baseline [CI]']
+    control = next((r.partial.name.split(' given ')[-1] for r in ordered if r.partial is not None), None)
+    if control:
+        head.append(f'partial tau given {control} [CI]')
     if ceiling:
         head.append('of ceiling')
     lines = ['| ' + ' | '.join(head) + ' |', '|' + '---|' * len(head)]
@@ -158,6 +191,8 @@ def format_study(rows: Sequence[StudyRow], ceiling: float | None = None) -> str:
         cells = [r.name, 'baseline' if r.is_baseline else 'method', _with_ci(r.tau),
                  *(f'{m.value:.3f}' for m in r.metrics[1:]),
                  '' if r.margin is None else f'{_with_ci(r.margin)} ({r.margin.name.split(" over ")[-1]})']
+        if control:
+            cells.append('' if r.partial is None else _with_ci(r.partial))
         if ceiling:
             cells.append(f'{r.tau.value / ceiling:.0%}')
         lines.append('| ' + ' | '.join(cells) + ' |')

@@ -37,7 +37,7 @@ SEARCH_CONFIGS = Path('configs/search')
 STUDY_CONFIGS = Path('configs/ranking')
 STUDY_PREFIX = 'methods_'  # configs/ranking/methods_<study>.py; the study's name alone finds it
 TAU = 'kendall_tau_b'
-_STUDY_KEYS = {'name', 'reference', 'baselines', 'budgets', 'zero_cost', 'topk', 'split'}
+_STUDY_KEYS = {'name', 'reference', 'baselines', 'budgets', 'zero_cost', 'topk', 'split', 'control'}
 _METHOD_KEYS = {'name', 'stages', 'score_label', 'epochs', 'cfg_options'}
 ARCH_SETS = ('all', 'tune', 'report')  # which architectures of the table a report covers (see split_archs)
 
@@ -67,6 +67,7 @@ class Study:
     zero_cost: str = ''  # tools/zero_cost.py's tables (relative to the repository)
     topk: tuple = (5, 10)
     split: Mapping[str, Any] = field(default_factory=lambda: dict(tune=0.5, seed=0))  # see split_archs
+    control: str | None = None  # a zero-cost baseline every row gets a partial tau given (e.g. 'flops')
 
     @property
     def methods(self) -> tuple[Method, ...]:
@@ -135,8 +136,12 @@ def study_from_dict(cfg: Mapping[str, Any], source: str = 'study') -> Study:
             isinstance(split['tune'], bool) or not 0 < split['tune'] < 1 or not _is_int(split['seed']):
         raise UsageError(f'{source}: split must be dict(tune=<fraction in (0, 1)>, seed=<int>), '
                          f'got {cfg.get("split")!r}')
+    control = cfg.get('control')
+    if control is not None and (not isinstance(control, str) or not control):
+        raise UsageError(f'{source}: control must be the name of a zero-cost baseline (e.g. \'flops\') or None, '
+                         f'got {control!r}')
     return Study(str(cfg['name']), reference, tuple(int(e) for e in epochs), baselines, budgets,
-                 str(cfg.get('zero_cost', '')), topk, split)
+                 str(cfg.get('zero_cost', '')), topk, split, control)
 
 
 def split_archs(archs: Iterable[str], tune: float = 0.5, seed: int = 0) -> dict[str, list[str]]:
@@ -494,9 +499,10 @@ def _jsonable(value: Any) -> Any:
 # --- metrics ---------------------------------------------------------------------------------------------------
 def evaluate_runs(records: Mapping[float, Mapping[str, Mapping]], truth: Mapping[str, float],
                   baselines: Mapping[str, Mapping[str, float]], topk: Iterable = (5, 10),
-                  reference: str | None = None) -> dict:
+                  reference: str | None = None, control: str | None = None) -> dict:
     """Per budget, every method's ranking metrics against ``truth`` (its architectures) and, with zero-cost
-    ``baselines``, its margin over the best of them; the baselines' own metrics once.
+    ``baselines``, its margin over the best of them (and its partial tau given the ``control`` baseline); the
+    baselines' own metrics once.
 
     Returns ``dict(budgets={'<K>': dict(reference_units, methods={method: record + metrics}), ...},
     zero_cost={name: row} or {}, rows={budget: [StudyRow]}, metrics={budget: {method: [MetricResult]}})``
@@ -516,12 +522,14 @@ def evaluate_runs(records: Mapping[float, Mapping[str, Mapping]], truth: Mapping
             methods[method] = dict(record, metrics={m.name: m.as_dict() for m in metrics})
         if baselines:
             rows = compare_with_baselines({m: {a: r['scores'][a] for a in archs} for m, r in runs.items()},
-                                          baselines, {a: truth[a] for a in archs}, topk=topk)
+                                          baselines, {a: truth[a] for a in archs}, topk=topk, control=control)
             out['rows'][budget] = rows
             out['zero_cost'] = {r.name: r.as_dict() for r in rows if r.is_baseline}
             for r in rows:
                 if not r.is_baseline:
                     methods[r.name]['margin_over_best_baseline'] = dict(r.margin.as_dict(), name=r.margin.name)
+                    if r.partial is not None:
+                        methods[r.name]['partial_tau'] = r.as_dict()['partial_kendall_tau_b']
         reference_units = runs[reference]['units'] if reference in runs else \
             max((r['units'] for r in runs.values()), default=0)
         out['budgets'][f'{budget:g}'] = dict(reference_units=reference_units, methods=methods)

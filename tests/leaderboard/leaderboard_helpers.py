@@ -31,8 +31,8 @@ def run_record(arch: str, seed: int, task='instance_segmentation', metrics=None,
                   params_M=1.5 + 0.1 * ARCHS.index(arch), flops_G=0.05 + 0.01 * ARCHS.index(arch),
                   input_size=(64, 64), config=config,
                   config_sha256=(config.encode().hex() * 4)[:64], schedule={'iters': 100}, gpus=1,
-                  batch_per_gpu=2, amp=False, seed=seed, git_commit='0' * 40, wall_time_s=60.0,
-                  peak_memory_MB=900.0, checkpoint=f'work_dirs/{arch}/iter_100.pth',
+                  batch_per_gpu=2, amp=False, seed=seed, git_commit='0' * 40, environment={'torch': '2.14.1'},
+                  wall_time_s=60.0, peak_memory_MB=900.0, checkpoint=f'work_dirs/{arch}/iter_100.pth',
                   checkpoint_sha256='cd' * 32, pipeline='mmdet 3.3.0', pretrain='supernet-inherited')
     values.update(fields)
     return Record(**values).validate()

@@ -13,7 +13,7 @@ from leaderboard_helpers import (ARCHS, BOOTSTRAP, DEEPLAB, PAPER_DIR, REPO, SPO
 
 from pinas.leaderboard.build import CORRELATIONS, HTML, MARKDOWN, build
 from pinas.leaderboard.correlation import Settings, parse_scores_spec, read_score_table, studies
-from pinas.leaderboard.table import LeaderboardError, build_boards
+from pinas.leaderboard.table import LeaderboardError, build_boards, slugify
 from pinas.ranking import TableError, ranking_metrics
 
 TOOL = REPO / 'tools' / 'leaderboard.py'
@@ -92,6 +92,9 @@ def test_a_table_equal_to_the_metric_gives_tau_one_and_reversed_minus_one(tmp_pa
     assert {key for key in table_studies(leaderboard)} == {('object_detection', 'COCO'),
                                                             ('instance_segmentation', 'COCO'), ADE}
     assert len({s.slug for s in leaderboard.studies}) == len(leaderboard.studies)
+    # a study's id (its plot's file name) says which method and score it is
+    assert all(s.slug.endswith(f'_{slugify(s.method)}_{slugify(s.score_name or "score")}')
+               for s in leaderboard.studies)
 
 
 def test_rows_need_no_search_score_and_codes_are_compared_as_architectures(tmp_path):
@@ -195,7 +198,8 @@ def test_the_table_study_is_in_every_output(tmp_path, tool, capsys):
     assert f'| Semantic Segmentation: ADE20K val | {DEEPLAB} | pinas | knn | provenance.score | 8 |' in md
     html = (out / HTML).read_text()
     # the records' SPOS study on ADE20K, and the table's on ADE20K and both COCO boards
-    assert len(list((out / 'plots').glob('score_*_spos.svg'))) == 4
+    assert len(list((out / 'plots').glob('score_*_spos_knn.svg'))) == 1
+    assert len(list((out / 'plots').glob('score_*_spos_top1.svg'))) == 3
     assert f'Scores from {ranked}. 8 architectures, config {DEEPLAB}. Kendall tau-b 1.000 [' in html
     assert 'ADE20K val: mIoU vs spos top1' in html
     assert html.count('<svg') == len(list((out / 'plots').glob('*.svg'))) == 11

@@ -4,7 +4,8 @@ import json
 import numpy as np
 import pytest
 
-from pinas.ranking import kendall_tau_b
+from pinas.ranking import RankingInputError, kendall_tau_b
+from pinas.ranking.metrics import partial_kendall_tau
 from pinas.ranking.report import compare_with_baselines, format_study, margin_over, read_baselines
 
 
@@ -64,3 +65,33 @@ def test_read_baselines_takes_the_proxy_tables_of_a_directory(tmp_path):
     tables = read_baselines(tmp_path)
     assert list(tables) == ['params', 'snip'] and tables['snip'].values == {'0123': 1.0, '3210': 2.0}
     assert list(read_baselines(tmp_path, ['snip'])) == ['snip']
+
+
+def test_partial_tau_given_the_control_tells_size_rankers_from_methods_that_see_beyond_size():
+    """On a sample whose accuracy is mostly size, a score that only ranks size has a high plain tau and a partial
+    tau given FLOPs near 0; a score that ranks what size does not has a positive one."""
+    rng = np.random.default_rng(3)
+    n = 80
+    size, quality = rng.normal(size=n), rng.normal(scale=0.5, size=n)
+    archs = [f'{i:06d}' for i in range(n)]
+    truth = dict(zip(archs, size + quality))
+    methods = {'sizer': dict(zip(archs, size + 0.05 * rng.normal(size=n))), 'seer': dict(zip(archs, quality))}
+    baselines = {'flops': dict(zip(archs, size)), 'params': dict(zip(archs, size + rng.normal(size=n)))}
+    rows = {r.name: r for r in compare_with_baselines(methods, baselines, truth, topk=[5], bootstrap=200,
+                                                      control='flops')}
+    assert rows['sizer'].tau.value > rows['seer'].tau.value
+    assert rows['sizer'].partial.ci_low < 0.1 < rows['seer'].partial.ci_low
+    assert rows['seer'].partial.ci_low <= rows['seer'].partial.value <= rows['seer'].partial.ci_high
+    assert rows['flops'].partial is None and rows['params'].partial.name == 'partial_kendall_tau_b given flops'
+    assert rows['seer'].as_dict()['partial_kendall_tau_b']['given'] == 'flops'
+    assert 'partial tau given flops [CI]' in format_study(list(rows.values())).splitlines()[0]
+    with pytest.raises(RankingInputError, match="control baseline 'macs' is not among the baselines"):
+        compare_with_baselines(methods, baselines, truth, topk=[5], bootstrap=0, control='macs')
+
+
+def test_partial_tau_is_kendalls_formula_and_undefined_when_the_control_is_the_score():
+    x, y, z = [1, 2, 3, 4, 5, 6], [2, 1, 4, 3, 6, 5], [1, 3, 2, 5, 4, 6]
+    t = lambda a, b: kendall_tau_b(a, b)  # noqa: E731
+    expected = (t(x, y) - t(x, z) * t(z, y)) / np.sqrt((1 - t(x, z) ** 2) * (1 - t(z, y) ** 2))
+    assert partial_kendall_tau(x, y, z) == pytest.approx(expected)
+    assert np.isnan(partial_kendall_tau(x, y, x))

@@ -80,14 +80,23 @@ def test_the_report_sets_every_method_beside_the_zero_cost_baselines(bench, tmp_
     for proxy in ('params', 'synflow'):
         rows = [dict(arch=a, score=float(t + 2 * rng.normal())) for a, t in zip(archs, truth)]
         (tmp_path / 'zc' / f'{proxy}.json').write_text(json.dumps(rows))
+    args = ['resnest', str(tmp_path / 'gt.json'), '--out-dir', str(tmp_path / 'out'), '--zero-cost',
+            str(tmp_path / 'zc'), '--budget', '1']
+    assert bench.main(args) == 2  # the study's control baseline (FLOPs) is missing: named before anything runs
+    assert "control baseline 'flops' has no table" in capsys.readouterr().err
+    rows = [dict(arch=a, score=float(t + 2 * rng.normal())) for a, t in zip(archs, truth)]
+    (tmp_path / 'zc' / 'flops.json').write_text(json.dumps(rows))
     assert bench.main(['resnest', str(tmp_path / 'gt.json'), '--out-dir', str(tmp_path / 'out'),
                        '--zero-cost', str(tmp_path / 'zc'), '--budget', '1']) == 0
     out_dir = tmp_path / 'out' / 'resnest'
     report = json.loads((out_dir / 'report.json').read_text())
-    assert set(report['zero_cost']['baselines']) == {'params', 'synflow'}
+    assert set(report['zero_cost']['baselines']) == {'params', 'synflow', 'flops'}
     margin = report['budgets']['1']['methods']['pinas']['margin_over_best_baseline']
     assert margin['name'].startswith('margin_kendall_tau_b over ') and margin['ci'][0] <= margin['value']
-    assert '| pinas | method |' in capsys.readouterr().out
+    partial = report['budgets']['1']['methods']['pinas']['partial_tau']
+    assert partial['given'] == 'flops' and partial['ci'][0] <= partial['value'] <= partial['ci'][1]
+    out = capsys.readouterr().out
+    assert '| pinas | method |' in out and 'partial tau given flops [CI]' in out
     assert (out_dir / 'cost_curves.png').is_file() and (out_dir / 'pinas.png').is_file()
     assert json.loads((out_dir / 'pinas_run.json').read_text())['passes_per_batch'] == [8]  # the plan's counts
 

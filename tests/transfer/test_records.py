@@ -6,6 +6,7 @@ import importlib.util
 import json
 
 import pytest
+import mmseg
 import torch
 from transfer_paths import ROOT
 
@@ -99,6 +100,7 @@ def test_test_writes_a_valid_record_beside_its_metrics(seg_run, tmp_path):
     assert record.config_sha256 == trained.config_sha256  # the experiment, not the run
     assert record.checkpoint_sha256 == records.sha256_file(checkpoint)
     assert record.pipeline.startswith('mmseg ') and record.git_commit == records.git_commit()
+    assert record.environment['torch'] == torch.__version__ and record.environment['mmseg'] == mmseg.__version__
     assert record.wall_time_s > 0 and record.peak_memory_MB > 0
 
     apis.test_main([str(ADE_SMOKE), str(checkpoint), '--work-dir', str(tmp_path), '--tta',
