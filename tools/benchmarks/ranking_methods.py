@@ -178,6 +178,10 @@ def main(argv=None) -> int:
             raise UsageError(f'{zero_cost_dir / name}.json lacks {len(missing)} of the {len(archs)} architectures '
                              f'(e.g. {missing[0]}): make the baselines of this table with tools/zero_cost.py SPACE '
                              f'{args.score_also or truth_path} --out {zero_cost_dir}')
+    if baselines and study.control and study.control not in baselines:
+        raise UsageError(f'the study\'s control baseline {study.control!r} has no table in {zero_cost_dir}: make it '
+                         f'with tools/zero_cost.py SPACE {args.score_also or truth_path} --proxies {study.control} '
+                         f'--out {zero_cost_dir}')
     scored = sorted(set(truth) | set(also))
     out_dir = Path(args.out_dir) / study.name
     records = run_plan(plans, scored, out_dir, Path(args.work_dir) / study.name, options)
@@ -190,7 +194,8 @@ def main(argv=None) -> int:
     topk = [k for k in study.topk if isinstance(k, float) or k <= len(archs)]  # a small half has no top-10
     if len(topk) < len(study.topk):
         print(f'top-k sizes {[k for k in study.topk if k not in topk]} left out: only {len(archs)} architectures')
-    result = evaluate_runs(records, {a: truth[a] for a in archs}, baselines, topk, study.reference.name)
+    result = evaluate_runs(records, {a: truth[a] for a in archs}, baselines, topk, study.reference.name,
+                           study.control)
     seed_tau = ceiling(truth_path, archs, whole=args.split == 'all')
     labels = {m.name: m.score_label for m in study.methods}
     for budget, runs in records.items():
