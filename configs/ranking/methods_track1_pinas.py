@@ -12,6 +12,11 @@
 # three epochs, and the keys' effective rank falls to about 1); a slower teacher (0.999) or a shorter queue (1024)
 # collapses sooner, a higher temperature (0.5) or a lower lr (0.015) no later. A BN'd projection (MoCo v3 /
 # SimCLR v2 style, `neck.norm`) centres the embeddings over the batch and does not collapse in three epochs.
+# The teacher is not frozen by its path-only updates here: in this channel supernet every width of a position is
+# a slice of one shared conv-BN unit, so each step's path updates every position's unit (858 updates in 11 epochs of
+# 78 steps; 0.99^858 = 2e-4 of the initial weights remain). The queue (4096 = 64 steps of 64 keys, 0.82 of an
+# epoch) spans 64 teacher updates, 0.64 of the EMA's 100-update time constant (MoCo on ImageNet: 256 of 1000, 0.26):
+# older keys than MoCo's relative to the teacher, yet the shorter queue (1024) collapses sooner, not later.
 _base_ = ['./methods_track1.py']
 _pinas = 'pinas_track1_embedded'
 _score = 'kNN top-1 of the supernet path (%)'
