@@ -174,13 +174,17 @@ def margin_over(scores, baseline, truth, baseline_name: str = 'baseline', bootst
     return MetricResult(f'{MARGIN} over {baseline_name}', value, low, high, len(truth))
 
 
-def format_study(rows: Sequence[StudyRow], ceiling: float | None = None) -> str:
-    """A markdown table: methods then baselines, Kendall tau-b [CI], Spearman, top-k, margin over the best
-    baseline [CI], and the fraction of the ceiling (the ground truth's seed-to-seed tau) when given."""
+def format_study(rows: Sequence[StudyRow], ceiling: float | None = None,
+                 compute: Mapping[str, float] | None = None) -> str:
+    """A markdown table: methods then baselines, the ``compute`` of each method when given (its passes per
+    image; a baseline costs none), Kendall tau-b [CI], Spearman, top-k, margin over the best baseline [CI], the
+    partial tau given the control baseline [CI] when there is one, and the fraction of the ceiling (the ground
+    truth's seed-to-seed tau) when given."""
     ordered = [r for r in rows if not r.is_baseline] + sorted((r for r in rows if r.is_baseline),
                                                               key=lambda r: -_sortable(r.tau.value))
     extra = [m.name for m in ordered[0].metrics[1:]] if ordered else []
-    head = ['', 'kind', 'Kendall tau-b [CI]', *extra, 'margin over best baseline [CI]']
+    head = ['', 'kind', *(['passes per image'] if compute else []), 'Kendall tau-b [CI]', *extra,
+            'margin over best baseline [CI]']
     control = next((r.partial.name.split(' given ')[-1] for r in ordered if r.partial is not None), None)
     if control:
         head.append(f'partial tau given {control} [CI]')
@@ -188,7 +192,8 @@ def format_study(rows: Sequence[StudyRow], ceiling: float | None = None) -> str:
         head.append('of ceiling')
     lines = ['| ' + ' | '.join(head) + ' |', '|' + '---|' * len(head)]
     for r in ordered:
-        cells = [r.name, 'baseline' if r.is_baseline else 'method', _with_ci(r.tau),
+        cells = [r.name, 'baseline' if r.is_baseline else 'method',
+                 *([f'{compute[r.name]:g}' if r.name in compute else '0'] if compute else []), _with_ci(r.tau),
                  *(f'{m.value:.3f}' for m in r.metrics[1:]),
                  '' if r.margin is None else f'{_with_ci(r.margin)} ({r.margin.name.split(" over ")[-1]})']
         if control:

@@ -56,6 +56,10 @@ def test_format_study_lists_methods_then_baselines_best_first():
     assert lines[0].startswith('|  | kind | Kendall tau-b [CI] | spearman | pearson | precision@5 | margin over best')
     assert [line.split(' | ')[0].strip('| ') for line in lines[2:]] == ['good', 'poor', 'params', 'random']
     assert '(params)' in lines[2] and lines[2].endswith('% |')
+    with_compute = format_study(compare_with_baselines(methods, baselines, truth, topk=[5], bootstrap=0),
+                                compute={'good': 88, 'poor': 90}).splitlines()
+    assert with_compute[0].startswith('|  | kind | passes per image | Kendall tau-b [CI] |')
+    assert with_compute[2].startswith('| good | method | 88 | ') and with_compute[4].startswith('| params | baseline | 0 |')
 
 
 def test_read_baselines_takes_the_proxy_tables_of_a_directory(tmp_path):

@@ -232,7 +232,7 @@ def main(argv=None) -> int:
         print(f'\nbudget x{budget:g}: {entry["reference_units"]} network passes per training image '
               f'(those of {study.reference.name}; every baseline the nearest whole epoch)')
         if budget in result['rows']:
-            print(format_study(result['rows'][budget], seed_tau))
+            print(format_study(result['rows'][budget], seed_tau, {m: r['units'] for m, r in runs.items()}))
         width = max(8, *(len(m) + 2 for m in entry['methods']))
         print(f'{"method":<{width}}{"epochs":>12}{"passes":>8}{"train s":>9}{"score s":>9}'
               '   metrics (95% bootstrap CI)')
