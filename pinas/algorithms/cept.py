@@ -159,7 +159,7 @@ class CEPTSupernet(SupernetAlgorithm):
             logits = self.supernet(inputs, self.space.max_arch(), False)
         loss = F.cross_entropy(logits, labels)
         optim_wrapper.update_params(loss)
-        return dict(loss_max=loss.item(), acc_max=_top1(logits, labels))
+        return dict(loss_max=loss.item(), acc_max=_top1(logits, labels), passes=float(FORWARD_BACKWARD))
 
     def _train_paths(self, inputs, labels, optim_wrapper) -> dict[str, float]:
         """Sampled paths distilled from the max path (steps 2-4), then max-recover (step 2)."""
@@ -180,8 +180,12 @@ class CEPTSupernet(SupernetAlgorithm):
         optim_wrapper.step()
         optim_wrapper.zero_grad()
         log.update(loss_paths=_mean(path_losses), acc_paths=_mean(path_accs))
+        passes = (FORWARD if self.fix_pretrain else FORWARD_BACKWARD) + self.num_paths * FORWARD_BACKWARD
         if recover:
-            log['recovered'] = float(self.max_recover_step(inputs, soft, look_archs, look_before, optim_wrapper))
+            recovered, looks = self.max_recover_step(inputs, soft, look_archs, look_before, optim_wrapper)
+            log['recovered'] = float(recovered)
+            passes += self.look_num * FORWARD + looks * FORWARD + recovered * FORWARD_BACKWARD
+        log['passes'] = float(passes)  # what this step ran: step 2's depends on the data (see passes_per_batch)
         return log
 
     def _teacher(self, inputs, labels, optim_wrapper):
@@ -201,14 +205,15 @@ class CEPTSupernet(SupernetAlgorithm):
         return archs, [self._global_soft_ce(inputs, a, soft) for a in archs]
 
     def max_recover_step(self, inputs, soft, archs: Sequence[Arch], before: Sequence[float],
-                         optim_wrapper: OptimWrapper) -> int:
+                         optim_wrapper: OptimWrapper) -> tuple[int, int]:
         """Back-propagate the watched paths whose loss rose (at most ``max_recover``) and step once more.
 
-        Returns how many paths were recovered."""
-        recovered = 0
+        Returns how many paths were recovered and how many second looks (forwards without a graph) it took."""
+        recovered = looks = 0
         for arch, loss_before in zip(archs, before):
             if recovered >= self.max_recover:
                 break
+            looks += 1
             with torch.no_grad():
                 rose = self._global_soft_ce(inputs, arch, soft) > loss_before
             if rose:  # forward again with a graph: every graph-building forward gets its backward (DDP-safe)
@@ -219,7 +224,7 @@ class CEPTSupernet(SupernetAlgorithm):
         if recovered:
             optim_wrapper.step()
         optim_wrapper.zero_grad()
-        return recovered
+        return recovered, looks
 
     def _global_soft_ce(self, inputs, arch: Arch, soft: torch.Tensor) -> float:
         """The distillation loss of ``arch`` over the whole batch of all ranks, so that every rank takes the same

@@ -448,7 +448,7 @@ def train_and_score(run: PlannedRun, archs: Sequence[str], work_dir: str | Path,
     from pinas.apis.pipeline import finished_checkpoint
     from pinas.apis.search import build_scorer
     from pinas.engine import unwrap_model
-    train_seconds, trained, previous = 0.0, 0, None
+    train_seconds, trained, previous, measured = 0.0, 0, None, []
     for stage in run.stages:
         options = {**cfg_options, 'train_cfg.max_epochs': stage.epochs}  # the cosine schedule follows max_epochs
         if previous is not None:
@@ -465,6 +465,7 @@ def train_and_score(run: PlannedRun, archs: Sequence[str], work_dir: str | Path,
             cfg.resume, cfg.load_from = True, None
         if checkpoint is not None:
             train_seconds += done['train_seconds']
+            measured.append(done.get('passes_per_batch'))
             if stage is run.stages[-1]:
                 runner = build_supernet_runner(cfg)
                 runner.load_checkpoint(str(checkpoint))
@@ -477,7 +478,9 @@ def train_and_score(run: PlannedRun, archs: Sequence[str], work_dir: str | Path,
         start = time.perf_counter()
         runner.train()
         seconds = time.perf_counter() - start
-        atomic_write_json(marker, dict(settings=settings, train_seconds=round(seconds, 1)))
+        measured.append(logged_mean(runner, 'passes'))
+        atomic_write_json(marker, dict(settings=settings, train_seconds=round(seconds, 1),
+                                       passes_per_batch=measured[-1]))
         train_seconds, trained = train_seconds + seconds, trained + 1
     model = unwrap_model(runner.model)
     model.eval()
@@ -489,7 +492,16 @@ def train_and_score(run: PlannedRun, archs: Sequence[str], work_dir: str | Path,
         if i % max(1, len(archs) // SCORE_PROGRESS_LINES) == 0 or i == len(archs):
             log(f'{run.name}: scored {i}/{len(archs)} architectures ({time.perf_counter() - start:.0f} s)')
     return dict(train_seconds=round(train_seconds, 1), score_seconds=round(time.perf_counter() - start, 1),
-                scores=scores, trained=trained)
+                scores=scores, trained=trained, measured_passes_per_batch=measured,
+                units_measured=round(sum((m if m is not None else s.passes_per_batch) * s.epochs
+                                         for m, s in zip(measured, run.stages)), 1))
+
+
+def logged_mean(runner, key: str) -> float | None:
+    """The mean of a value the algorithm's train steps logged over every step of the training (the message hub
+    keeps the whole history and restores it on resume); None where it logs no such value."""
+    history = runner.message_hub.log_scalars.get(f'train/{key}')
+    return None if history is None else round(float(history.mean()), 2)
 
 
 def _jsonable(value: Any) -> Any:
@@ -539,11 +551,13 @@ def evaluate_runs(records: Mapping[float, Mapping[str, Mapping]], truth: Mapping
 def cost_curves(budgets: Mapping[str, Mapping], metric: str = TAU) -> dict[str, list[tuple[float, float, float,
                                                                                               float]]]:
     """``{method: [(passes per image, value, ci_low, ci_high), ...]}`` of ``metric`` over the budgets of
-    :func:`evaluate_runs`'s ``budgets``, ordered by passes (NaN for a bound the report holds as null)."""
+    :func:`evaluate_runs`'s ``budgets``, ordered by passes (NaN for a bound the report holds as null). The passes
+    are those the run measured where its record has them (CEPT's max-recover adds passes that depend on the data),
+    else the planned ones."""
     curves: dict[str, list] = {}
     for entry in budgets.values():
         for method, row in entry['methods'].items():
             m = row['metrics'][metric]
             low, high = (math.nan if v is None else v for v in m['ci'])
-            curves.setdefault(method, []).append((row['units'], m['value'], low, high))
+            curves.setdefault(method, []).append((row.get('units_measured', row['units']), m['value'], low, high))
     return {method: sorted(points) for method, points in curves.items()}

@@ -98,6 +98,7 @@ def test_cept_counts_the_passes_its_training_step_runs(step, kwargs):
                            OptimWrapper(torch.optim.SGD(model.parameters(), lr=0.01)))
     recovered = int(log.get('recovered', 0))
     assert model.passes_per_batch <= _passes(calls) <= model.max_passes_per_batch
+    assert log['passes'] == _passes(calls)  # what the step logs is what it ran
     if step == 2 and model.max_recover >= model.look_num:  # every watched path gets its second look
         assert _passes(calls) == model.passes_per_batch + 3 * recovered
     elif step != 2:
@@ -381,6 +382,7 @@ def test_a_finished_stage_is_loaded_not_trained_again(tmp_path):
     first = train_and_score(run, space_codes[:2], tmp_path / 'work', small)
     stage_dir, = (tmp_path / 'work').glob('spos_track1_embedded-*')
     assert first['trained'] == 1 and (stage_dir / 'study_stage.json').is_file()
+    assert first['measured_passes_per_batch'] == [None] and first['units_measured'] == 3  # SPOS logs none: planned
     again = train_and_score(run, space_codes, tmp_path / 'work', small)
     assert again['trained'] == 0 and again['train_seconds'] == first['train_seconds']
     assert [again['scores'][c] for c in space_codes[:2]] == [first['scores'][c] for c in space_codes[:2]]
@@ -389,3 +391,21 @@ def test_a_finished_stage_is_loaded_not_trained_again(tmp_path):
     assert rescored['trained'] == 0 and len(list((tmp_path / 'work').iterdir())) == 1
     other = train_and_score(run, space_codes[:1], tmp_path / 'work', {**small, 'optim_wrapper.optimizer.lr': 0.01})
     assert other['trained'] == 1 and len(list((tmp_path / 'work').iterdir())) == 2
+
+
+def test_a_run_records_the_passes_its_steps_ran(tmp_path):
+    """CEPT logs the passes of every step (step 2's depend on the data): the run records their mean per stage and
+    the units they add up to, kept with the finished stage."""
+    from pinas.ranking.study import PlannedRun, StageRun, train_and_score
+    data = str(tmp_path / 'data')
+    small = {'train_dataloader.dataset.synthetic.train_per_class': 4,
+             'train_dataloader.dataset.synthetic.val_per_class': 2, 'train_dataloader.dataset.root': data,
+             'train_dataloader.batch_size': 16, 'train_dataloader.num_workers': 0,
+             'train_dataloader.persistent_workers': False, 'search.data.batch_size': 16,
+             'search.scorer.recalib_batches': 1, 'search.data.recalib.root': data, 'search.data.val.root': data}
+    code = '16-16-16-16-16-16-16-32-32-32-32-32-32-64-64-64-64-64-64-64'
+    run = PlannedRun('cept', 1, (StageRun('cept_embedded', 2, 3, 3),))
+    first = train_and_score(run, [code], tmp_path / 'work', small)
+    assert first['measured_passes_per_batch'] == [3.0] and first['units_measured'] == 6
+    again = train_and_score(run, [code], tmp_path / 'work', small)  # loaded, not trained: the marker keeps them
+    assert again['trained'] == 0 and again['measured_passes_per_batch'] == [3.0]

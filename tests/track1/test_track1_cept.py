@@ -127,7 +127,7 @@ def test_step2_distils_sampled_paths_and_recovers():
     model = build(2)
     before = snapshot(model)
     log = model.train_step(batch(), sgd(model))
-    assert set(log) == {'loss_max', 'acc_max', 'loss_paths', 'acc_paths', 'recovered'}
+    assert set(log) == {'loss_max', 'acc_max', 'loss_paths', 'acc_paths', 'recovered', 'passes'}
     assert 0 <= log['recovered'] <= 5 and all(math.isfinite(v) for v in log.values())
     assert changed(model, before) == set(before)  # max path CE reaches every weight, PReLU slopes included
 
@@ -139,9 +139,9 @@ def test_max_recover_backpropagates_only_paths_whose_loss_rose():
     soft = torch.softmax(model.supernet(data['inputs'], model.space.max_arch()).detach(), 1)
     archs = [model.sample_arch() for _ in range(model.look_num)]
     optim, before = sgd(model), snapshot(model)
-    assert model.max_recover_step(data['inputs'], soft, archs, [math.inf] * 5, optim) == 0
+    assert model.max_recover_step(data['inputs'], soft, archs, [math.inf] * 5, optim) == (0, 5)  # none rose
     assert not changed(model, before)  # no loss rose: no second optimizer step
-    assert model.max_recover_step(data['inputs'], soft, archs, [-math.inf] * 5, optim) == 2  # capped
+    assert model.max_recover_step(data['inputs'], soft, archs, [-math.inf] * 5, optim) == (2, 2)  # capped
     assert changed(model, before)
 
 

@@ -232,15 +232,17 @@ def main(argv=None) -> int:
         print(f'\nbudget x{budget:g}: {entry["reference_units"]} network passes per training image '
               f'(those of {study.reference.name}; every baseline the nearest whole epoch)')
         if budget in result['rows']:
-            print(format_study(result['rows'][budget], seed_tau, {m: r['units'] for m, r in runs.items()}))
+            print(format_study(result['rows'][budget], seed_tau,
+                               {m: r.get('units_measured', r['units']) for m, r in runs.items()}))
         width = max(8, *(len(m) + 2 for m in entry['methods']))
-        print(f'{"method":<{width}}{"epochs":>12}{"passes":>8}{"train s":>9}{"score s":>9}'
+        print(f'{"method":<{width}}{"epochs":>12}{"passes":>8}{"measured":>9}{"train s":>9}{"score s":>9}'
               '   metrics (95% bootstrap CI)')
         for method, row in entry['methods'].items():
             text = '; '.join(f'{name} {m["value"]:.3f} [{m["ci"][0]:.3f}, {m["ci"][1]:.3f}]'
                              for name, m in row['metrics'].items())
             epochs = '+'.join(str(e) for e in row['epochs'])
-            print(f'{method:<{width}}{epochs:>12}{row["units"]:>8}{row["train_seconds"]:>9}{row["score_seconds"]:>9}'
+            print(f'{method:<{width}}{epochs:>12}{row["units"]:>8}{row.get("units_measured", "-"):>9}'
+                  f'{row["train_seconds"]:>9}{row["score_seconds"]:>9}'
                   f'   {text}')
     print(f'\ncost curves: {report_dir / "cost_curves.png"}; report: {report_dir / "report.json"}')
     return 0
