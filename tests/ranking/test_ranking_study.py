@@ -365,16 +365,21 @@ def test_seed_to_seed_tau_of_a_half_comes_from_the_seed_columns():
     assert seed_to_seed_tau([dict(arch='a', score=1.0)]) is None and seed_to_seed_tau({'a': 1.0}) is None
 
 
+def _tiny_embedded(tmp_path) -> dict:
+    """Overrides that shrink an embedded search config to 80 training images scored with one recalibration batch."""
+    data = str(tmp_path / 'data')
+    return {'train_dataloader.dataset.synthetic.train_per_class': 4,
+            'train_dataloader.dataset.synthetic.val_per_class': 2, 'train_dataloader.dataset.root': data,
+            'train_dataloader.batch_size': 16, 'train_dataloader.num_workers': 0,
+            'train_dataloader.persistent_workers': False, 'search.data.batch_size': 16,
+            'search.scorer.recalib_batches': 1, 'search.data.recalib.root': data, 'search.data.val.root': data}
+
+
 def test_a_finished_stage_is_loaded_not_trained_again(tmp_path):
     """train_and_score keeps each stage's work dir: the same run asked for more architectures loads the finished
     supernet (same scores for the old ones), and a run with other settings trains anew."""
     from pinas.ranking.study import PlannedRun, StageRun, train_and_score
-    data = str(tmp_path / 'data')
-    small = {'train_dataloader.dataset.synthetic.train_per_class': 4,
-             'train_dataloader.dataset.synthetic.val_per_class': 2, 'train_dataloader.dataset.root': data,
-             'train_dataloader.batch_size': 16, 'train_dataloader.num_workers': 0,
-             'train_dataloader.persistent_workers': False, 'search.data.batch_size': 16,
-             'search.scorer.recalib_batches': 1, 'search.data.recalib.root': data, 'search.data.val.root': data}
+    small = _tiny_embedded(tmp_path)
     run = PlannedRun('spos', 1, (StageRun('spos_track1_embedded', 1, 3, 3),))
     space_codes = ['4-4-4-4-4-4-4-4-4-4-4-4-4-4-4-4-4-4-4-4',
                    '16-16-16-16-16-16-16-32-32-32-32-32-32-64-64-64-64-64-64-64',
@@ -397,12 +402,7 @@ def test_a_run_records_the_passes_its_steps_ran(tmp_path):
     """CEPT logs the passes of every step (step 2's depend on the data): the run records their mean per stage and
     the units they add up to, kept with the finished stage."""
     from pinas.ranking.study import PlannedRun, StageRun, train_and_score
-    data = str(tmp_path / 'data')
-    small = {'train_dataloader.dataset.synthetic.train_per_class': 4,
-             'train_dataloader.dataset.synthetic.val_per_class': 2, 'train_dataloader.dataset.root': data,
-             'train_dataloader.batch_size': 16, 'train_dataloader.num_workers': 0,
-             'train_dataloader.persistent_workers': False, 'search.data.batch_size': 16,
-             'search.scorer.recalib_batches': 1, 'search.data.recalib.root': data, 'search.data.val.root': data}
+    small = _tiny_embedded(tmp_path)
     code = '16-16-16-16-16-16-16-32-32-32-32-32-32-64-64-64-64-64-64-64'
     run = PlannedRun('cept', 1, (StageRun('cept_embedded', 2, 3, 3),))
     first = train_and_score(run, [code], tmp_path / 'work', small)
