@@ -551,13 +551,16 @@ def evaluate_runs(records: Mapping[float, Mapping[str, Mapping]], truth: Mapping
 def cost_curves(budgets: Mapping[str, Mapping], metric: str = TAU) -> dict[str, list[tuple[float, float, float,
                                                                                               float]]]:
     """``{method: [(passes per image, value, ci_low, ci_high), ...]}`` of ``metric`` over the budgets of
-    :func:`evaluate_runs`'s ``budgets``, ordered by passes (NaN for a bound the report holds as null). The passes
+    :func:`evaluate_runs`'s ``budgets`` (a metric, or ``partial_tau``: the partial tau given the control), ordered by
+    passes (NaN for a bound the report holds as null). The passes
     are those the run measured where its record has them (CEPT's max-recover adds passes that depend on the data),
     else the planned ones."""
     curves: dict[str, list] = {}
     for entry in budgets.values():
         for method, row in entry['methods'].items():
-            m = row['metrics'][metric]
+            m = row['metrics'][metric] if metric in row['metrics'] else row.get(metric)
+            if m is None:  # e.g. no partial tau without a control baseline
+                continue
             low, high = (math.nan if v is None else v for v in m['ci'])
             curves.setdefault(method, []).append((row.get('units_measured', row['units']), m['value'], low, high))
     return {method: sorted(points) for method, points in curves.items()}

@@ -97,6 +97,7 @@ def test_the_report_sets_every_method_beside_the_zero_cost_baselines(bench, tmp_
     assert partial['given'] == 'flops' and partial['ci'][0] <= partial['value'] <= partial['ci'][1]
     out = capsys.readouterr().out
     assert '| pinas | method |' in out and 'partial tau given flops [CI]' in out
+    assert (out_dir / 'cost_curves_partial.png').is_file()
     assert (out_dir / 'cost_curves.png').is_file() and (out_dir / 'pinas.png').is_file()
     assert json.loads((out_dir / 'pinas_run.json').read_text())['passes_per_batch'] == [8]  # the plan's counts
 

@@ -245,6 +245,7 @@ def test_the_report_holds_every_budget_and_its_curve(tmp_path):
     curves = cost_curves(result['budgets'])
     assert [p[0] for p in curves['ref']] == [23, 46] and [p[0] for p in curves['base']] == [24, 48]
     assert all(p[1] == pytest.approx(2 / 3) for p in curves['ref'])  # scores follow the arch codes 0 < 1 < 2 < 3
+    assert cost_curves(result['budgets'], 'partial_tau') == {}  # no control baseline: no partial tau
 
 
 # --- cost curves -----------------------------------------------------------------------------------------------

@@ -36,7 +36,8 @@ Writes under ``<out-dir>/<study>/``, per method and budget (``<run>`` is ``<meth
 ``<method>_x<K>`` at budget K): ``<run>_scores.json`` (ranked table, readable by tools/rank_eval.py),
 ``<run>_run.json`` (scores, epochs, passes, timings), ``<run>.png`` (score against ground truth); and
 ``report.json`` (metrics per budget) and ``cost_curves.png`` (Kendall tau with its CI against passes per image,
-one line per method, the zero-cost baselines dashed, the seed-to-seed ceiling dotted). A run whose run file
+one line per method, the zero-cost baselines dashed, the seed-to-seed ceiling dotted; with the study's ``control``
+also ``cost_curves_partial.png``, the partial tau given that baseline). A run whose run file
 scores every architecture with the planned epochs (and stages, passes per batch and --cfg-options, where the file
 records them) is not trained again, so an interrupted study resumes and a rerun against an updated table only
 recomputes metrics. The report covers the budgets asked for and every other budget of the config whose runs are
@@ -223,6 +224,13 @@ def main(argv=None) -> int:
                      title=f'{study.name}: ranking against training compute ({len(archs)} architectures{half}, '
                            '95% bootstrap CI)')
 
+    if study.control and baselines:  # the same curves, ranking beyond what the control baseline ranks
+        partial_taus = {name: row['partial_kendall_tau_b']['value'] for name, row in result['zero_cost'].items()
+                        if 'partial_kendall_tau_b' in row}
+        plot_cost_curves(cost_curves(result['budgets'], 'partial_tau'), report_dir / 'cost_curves_partial.png',
+                         partial_taus, ylabel=f'partial Kendall τ-b given {study.control}',
+                         title=f'{study.name}: ranking beyond {study.control} against training compute '
+                               f'({len(archs)} architectures{half}, 95% bootstrap CI)')
     print(f'{len(archs)} architectures{half} of {truth_path}; seed-to-seed Kendall tau (ceiling): {seed_tau}')
     if not baselines:
         print(f'no zero-cost baselines in {zero_cost_dir}: make them with tools/zero_cost.py SPACE '
@@ -244,7 +252,8 @@ def main(argv=None) -> int:
             print(f'{method:<{width}}{epochs:>12}{row["units"]:>8}{row.get("units_measured", "-"):>9}'
                   f'{row["train_seconds"]:>9}{row["score_seconds"]:>9}'
                   f'   {text}')
-    print(f'\ncost curves: {report_dir / "cost_curves.png"}; report: {report_dir / "report.json"}')
+    partial_plot = f' and {report_dir / "cost_curves_partial.png"}' if study.control and baselines else ''
+    print(f'\ncost curves: {report_dir / "cost_curves.png"}{partial_plot}; report: {report_dir / "report.json"}')
     return 0
 
 
