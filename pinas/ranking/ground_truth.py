@@ -191,6 +191,7 @@ def run_ground_truth(space, build_model: Callable[[Arch], nn.Module], archs: Seq
     table = dict(meta=meta, runs=runs)
     atomic_write_json(out, table)
     todo = [(a, s) for a, s in jobs if str(s) not in runs.get(space.format(a), {})]
+    began = time.time()
     for i, (arch, seed) in enumerate(todo, 1):
         code = space.format(arch)
         torch.manual_seed(seed)
@@ -198,7 +199,9 @@ def run_ground_truth(space, build_model: Callable[[Arch], nn.Module], archs: Seq
         top1 = train_standalone(build_model(arch), train, val, settings, seed, device)
         runs.setdefault(code, {})[str(seed)] = top1
         atomic_write_json(out, table)
-        log(f'[{i}/{len(todo)}] {code} seed {seed}: top-1 {top1:.2f}% ({time.time() - start:.0f} s)')
+        left = (time.time() - began) / i * (len(todo) - i)
+        log(f'[{i}/{len(todo)}] {code} seed {seed}: top-1 {top1:.2f}% ({time.time() - start:.0f} s; '
+            f'about {left / 60:.0f} min left)')
     return table
 
 
