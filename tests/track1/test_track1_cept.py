@@ -116,7 +116,7 @@ def test_step1_trains_the_max_path():
     model = build(1)
     optim, data, before = sgd(model), batch(), snapshot(model)
     first = model.train_step(data, optim)
-    assert set(first) == {'loss_max', 'acc_max'} and math.isfinite(first['loss_max'])
+    assert set(first) == {'loss_max', 'acc_max', 'passes'} and math.isfinite(first['loss_max'])
     assert changed(model, before) == set(before)  # the max path uses every weight of the shared supernet
     for _ in range(4):
         last = model.train_step(data, optim)
@@ -151,7 +151,7 @@ def test_branch_steps_keep_a_fixed_teacher(step):
     shared = model.supernet.shared_parameters()
     before = snapshot(model)
     log = model.train_step(batch(), sgd(model))
-    assert set(log) == {'loss_max', 'acc_max', 'loss_paths', 'acc_paths'}
+    assert set(log) == {'loss_max', 'acc_max', 'loss_paths', 'acc_paths', 'passes'}
     moved = changed(model, before)
     assert not moved & {f'supernet.{name}' for name in shared}  # fix_pretrain: teacher weights untouched
     assert any('.branches.' in name for name in moved)
