@@ -14,9 +14,9 @@ from typing import Iterable, Mapping, Sequence
 
 import numpy as np
 
-from .metrics import (DEFAULT_BOOTSTRAP, DEFAULT_CONFIDENCE, DEFAULT_SEED, DEFAULT_TOPK, MetricResult, RankingInputError,
-                      TopK, bootstrap_ci, kendall_rows, kendall_tau_b, partial_kendall_rows, partial_kendall_tau,
-                      ranking_metrics)
+from .metrics import (DEFAULT_BOOTSTRAP, DEFAULT_CONFIDENCE, DEFAULT_SEED, DEFAULT_TOPK, MetricResult,
+                      RankingInputError, TopK, bootstrap_ci, kendall_rows, kendall_tau_b, partial_kendall_rows,
+                      partial_kendall_tau, ranking_metrics)
 from .tables import JoinedTables, Table, join_tables, read_table
 
 
