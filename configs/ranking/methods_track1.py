@@ -24,6 +24,8 @@ study = dict(
     # One stage each: trained for the whole number of epochs whose passes come closest to the reference's.
     baselines=[
         dict(name='spos', stages=['spos_track1_embedded'], score_label='top-1 of the supernet path (%)'),
+        # the official settings and kNN: the best of the six variants of methods_track1_pinas.py on the tune half
+        # (54 architectures: tau 0.588 [0.46, 0.70], partial tau given FLOPs 0.309; next the BN'd neck, 0.483)
         dict(name='pinas', stages=['pinas_track1_embedded'], score_label='kNN top-1 of the supernet path (%)'),
     ],
     # Multiples of the reference epochs; one point of the cost curves each (1: the budget of the README's table).
