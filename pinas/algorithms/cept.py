@@ -105,8 +105,7 @@ class CEPTSupernet(SupernetAlgorithm):
         """
         if self.step == 1:
             return FORWARD_BACKWARD
-        teacher = FORWARD if self.fix_pretrain else FORWARD_BACKWARD
-        passes = teacher + self.num_paths * FORWARD_BACKWARD
+        passes = self._distill_passes
         if self.step == 2:  # the watched paths before the step, then their second look (breaks at max_recover)
             passes += self.look_num * FORWARD + min(self.look_num, self.max_recover * (FORWARD + FORWARD_BACKWARD))
         return passes
@@ -118,9 +117,12 @@ class CEPTSupernet(SupernetAlgorithm):
         if self.step != 2:
             return self.passes_per_batch
         recovered = min(self.max_recover, self.look_num)
-        teacher = FORWARD if self.fix_pretrain else FORWARD_BACKWARD
-        return teacher + self.num_paths * FORWARD_BACKWARD + 2 * self.look_num * FORWARD + \
-            recovered * FORWARD_BACKWARD
+        return self._distill_passes + 2 * self.look_num * FORWARD + recovered * FORWARD_BACKWARD
+
+    @property
+    def _distill_passes(self) -> int:
+        """Passes of steps 2-4 before max-recover: the max-path teacher, then the sampled paths."""
+        return (FORWARD if self.fix_pretrain else FORWARD_BACKWARD) + self.num_paths * FORWARD_BACKWARD
 
     # --- mmengine interface ------------------------------------------------------------------------------------
     def init_weights(self):
@@ -180,7 +182,7 @@ class CEPTSupernet(SupernetAlgorithm):
         optim_wrapper.step()
         optim_wrapper.zero_grad()
         log.update(loss_paths=_mean(path_losses), acc_paths=_mean(path_accs))
-        passes = (FORWARD if self.fix_pretrain else FORWARD_BACKWARD) + self.num_paths * FORWARD_BACKWARD
+        passes = self._distill_passes
         if recover:
             recovered, looks = self.max_recover_step(inputs, soft, look_archs, look_before, optim_wrapper)
             log['recovered'] = float(recovered)

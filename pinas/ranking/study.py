@@ -552,9 +552,7 @@ def cost_curves(budgets: Mapping[str, Mapping], metric: str = TAU) -> dict[str, 
                                                                                               float]]]:
     """``{method: [(passes per image, value, ci_low, ci_high), ...]}`` of ``metric`` over the budgets of
     :func:`evaluate_runs`'s ``budgets`` (a metric, or ``partial_tau``: the partial tau given the control), ordered by
-    passes (NaN for a bound the report holds as null). The passes
-    are those the run measured where its record has them (CEPT's max-recover adds passes that depend on the data),
-    else the planned ones."""
+    passes (:func:`run_units`; NaN for a bound the report holds as null)."""
     curves: dict[str, list] = {}
     for entry in budgets.values():
         for method, row in entry['methods'].items():
@@ -562,5 +560,11 @@ def cost_curves(budgets: Mapping[str, Mapping], metric: str = TAU) -> dict[str, 
             if m is None:  # e.g. no partial tau without a control baseline
                 continue
             low, high = (math.nan if v is None else v for v in m['ci'])
-            curves.setdefault(method, []).append((row.get('units_measured', row['units']), m['value'], low, high))
+            curves.setdefault(method, []).append((run_units(row), m['value'], low, high))
     return {method: sorted(points) for method, points in curves.items()}
+
+
+def run_units(record: Mapping) -> float:
+    """A run's passes per training image: those it measured where its record has them (CEPT's max-recover adds
+    passes that depend on the data), else the planned ones."""
+    return record.get('units_measured', record['units'])

@@ -65,7 +65,7 @@ from pinas.ranking.plot import plot_cost_curves, plot_ranking
 from pinas.ranking.report import format_study, nan_to_none, read_baselines
 from pinas.ranking.study import (ARCH_SETS, TAU, completed_budgets, cost_curves, count_passes, evaluate_runs,
                                  format_plan, load_study, parse_budget, plan_study, resolve_study_config, run_plan,
-                                 split_archs, study_names)
+                                 run_units, split_archs, study_names)
 from pinas.ranking.tables import TableError, read_table, table_code
 from pinas.utils.cli import ArgumentParser, UsageError, cli_main, positive_int
 from pinas.utils.files import atomic_write_json
@@ -224,10 +224,11 @@ def main(argv=None) -> int:
                      title=f'{study.name}: ranking against training compute ({len(archs)} architectures{half}, '
                            '95% bootstrap CI)')
 
-    if study.control and baselines:  # the same curves, ranking beyond what the control baseline ranks
+    partial_plot = report_dir / 'cost_curves_partial.png' if study.control and baselines else None
+    if partial_plot:  # the same curves, ranking beyond what the control baseline ranks
         partial_taus = {name: row['partial_kendall_tau_b']['value'] for name, row in result['zero_cost'].items()
                         if 'partial_kendall_tau_b' in row}
-        plot_cost_curves(cost_curves(result['budgets'], 'partial_tau'), report_dir / 'cost_curves_partial.png',
+        plot_cost_curves(cost_curves(result['budgets'], 'partial_tau'), partial_plot,
                          partial_taus, ylabel=f'partial Kendall τ-b given {study.control}',
                          title=f'{study.name}: ranking beyond {study.control} against training compute '
                                f'({len(archs)} architectures{half}, 95% bootstrap CI)')
@@ -241,7 +242,7 @@ def main(argv=None) -> int:
               f'(those of {study.reference.name}; every baseline the nearest whole epoch)')
         if budget in result['rows']:
             print(format_study(result['rows'][budget], seed_tau,
-                               {m: r.get('units_measured', r['units']) for m, r in runs.items()}))
+                               {m: run_units(r) for m, r in runs.items()}))
         width = max(8, *(len(m) + 2 for m in entry['methods']))
         print(f'{"method":<{width}}{"epochs":>12}{"passes":>8}{"measured":>9}{"train s":>9}{"score s":>9}'
               '   metrics (95% bootstrap CI)')
@@ -252,8 +253,8 @@ def main(argv=None) -> int:
             print(f'{method:<{width}}{epochs:>12}{row["units"]:>8}{row.get("units_measured", "-"):>9}'
                   f'{row["train_seconds"]:>9}{row["score_seconds"]:>9}'
                   f'   {text}')
-    partial_plot = f' and {report_dir / "cost_curves_partial.png"}' if study.control and baselines else ''
-    print(f'\ncost curves: {report_dir / "cost_curves.png"}{partial_plot}; report: {report_dir / "report.json"}')
+    extra_plot = f' and {partial_plot}' if partial_plot else ''
+    print(f'\ncost curves: {report_dir / "cost_curves.png"}{extra_plot}; report: {report_dir / "report.json"}')
     return 0
 
 
