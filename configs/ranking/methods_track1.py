@@ -30,6 +30,11 @@ study = dict(
     ],
     # Multiples of the reference epochs; one point of the cost curves each (1: the budget of the README's table).
     budgets=[1, 2, 4],
+    # Supernet training seeds (randomness.seed), so that a method's result comes with its training variance: the
+    # first is the search configs' own (runs named without a seed), the others train at the seeded budgets only
+    # (one process per seed: --seed S --train-only; a report covers every seed whose runs are all there).
+    seeds=[0, 1, 2],
+    seeded_budgets=[1, 2],
     # tools/zero_cost.py's tables for the same architectures (relative to the repository), drawn as horizontal
     # lines: python tools/zero_cost.py track1_resnet20 results/ground_truth/track1_resnet20_e10.archs.txt --out DIR
     # (the 30-architecture 3-epoch table's are in results/ranking/baselines/track1_resnet20: pass --zero-cost)

@@ -167,6 +167,54 @@ def _top_mask(values: np.ndarray, count: int) -> np.ndarray:
     return mask
 
 
+# --- the reference a ranking is judged against ------------------------------------------------------------------
+def noise_ceiling_tau(seed_tau: float, seeds: int) -> float:
+    """The Kendall tau a noise-free ranking would reach against the mean of ``seeds`` training seeds, given the mean
+    seed-to-seed tau of those seeds (Spearman-Brown, via the Greiner relation between tau and Pearson's r for
+    bivariate normal data, r = sin(pi tau / 2)).
+
+    Seed-to-seed tau has one seed's noise on both sides, while every score is ranked against the seeds' mean, which
+    is less noisy; so a score can beat seed-to-seed tau but, up to sampling error, not this ceiling. With one
+    seed's reliability r1, the k-seed mean's is r_k = k r1 / (1 + (k - 1) r1) (Spearman-Brown), the correlation of
+    the true ranking with that mean is sqrt(r_k), and tau = (2 / pi) arcsin(sqrt(r_k)). NaN for a non-positive
+    seed tau (no signal to correct) or k < 1.
+    """
+    if not math.isfinite(seed_tau) or seed_tau <= 0 or seeds < 1:
+        return math.nan
+    r1 = math.sin(math.pi * min(seed_tau, 1.0) / 2)
+    rk = seeds * r1 / (1 + (seeds - 1) * r1)
+    return 2 / math.pi * math.asin(math.sqrt(rk))
+
+
+def seed_ceilings(per_seed: Sequence[Sequence[float]], resamples: int = DEFAULT_BOOTSTRAP, seed: int = DEFAULT_SEED,
+                  confidence: float = DEFAULT_CONFIDENCE) -> tuple[MetricResult, MetricResult]:
+    """``(seed_to_seed, noise_ceiling)`` of a ground truth from its per-seed values (one row per training seed, one
+    column per architecture, at least two rows): the mean seed-pair Kendall tau-b and :func:`noise_ceiling_tau` for
+    the mean of all the rows, each with a bootstrap CI over architectures (resampled jointly for every seed, so the
+    two intervals come from the same draws)."""
+    values = np.asarray(per_seed, dtype=float)
+    if values.ndim != 2 or len(values) < 2:
+        raise RankingInputError(f'a seed ceiling needs the values of at least 2 seeds, got {len(values)}')
+    pairs = [(a, b) for a in range(len(values)) for b in range(a + 1, len(values))]
+
+    def mean_tau(index: np.ndarray, _unused: np.ndarray) -> np.ndarray:
+        index = index.astype(int)
+        return np.nanmean([kendall_rows(values[a][index], values[b][index]) for a, b in pairs], axis=0)
+
+    def ceiling(index: np.ndarray, unused: np.ndarray) -> np.ndarray:
+        return np.array([noise_ceiling_tau(t, len(values)) for t in mean_tau(index, unused)])
+
+    columns = np.arange(values.shape[1], dtype=float)
+    whole = columns[None, :]
+    tau = float(mean_tau(whole, whole)[0])
+    results = []
+    for name, value, rows in (('seed_to_seed_kendall_tau_b', tau, mean_tau),
+                              ('noise_ceiling_kendall_tau_b', noise_ceiling_tau(tau, len(values)), ceiling)):
+        low, high = bootstrap_ci(rows, columns, columns, resamples, seed, confidence)
+        results.append(MetricResult(name, value, low, high, values.shape[1]))
+    return results[0], results[1]
+
+
 # --- bootstrap -------------------------------------------------------------------------------------------------
 RESAMPLE_BLOCK_ELEMENTS = 2_000_000  # resampled values held in memory at once per input
 

@@ -30,6 +30,7 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from ..utils.cli import UsageError
 from ..utils.files import atomic_write_json
+from ..utils.provenance import code_state
 from .tables import space_arch
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -37,7 +38,8 @@ SEARCH_CONFIGS = Path('configs/search')
 STUDY_CONFIGS = Path('configs/ranking')
 STUDY_PREFIX = 'methods_'  # configs/ranking/methods_<study>.py; the study's name alone finds it
 TAU = 'kendall_tau_b'
-_STUDY_KEYS = {'name', 'reference', 'baselines', 'budgets', 'zero_cost', 'topk', 'split', 'control'}
+_STUDY_KEYS = {'name', 'reference', 'baselines', 'budgets', 'zero_cost', 'topk', 'split', 'control', 'seeds',
+               'seeded_budgets'}
 _METHOD_KEYS = {'name', 'stages', 'score_label', 'epochs', 'cfg_options'}
 ARCH_SETS = ('all', 'tune', 'report')  # which architectures of the table a report covers (see split_archs)
 
@@ -68,6 +70,14 @@ class Study:
     topk: tuple = (5, 10)
     split: Mapping[str, Any] = field(default_factory=lambda: dict(tune=0.5, seed=0))  # see split_archs
     control: str | None = None  # a zero-cost baseline every row gets a partial tau given (e.g. 'flops')
+    # Supernet training seeds (randomness.seed): the first is the search configs' own, whose runs are named without
+    # a seed; the budgets in seeded_budgets train every seed, the others the first only.
+    seeds: tuple[int, ...] = (0,)
+    seeded_budgets: tuple[float, ...] = ()
+
+    def seeds_of(self, budget: float) -> tuple[int, ...]:
+        """The supernet seeds a budget trains."""
+        return self.seeds if budget in self.seeded_budgets else self.seeds[:1]
 
     @property
     def methods(self) -> tuple[Method, ...]:
@@ -140,8 +150,20 @@ def study_from_dict(cfg: Mapping[str, Any], source: str = 'study') -> Study:
     if control is not None and (not isinstance(control, str) or not control):
         raise UsageError(f'{source}: control must be the name of a zero-cost baseline (e.g. \'flops\') or None, '
                          f'got {control!r}')
+    seeds = cfg.get('seeds', [0])
+    if not isinstance(seeds, (list, tuple)) or not seeds or not all(_is_int(s) and s >= 0 for s in seeds) or \
+            len(set(seeds)) != len(seeds):
+        raise UsageError(f'{source}: seeds must be a non-empty list of distinct supernet seeds >= 0, the first the '
+                         f'search configs\' own randomness.seed (e.g. [0, 1, 2]), got {seeds!r}')
+    seeded = cfg.get('seeded_budgets', [])
+    if not isinstance(seeded, (list, tuple)):
+        raise UsageError(f'{source}: seeded_budgets must be a list of budgets that train every seed, got {seeded!r}')
+    seeded = tuple(parse_budget(b, source) for b in seeded)
+    if set(seeded) - set(budgets):
+        raise UsageError(f'{source}: seeded_budgets {sorted(set(seeded) - set(budgets))} are not budgets of the '
+                         f'study ({list(budgets)})')
     return Study(str(cfg['name']), reference, tuple(int(e) for e in epochs), baselines, budgets,
-                 str(cfg.get('zero_cost', '')), topk, split, control)
+                 str(cfg.get('zero_cost', '')), topk, split, control, tuple(seeds), seeded)
 
 
 def split_archs(archs: Iterable[str], tune: float = 0.5, seed: int = 0) -> dict[str, list[str]]:
@@ -236,11 +258,13 @@ class PlannedRun:
     budget: float
     stages: tuple[StageRun, ...]
     cfg_options: Mapping[str, Any] = field(default_factory=dict)  # the method's own (see Method)
+    seed: int | None = None  # the supernet's randomness.seed; None: the search configs' own (the study's first)
 
     @property
     def name(self) -> str:
-        """``<method>`` at budget 1, ``<method>_x<K>`` otherwise: the stem of its run file, table and plot."""
-        return run_name(self.method, self.budget)
+        """``<method>`` at budget 1, ``<method>_x<K>`` otherwise, ``_s<seed>`` after either for a seed other than the
+        study's first: the stem of its run file, table and plot."""
+        return run_name(self.method, self.budget, self.seed)
 
     @property
     def epochs(self) -> list[int]:
@@ -258,26 +282,30 @@ class PlannedRun:
 
     def fields(self) -> dict:
         """What a run file records of the plan."""
-        return dict(budget=self.budget, stages=[s.config for s in self.stages], epochs=self.epochs,
+        seed = {} if self.seed is None else dict(seed=self.seed)
+        return dict(budget=self.budget, **seed, stages=[s.config for s in self.stages], epochs=self.epochs,
                     passes_per_batch=[s.passes_per_batch for s in self.stages], units=self.units,
                     units_max=self.units_max)
 
     def options(self, study_options: Mapping[str, Any] | None = None) -> dict:
-        """The overrides the run trains with: the study's (``--cfg-options``), then the method's."""
-        return {**(study_options or {}), **self.cfg_options}
+        """The overrides the run trains with: the study's (``--cfg-options``), then the method's, then its seed."""
+        seed = {} if self.seed is None else {'randomness.seed': self.seed}
+        return {**(study_options or {}), **self.cfg_options, **seed}
 
 
-def run_name(method: str, budget: float) -> str:
-    return method if budget == 1 else f'{method}_x{budget:g}'
+def run_name(method: str, budget: float, seed: int | None = None) -> str:
+    name = method if budget == 1 else f'{method}_x{budget:g}'
+    return name if seed is None else f'{name}_s{seed}'
 
 
 def plan_study(study: Study, budgets: Iterable[float] | None = None, epochs: Sequence[int] | None = None,
-               passes: Callable[[str, Mapping], tuple[int, int]] = count_passes
+               passes: Callable[[str, Mapping], tuple[int, int]] = count_passes, seed: int | None = None
                ) -> dict[float, dict[str, PlannedRun]]:
     """``{budget: {method: run}}`` at equal compute: the reference with ``budget x epochs`` per stage (``epochs``:
     the study's unless given), each baseline with the whole number of epochs (at least 1) whose passes come closest
     to the reference's. ``passes(config, method_cfg_options)`` gives a stage's ``(passes_per_batch,
-    max_passes_per_batch)``."""
+    max_passes_per_batch)``. ``seed``: the supernet seed of every run (default the study's first); a budget that
+    does not train it (:meth:`Study.seeds_of`) is left out."""
     reference = study.reference
     epochs = tuple(study.epochs if epochs is None else epochs)
     if len(epochs) != len(reference.stages):
@@ -294,18 +322,24 @@ def plan_study(study: Study, budgets: Iterable[float] | None = None, epochs: Seq
                                  'at least one')
         return counts[key]
 
+    if seed is not None and seed not in study.seeds:
+        raise UsageError(f'seed {seed} is not one of the study\'s supernet seeds {list(study.seeds)}')
+    run_seed = None if seed in (None, study.seeds[0]) else seed
     plans = {}
     for budget in (study.budgets if budgets is None else budgets):
         budget = parse_budget(budget)
+        if run_seed is not None and run_seed not in study.seeds_of(budget):
+            continue
         ref = PlannedRun(reference.name, budget, tuple(
             StageRun(config, max(1, round(budget * e)), *count(config, reference))
-            for config, e in zip(reference.stages, epochs)), reference.cfg_options)
+            for config, e in zip(reference.stages, epochs)), reference.cfg_options, run_seed)
         runs = {}
         for method in study.baselines:
             config, = method.stages
             per_batch, most = count(config, method)
             runs[method.name] = PlannedRun(method.name, budget, (
-                StageRun(config, max(1, round(ref.units / per_batch)), per_batch, most),), method.cfg_options)
+                StageRun(config, max(1, round(ref.units / per_batch)), per_batch, most),), method.cfg_options,
+                run_seed)
         plans[budget] = {**runs, reference.name: ref}
     return plans
 
@@ -395,7 +429,7 @@ def run_plan(plans: Mapping[float, Mapping[str, PlannedRun]], archs: Sequence[st
                     result = dict(result, scores={**partial['scores'], **result['scores']},
                                   score_seconds=round(partial.get('score_seconds', 0) + result['score_seconds'], 1))
                 result.pop('trained', None)
-                record = {**run.fields(), 'cfg_options': _jsonable(options), **result}
+                record = {**run.fields(), 'cfg_options': _jsonable(options), **result, **code_state()}
                 atomic_write_json(path, record)
             else:
                 updated = {**record, **run.fields()}

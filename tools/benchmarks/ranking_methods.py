@@ -143,6 +143,13 @@ def main(argv=None) -> int:
                              'the config\'s split: `tune` to choose a method\'s settings, `report` to report them '
                              '(runs always score every architecture; a half\'s report goes to '
                              '<out-dir>/<study>/<half>/)')
+    parser.add_argument('--seed', type=int, metavar='S',
+                        help='train the runs of this supernet seed (one of the config\'s seeds; default its first) '
+                             'at the budgets that train it (the config\'s seeded_budgets); with --train-only, so '
+                             'that seeds can train in parallel processes')
+    parser.add_argument('--train-only', action='store_true',
+                        help='train and score the runs, write their run files and stop (no report): one shard of a '
+                             'study run in several processes; the report is made by a run without it')
     parser.add_argument('--plan', action='store_true', help='print the epochs and passes of every run and exit')
     args = parser.parse_args(argv)
 
@@ -158,7 +165,10 @@ def main(argv=None) -> int:
             counts[key] = count_passes(stage, {**options, **method_options})
         return counts[key]
 
-    plans = select_methods(plan_study(study, budgets, args.epochs, passes), study, args.methods)
+    if args.seed is not None and not args.train_only and not args.plan:
+        raise UsageError('--seed trains one seed\'s runs: pass --train-only too (a report covers every seed whose '
+                         'runs are there)')
+    plans = select_methods(plan_study(study, budgets, args.epochs, passes, seed=args.seed), study, args.methods)
     if args.plan:
         print(f'{study.name} ({config}): network passes per training image at equal compute')
         print(format_plan(plans))
@@ -186,6 +196,10 @@ def main(argv=None) -> int:
     scored = sorted(set(truth) | set(also))
     out_dir = Path(args.out_dir) / study.name
     records = run_plan(plans, scored, out_dir, Path(args.work_dir) / study.name, options)
+    if args.train_only:
+        print(f'trained: {", ".join(run.name for runs in plans.values() for run in runs.values())}; run files in '
+              f'{out_dir}')
+        return 0
     # Every other budget of the config whose runs are all there joins the report (and the curves).
     others = select_methods(plan_study(study, [b for b in study.budgets if b not in plans], args.epochs, passes),
                             study, args.methods)
