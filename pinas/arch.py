@@ -107,10 +107,13 @@ def _describe(problem: str, num_positions: int | None, num_choices: int | None) 
     return f'{problem}; this space needs {length}, each {digits}{example}'
 
 
-def write_arch_file(path, arch: ArchLike, **meta) -> None:
-    """Write an arch file: JSON with the code under ``"arch"`` plus free metadata (space, score, ...)."""
-    code = str(arch if isinstance(arch, Arch) else Arch.parse(arch))
-    atomic_write_bytes(path, (json.dumps(dict(arch=code, **meta), indent=2) + '\n').encode())
+def write_arch_file(path, space, arch: ArchLike, **meta) -> None:
+    """Write an arch file: JSON with the space's own code of ``arch`` under ``"arch"`` (``space.format``, which
+    ``space.parse`` reads back: a Track-1 code keeps its '-' between one-digit widths), the space's name under
+    ``"space"``, plus free metadata (score, rank, ...)."""
+    meta = {k: v for k, v in meta.items() if k != 'space'}
+    atomic_write_bytes(path, (json.dumps(dict(arch=space.format(arch), space=space.name, **meta), indent=2)
+                              + '\n').encode())
 
 
 def read_arch_file(path) -> str:

@@ -1,8 +1,12 @@
 """Architecture codes: the value users type, store and compare."""
 import pytest
 
+import json
+
 from pinas import Arch, ArchError, read_arch_file, write_arch_file
-from pinas.spaces import build_space
+from pinas.ranking.ground_truth import sample_archs
+from pinas.ranking.tables import read_table, table_code
+from pinas.spaces import build_space, list_spaces
 
 
 def test_parse_format_round_trip():
@@ -41,12 +45,41 @@ def test_split_by_stage():
 
 
 def test_arch_file_round_trip(tmp_path):
-    write_arch_file(tmp_path / 'best.json', '3333113330011021', space='pinas_resnest50d', score=71.2)
+    write_arch_file(tmp_path / 'best.json', build_space('pinas_resnest50d'), '3333113330011021', score=71.2)
     assert read_arch_file(tmp_path / 'best.json') == '3333113330011021'
     (tmp_path / 'plain.txt').write_text('3013231203213032\n')
     assert read_arch_file(tmp_path / 'plain.txt') == '3013231203213032'
     with pytest.raises(FileNotFoundError, match='does not exist'):
         read_arch_file(tmp_path / 'missing.json')
+
+
+def _codes_of_every_space():
+    """Every space with its extremes (as tools/make_ground_truth.py --extremes samples them) and a seeded sample."""
+    for name in list_spaces():
+        space = build_space(name)
+        for arch in sample_archs(space, 12, seed=0, concentration=0.3, extremes=True):
+            yield space, arch
+
+
+def test_one_code_per_architecture_in_every_space_and_file(tmp_path):
+    """What a person reads, an arch file stores and a table is keyed by is the space's own code, read back by the
+    space into the same architecture: Track-1's all-one-digit code keeps its '-' (it once became '444...4', which
+    the space cannot read)."""
+    for i, (space, arch) in enumerate(_codes_of_every_space()):
+        code = space.format(arch)
+        path = tmp_path / f'{i}.json'
+        write_arch_file(path, space, arch, score=1.0)
+        # (NAS-Bench-Macro writes the network's canonical code: two codes of one network are one architecture)
+        assert read_arch_file(path) == code and space.format(space.parse(read_arch_file(path))) == code
+        assert json.loads(path.read_text())['space'] == space.name
+        assert table_code(code, space) == code
+        table = tmp_path / f'{i}.table.json'
+        table.write_text(json.dumps([dict(arch=code, score=1.0)]))
+        assert list(read_table(table, space=space).values) == [code]
+    track1 = build_space('track1_resnet20')
+    smallest = track1.format(track1.min_arch())
+    assert smallest == '-'.join(['4'] * 20)
+    assert table_code('4' * 20, track1) == smallest  # a file written before codes were the space's still reads
 
 
 def test_space_from_config_dict():

@@ -10,12 +10,15 @@ Reads only records (``record.json`` / ``*.record.json``, searched recursively); 
 records of one experiment or a directory without records is a one-line error naming the file (exit 2).
 
 Does the search predict transfer? Each board's measured rows that a search scored are a correlation study of
-their search score (the records' provenance.score) vs the downstream metric, beside the seed-to-seed ceiling.
+their search score (the records' provenance.score) vs the downstream metric, beside the noise ceiling of the
+seed mean (a score is judged against it; the seed-to-seed tau beside it says how reproducible the ground truth is).
+Below 5 architectures a study gets no correlation; below 20, Kendall tau-b has a permutation p-value instead of a
+bootstrap CI.
 --scores METHOD[:SCORE_NAME]=TABLE (repeatable) adds the scores of another search of the same architectures:
 TABLE is a ranked.json (what tools/search.py writes), an {"arch": score} JSON or a CSV with arch and score
 columns, as tools/rank_eval.py reads them, higher is better. It gives one study per board and config, over the
 measured rows whose architecture the table scores (codes compared as architectures: 3-0-1-3 is 3013); the rows
-need no search score of their own. Fewer than 3 matches: the study is listed as skipped, with why. A table
+need no search score of their own. Fewer than 5 matches: the study is listed as skipped, with why. A table
 named like the records' own scores (same method and score name), a missing file or a file that is not a table is
 a one-line error (exit 2). --baselines params flops adds the free baselines a search has to beat: the same
 rows ranked by their backbone's params or MACs (method "baseline").
@@ -32,7 +35,7 @@ from pinas.leaderboard.browser import BrowserUnavailable, screenshot
 from pinas.leaderboard.build import HTML, SCREENSHOT, build, write
 from pinas.leaderboard.correlation import (BASELINES, SCORES_SPEC, Settings, parse_scores_spec,
                                           read_score_table)
-from pinas.ranking.metrics import DEFAULT_BOOTSTRAP, DEFAULT_CONFIDENCE, DEFAULT_SEED
+from pinas.ranking.metrics import DEFAULT_BOOTSTRAP, DEFAULT_CONFIDENCE, DEFAULT_SEED, RankingInputError
 from pinas.ranking.tables import TableError
 from pinas.utils.cli import ArgumentParser, UsageError, cli_main
 
@@ -78,12 +81,12 @@ def read_tables(specs) -> list:
     return tables
 
 
-@cli_main(RecordError, BrowserUnavailable)
+@cli_main(RecordError, BrowserUnavailable, RankingInputError)
 def main(argv=None) -> int:
     args = parse_args(argv)
+    settings = Settings(resamples=args.bootstrap, seed=args.seed, confidence=args.confidence)  # checks them first
     tables = read_tables(args.scores)
-    leaderboard = build(args.records, Settings(resamples=args.bootstrap, seed=args.seed, confidence=args.confidence),
-                        tables, args.baselines)
+    leaderboard = build(args.records, settings, tables, args.baselines)
     for warning in leaderboard.warnings:
         print(f'warning: {warning}', file=sys.stderr)
     out = Path(args.out)

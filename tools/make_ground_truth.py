@@ -4,7 +4,8 @@
         --out results/ground_truth/pinas_resnest_tiny.json
 
 OUT is a ranked table (rows of arch, mean top-1 as ``score``, per-seed top-1), readable by tools/rank_eval.py;
-``<OUT stem>.runs.json`` holds the raw runs (the job resumes from it), ``<OUT stem>.meta.json`` the settings and
+``<OUT stem>.runs.json`` holds the raw runs (the job resumes from it) with the code state each trained with,
+``<OUT stem>.meta.json`` the settings (with the dataset fingerprint), the code states of the table's runs and
 the seed-to-seed Kendall tau, and ``<OUT stem>.archs.txt`` the whole sample from the start (one code per line: what
 tools/zero_cost.py and tools/benchmarks/ranking_methods.py --score-also read while the table is still training).
 
@@ -21,8 +22,8 @@ import sys
 from pathlib import Path
 
 from pinas.apis.runner import read_config
-from pinas.ranking.ground_truth import (TrainSettings, collect_runs, run_ground_truth, runs_meta, sample_archs,
-                                        summarize)
+from pinas.ranking.ground_truth import (CODE, RUNS, TrainSettings, code_states, collect_runs, run_ground_truth,
+                                        runs_meta, sample_archs, summarize)
 from pinas.datasets.synthetic import SyntheticSpec
 from pinas.models import build_standalone
 from pinas.ranking.metrics import MIN_PAIRS
@@ -73,8 +74,9 @@ def main(argv=None) -> int:
         settings = TrainSettings(epochs=args.epochs)
         if args.collect:
             meta, codes = runs_meta(space, spec, settings), {space.format(a) for a in archs}
-            table = dict(meta=meta, runs={code: seeds for code, seeds in collect_runs(runs_path, meta).items()
-                                          if code in codes})
+            table = {'meta': meta, RUNS: {code: seeds for code, seeds in collect_runs(runs_path, meta).items()
+                                          if code in codes},
+                     CODE: collect_runs(runs_path, meta, CODE)}
         else:
             table = run_ground_truth(space, build_model, archs, args.seeds, runs_path, Path(data.data_root), spec,
                                      settings, shard=args.shard, device=args.device)
@@ -86,6 +88,8 @@ def main(argv=None) -> int:
     summary = summarize(table, args.seeds)
     summary['arch_sample'] = dict(num_archs=args.num_archs, arch_seed=args.arch_seed,
                                   concentration=args.concentration, extremes=args.extremes)
+    summarized = {row['arch']: {str(s): None for s in args.seeds} for row in summary['rows']}
+    summary['code_states'] = code_states({**table, RUNS: summarized})  # of the runs the table averages
     atomic_write_bytes(out, (json.dumps(summary.pop('rows'), indent=1) + '\n').encode())
     atomic_write_bytes(out.with_suffix('.meta.json'), (json.dumps(summary, indent=1) + '\n').encode())
     print(f'{summary["num_archs"]} architectures, seed-to-seed Kendall tau-b: {summary["seed_to_seed_kendall_tau"]}')

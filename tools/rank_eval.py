@@ -8,6 +8,10 @@
 Tables: ranked JSON (list of {"arch", "score", ...}), CSV with arch/score columns, plain {arch: value} JSON, or
 keyed records such as the Track-1 ground truth {"archN": {"acc": ..., "arch": "16-4-..."}}. Architectures are
 matched by normalised code. Higher must be better in both tables (negate losses first).
+
+Small samples: below 5 matched architectures no metric is reported (the output says "n too small"); below 20 the
+metrics have no bootstrap interval (unreliable on so few) and Kendall tau-b gets a two-sided permutation p-value,
+exact over all n! orders up to 8 architectures, else from 100000 seeded random orders with its standard error.
 """
 from __future__ import annotations
 
@@ -16,8 +20,9 @@ import sys
 from pathlib import Path
 
 from pinas.utils.cli import ArgumentParser, UsageError, cli_main
-from pinas.ranking import (DEFAULT_BOOTSTRAP, DEFAULT_CONFIDENCE, DEFAULT_TOPK, RankingInputError, TableError,
-                           evaluate_tables, save_report)
+from pinas.ranking import (DEFAULT_BOOTSTRAP, DEFAULT_CONFIDENCE, DEFAULT_TOPK, RankingInputError, RankingReport,
+                           TableError, join_tables, read_table, save_report)
+from pinas.ranking.metrics import RankingEvidence, check_bootstrap_settings, ranking_evidence
 
 
 def parse_topk(text: str):
@@ -60,21 +65,49 @@ def parse_args(argv=None):
     return parser.parse_args(argv)
 
 
+def evaluate(args) -> tuple[RankingReport, RankingEvidence]:
+    """Read and join the tables, then the metrics under the small-sample rules of
+    :func:`pinas.ranking.metrics.ranking_evidence`; what they left out is said in the report's extra fields."""
+    scores, truth = read_table(args.scores, args.score_key), read_table(args.ground_truth, args.gt_key)
+    joined = join_tables(scores, truth)
+    evidence = ranking_evidence(joined.scores, joined.truth, args.topk, args.bootstrap, args.seed, args.confidence)
+    extra = {}
+    if evidence.skipped:
+        extra['skipped'] = evidence.skipped
+    if evidence.permutation is not None:
+        extra['kendall_tau_b_permutation'] = evidence.permutation.as_dict()
+    if evidence.note:
+        extra['note'] = evidence.note
+    report = RankingReport(scores, truth, joined, list(evidence.metrics), args.bootstrap, args.seed,
+                           args.confidence, extra)
+    return report, evidence
+
+
+def format_small(report: RankingReport, evidence: RankingEvidence) -> str:
+    """The report where no bootstrap ran because n is small: the header, the point values (if any) and why."""
+    lines = [report._header()]
+    if report.metrics:
+        lines.append(f'{"metric":<18} {"value":>8} {"k":>6}')
+        lines += [f'{m.name:<18} {m.value:>8.4f} {"" if m.k is None else m.k:>6}' for m in report.metrics]
+    lines.append(evidence.note)
+    return '\n'.join(lines)
+
+
 @cli_main(TableError, RankingInputError)
 def main(argv=None) -> int:
     args = parse_args(argv)
+    check_bootstrap_settings(args.bootstrap, args.confidence)  # a bad option fails before any file is read
     if args.plot:
         check_plot_format(args.plot)
-    report = evaluate_tables(args.scores, args.ground_truth, args.topk, args.bootstrap, args.seed,
-                             args.confidence, args.score_key, args.gt_key)
-    print(report.format())
+    report, evidence = evaluate(args)
+    print(format_small(report, evidence) if evidence.note else report.format())
     if args.out:
         print(f'metrics written to {save_report(report, args.out)}')
     if args.plot:
         from pinas.ranking.plot import plot_ranking
         path = plot_ranking(report.joined.scores, report.joined.truth, report.metrics, args.plot,
                             xlabel=f'proxy {report.scores.key or "score"}',
-                            ylabel=f'ground truth {report.truth.key or "value"}')
+                            ylabel=f'ground truth {report.truth.key or "value"}', title=evidence.skipped)
         print(f'plot written to {path}')
     return 0
 

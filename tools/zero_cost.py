@@ -30,7 +30,6 @@ from mmengine.registry import DefaultScope
 from pinas.arch import ArchError
 from pinas.ranking import RankingInputError, TableError, join_tables, kendall_tau_b, read_table
 from pinas.ranking.ground_truth import default_device
-from pinas.ranking.tables import space_arch
 from pinas.ranking.zero_cost import (data_proxies, fixed_minibatch, list_proxies, ranked_rows, score_architectures,
                                      shape_batch)
 from pinas.registry import DATASETS
@@ -64,8 +63,8 @@ def read_archs(path: Path, space, key: str | None):
             raise UsageError(f'architecture list {path} does not exist')
         codes, table = [line.strip() for line in path.read_text().splitlines() if line.strip()], None
     else:
-        table = read_table(path, key)
-        codes = [space_arch(space, code) for code in table.values]
+        table = read_table(path, key, space=space)
+        codes = list(table.values)
     unique = list(dict.fromkeys(space.format(code) for code in codes))
     if not unique:
         raise UsageError(f'{path} lists no architectures')
@@ -140,7 +139,7 @@ def main(argv=None) -> int:
     print(f'wrote {", ".join(f"{name}.json" for name in scores)} to {out}')
     if table is not None:
         for name in scores:
-            joined = join_tables(read_table(out / f'{name}.json'), table)
+            joined = join_tables(read_table(out / f'{name}.json', space=space), table)
             print(f'{name:<10} Kendall tau-b {kendall_tau_b(joined.scores, joined.truth):+.3f} '
                   f'against {table.key or "the values"} of {joined.n_matched} architectures')
     return 0

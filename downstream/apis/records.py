@@ -10,6 +10,10 @@ record is measured or read, never typed in:
 * task, dataset and split from the config's dataloader, every metric under its canonical name in percent;
 * GPUs x batch per GPU, AMP and the schedule of the *training* run: :class:`RecordHook` stores them in the meta of
   every checkpoint it saves, and the test reads them back, so a record cannot claim a setup its checkpoint lacks;
+  likewise the training wall time up to that checkpoint and the fingerprint of the training data;
+* the dataset fingerprint (:func:`data_fingerprint` of the training data and of the data scored) and the code
+  state (commit, and whether the tree differed from it), so that the leaderboard averages only seeds that can be
+  shown to have seen the same data;
 * the resolved config's hash without the keys that differ between runs of one experiment (work dir, seed, ...).
 
 A record is only written for a checkpoint that loaded strictly (:class:`StrictLoadHook`).
@@ -28,7 +32,6 @@ import json
 import logging
 import platform
 import resource
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -45,7 +48,9 @@ from mmengine.runner import IterBasedTrainLoop
 from pinas.complexity import measure_complexity
 from pinas.leaderboard.record import RECORD_FILE, Provenance, Record, RecordError, load_record, save_record
 from pinas.models import PINAS_CLS, PINAS_TRANS, CheckpointMismatchError
+from pinas.utils import get_dist_info
 from pinas.utils.checkpoint import latest_checkpoint, load_checkpoint_file
+from pinas.utils.provenance import files_fingerprint, fingerprint, git_commit, git_dirty, tree_fingerprint
 
 from .config import pretrained_checkpoint
 
@@ -60,6 +65,8 @@ RECORD_OPTIONS = {
     'pretrain': 'how the backbone was pretrained (default: supernet-inherited with backbone weights, else scratch)',
 }
 TRAIN_SETUP_META = 'pinas_train_setup'  # checkpoint meta key of the training setup
+TRAIN_WALL_TIME = 'train_wall_time_s'  # setup key: training seconds up to the checkpoint (None: not known)
+TRAIN_DATA = 'train_data_fingerprint'  # setup key: data_fingerprint of the training dataloader
 # Keys of a resolved config that differ between runs of one experiment: left out of its hash.
 RUN_LOCAL_KEYS = ('work_dir', 'launcher', 'load_from', 'resume', RECORD_KEY)
 METRIC_DECIMALS = 2  # mmseg reports percent with two decimals; COCO's 0-1 values (three decimals) fit as well
@@ -82,17 +89,36 @@ NAMED_ARCHS = {
 }
 SCRATCH, INHERITED = 'scratch', 'supernet-inherited'
 MiB = 2 ** 20
+WALL_TIME_DECIMALS = 1  # seconds
 SHOWN_KEYS = 3  # keys named in a strict-load error
 
 
 # --- training side ----------------------------------------------------------------------------------------------
 class RecordHook(Hook):
     """Stores the training setup in the meta of every checkpoint saved, and keeps the last validation metrics with
-    the iteration they were measured at."""
+    the iteration they were measured at.
+
+    The setup includes the training wall time up to the checkpoint: this process's time since training began plus,
+    after a resume, what the resumed checkpoint says was spent before (unknown, and so None, when it does not say),
+    and the fingerprint of the training data, hashed once by the main process."""
 
     def __init__(self):
         self.val_metrics: dict | None = None
         self.val_iter: int | None = None
+        self._loaded_setup: Mapping = {}
+        self._spent_before: float | None = 0.0
+        self._start: float | None = None
+        self._train_data: str | None = None
+
+    def after_load_checkpoint(self, runner, checkpoint: dict) -> None:
+        self._loaded_setup = dict((checkpoint.get('meta') or {}).get(TRAIN_SETUP_META) or {})
+
+    def before_train(self, runner) -> None:
+        resumed = runner.iter > 0 or runner.epoch > 0  # a checkpoint loaded with load_from starts at 0
+        self._spent_before = self._loaded_setup.get(TRAIN_WALL_TIME) if resumed else 0.0
+        self._start = time.perf_counter()
+        if get_dist_info().is_main:
+            self._train_data = data_fingerprint(runner.cfg, 'train_dataloader')
 
     def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
         meta = checkpoint.setdefault('meta', {})
@@ -103,7 +129,14 @@ class RecordHook(Hook):
             gpus=runner.world_size,
             batch_per_gpu=runner.cfg.train_dataloader.batch_size,
             amp=any(isinstance(w, AmpOptimWrapper) for w in wrappers),
-            schedule={'iters': meta['iter']} if by_iter else {'epochs': meta['epoch']})
+            schedule={'iters': meta['iter']} if by_iter else {'epochs': meta['epoch']},
+            **{TRAIN_WALL_TIME: self.train_wall_time_s(), TRAIN_DATA: self._train_data})
+
+    def train_wall_time_s(self) -> float | None:
+        """Seconds of training so far, over every resume; None when a resumed checkpoint did not record its own."""
+        if self._spent_before is None or self._start is None:
+            return None
+        return round(self._spent_before + time.perf_counter() - self._start, WALL_TIME_DECIMALS)
 
     def after_val_epoch(self, runner, metrics: Mapping | None = None) -> None:
         self.val_metrics, self.val_iter = dict(metrics or {}), runner.iter
@@ -150,7 +183,7 @@ class RunMeter:
             torch.cuda.reset_peak_memory_stats()
 
     def wall_time_s(self) -> float:
-        return round(time.perf_counter() - self.start, 1)
+        return round(time.perf_counter() - self.start, WALL_TIME_DECIMALS)
 
     @staticmethod
     def peak_memory_MB() -> float:
@@ -214,6 +247,41 @@ def dataset_and_split(cfg: Config, loader: str) -> tuple[str, str]:
     return name, split
 
 
+def _leaf_datasets(dataset: Mapping) -> list[Mapping]:
+    """The datasets a dataset config reads, unwrapped from RepeatDataset-like (``dataset``) and ConcatDataset-like
+    (``datasets``) wrappers."""
+    if 'dataset' in dataset:
+        return _leaf_datasets(dataset['dataset'])
+    if 'datasets' in dataset:
+        return [leaf for inner in dataset['datasets'] for leaf in _leaf_datasets(inner)]
+    return [dataset]
+
+
+def data_fingerprint(cfg: Config, loader: str) -> str | None:
+    """A short hash of the annotations ``cfg[loader]`` reads, cheap and independent of where the data sits: a
+    COCO-style ``ann_file`` (its JSON names every image and object) or a segmentation split file, and every file
+    of a segmentation dataset's annotation folder (``data_prefix.seg_map_path``: names and contents). Generated
+    tiny datasets are files like any other. None where it cannot be computed (remote data, or a dataset with
+    neither): a record then proves nothing rather than something false."""
+    parts = []
+    for dataset in _leaf_datasets(cfg[loader].dataset):
+        root = str(dataset.get('data_root') or '')
+        ann_file = dataset.get('ann_file')
+        seg_maps = (dataset.get('data_prefix') or {}).get('seg_map_path')
+        if '://' in root or not (ann_file or seg_maps):
+            return None
+        parts.append(dict(ann_file=files_fingerprint([Path(root) / ann_file]) if ann_file else None,
+                          seg_maps=tree_fingerprint(Path(root) / seg_maps) if seg_maps else None))
+    return fingerprint(parts)
+
+
+def record_data_fingerprint(cfg: Config, loader: str, setup: Mapping) -> str | None:
+    """The record's dataset fingerprint: the training data (from the checkpoint's setup) and the data scored
+    together; None when the checkpoint does not say what it was trained on, or the scored data cannot be hashed."""
+    train, scored = setup.get(TRAIN_DATA), data_fingerprint(cfg, loader)
+    return None if train is None or scored is None else fingerprint(dict(train=train, scored=scored))
+
+
 def input_size_of(cfg: Config) -> tuple[int, int]:
     """(height, width) the task feeds the backbone: the segmentor's crop, else the test pipeline's resize."""
     size = cfg.model.get('data_preprocessor', {}).get('size')
@@ -256,17 +324,6 @@ def sha256_file(path) -> str:
     """sha256 of a file, computed once per version of it."""
     stat = Path(path).stat()
     return _sha256(str(Path(path).resolve()), stat.st_size, stat.st_mtime_ns)
-
-
-@functools.lru_cache(maxsize=1)
-def git_commit() -> str | None:
-    """The commit of the checkout this code runs from; None outside a git checkout."""
-    try:
-        result = subprocess.run(['git', '-C', str(ROOT), 'rev-parse', 'HEAD'], capture_output=True, text=True,
-                                timeout=10)
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    return result.stdout.strip() if result.returncode == 0 else None
 
 
 def environment() -> dict[str, str]:
@@ -383,9 +440,10 @@ def build_record(cfg: Config, model, checkpoint: Path, meta: Mapping, metrics: M
         params_M=counted['params_M'], flops_G=counted['GMACs'], input_size=size, config=cfg.filename,
         config_sha256=config_hash(cfg), schedule=setup['schedule'], gpus=setup['gpus'],
         batch_per_gpu=setup['batch_per_gpu'], amp=setup['amp'],
-        seed=meta.get('seed', cfg.get('randomness', {}).get('seed')), git_commit=git_commit(),
-        environment=environment(),
-        wall_time_s=meter.wall_time_s(), peak_memory_MB=meter.peak_memory_MB(), checkpoint=str(checkpoint),
+        seed=meta.get('seed', cfg.get('randomness', {}).get('seed')), git_commit=git_commit(), git_dirty=git_dirty(),
+        dataset_fingerprint=record_data_fingerprint(cfg, loader, setup), environment=environment(),
+        train_wall_time_s=setup.get(TRAIN_WALL_TIME), wall_time_s=meter.wall_time_s(),
+        peak_memory_MB=meter.peak_memory_MB(), checkpoint=str(checkpoint),
         checkpoint_sha256=sha256_file(checkpoint), pipeline=pipeline_of(cfg),
         pretrain=options.get('pretrain', INHERITED if pretrained_checkpoint(cfg) else SCRATCH))
 

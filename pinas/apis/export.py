@@ -55,13 +55,14 @@ def export_architecture(checkpoint, arch, space='pinas_resnest50d', out_dir='.',
 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    files = dict(arch=out_dir / f'{arch}.json', timm=out_dir / f'{arch}_timm.pth',
-                 backbone=out_dir / f'{arch}_mmengine_backbone.pth')
+    code = space.format(arch)
+    files = dict(arch=out_dir / f'{code}.json', timm=out_dir / f'{code}_timm.pth',
+                 backbone=out_dir / f'{code}_mmengine_backbone.pth')
     weights = model.state_dict()
     save_checkpoint_file(weights, files['timm'])
     backbone = {k: v for k, v in weights.items() if not k.startswith('fc.')}
-    save_checkpoint_file(dict(state_dict=backbone, meta=dict(arch=str(arch), space=space.name, source=str(path))),
+    save_checkpoint_file(dict(state_dict=backbone, meta=dict(arch=code, space=space.name, source=str(path))),
                          files['backbone'])
-    write_arch_file(files['arch'], arch, space=space.name, num_classes=num_classes, source_checkpoint=str(path),
+    write_arch_file(files['arch'], space, arch, num_classes=num_classes, source_checkpoint=str(path),
                     timm_weights=str(files['timm']), backbone_checkpoint=str(files['backbone']), **meta)
     return files

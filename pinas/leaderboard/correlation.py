@@ -1,10 +1,16 @@
-"""Does the search know what transfers? Search score vs downstream metric, beside the seed-to-seed ceiling.
+"""Does the search know what transfers? Search score vs downstream metric, beside the noise ceiling.
 
 A *study* is the measured rows of one board that one search method scored with one score, fine-tuned with one
 config: the architectures' search scores against their downstream primary metric (mean over seeds), with Kendall
-tau-b, Spearman, Pearson and top-k precision and bootstrap CIs from :mod:`pinas.ranking`. Paper rows never enter a
-study: they come from other pipelines. Where the rows have several seeds, the Kendall tau between two seeds'
-metrics across the same architectures is the ceiling any search score can reach.
+tau-b, Spearman, Pearson and top-k precision from :mod:`pinas.ranking`, under its small-sample rules
+(:func:`pinas.ranking.metrics.ranking_evidence`): no correlation below 5 architectures, a permutation p-value
+instead of a bootstrap CI below 20. Paper rows never enter a study: they come from other pipelines.
+
+Where the rows have several seeds, the Kendall tau between two seeds' metrics across the same architectures (the
+seed-to-seed tau) says how reproducible the ground truth is. It is not the ceiling of a score: a score is ranked
+against the mean of k seeds, which is less noisy than one seed, so it is judged against the noise ceiling,
+:func:`pinas.ranking.metrics.noise_ceiling_tau` of the seed-to-seed tau and k. Both are computed on the
+architectures in one fixed order, so one ceiling has one interval in every study that shares its rows.
 
 The scores come from one of two places:
 
@@ -29,8 +35,11 @@ from itertools import combinations
 from pathlib import Path
 from typing import Mapping, Optional, Sequence
 
-from pinas.ranking.metrics import (DEFAULT_BOOTSTRAP, DEFAULT_CONFIDENCE, DEFAULT_SEED, DEFAULT_TOPK, MIN_PAIRS,
-                                   MetricResult, bootstrap_ci, kendall_rows, kendall_tau_b, ranking_metrics)
+from pinas.ranking.metrics import (DEFAULT_BOOTSTRAP, DEFAULT_CONFIDENCE, DEFAULT_SEED, DEFAULT_TOPK,
+                                   MIN_BOOTSTRAP_ITEMS, MIN_CORRELATION_ITEMS, PERMUTATION_DRAWS, MetricResult,
+                                   PermutationTest, bootstrap_ci, check_bootstrap_settings,
+                                   kendall_permutation_test, kendall_rows, kendall_tau_b, noise_ceiling_tau,
+                                   ranking_evidence, seed_ceilings)
 
 from pinas.arch import ArchError
 from pinas.ranking.tables import TableError, read_table, table_code
@@ -50,17 +59,33 @@ class Settings:
     resamples: int = DEFAULT_BOOTSTRAP
     seed: int = DEFAULT_SEED
     confidence: float = DEFAULT_CONFIDENCE
+    permutations: int = PERMUTATION_DRAWS   # Monte-Carlo orders of a permutation test above 8 architectures
+
+    def __post_init__(self):
+        check_bootstrap_settings(self.resamples, self.confidence)
 
     def as_dict(self) -> dict:
         return dict(topk=list(self.topk), bootstrap=self.resamples, bootstrap_seed=self.seed,
-                    confidence=self.confidence)
+                    confidence=self.confidence, permutation_draws=self.permutations,
+                    min_correlation_items=MIN_CORRELATION_ITEMS, min_bootstrap_items=MIN_BOOTSTRAP_ITEMS)
 
 
 @dataclass(frozen=True)
 class SeedCeiling:
-    """Kendall tau-b between two seeds' downstream metrics over the architectures run with both."""
+    """Kendall tau-b between two seeds' downstream metrics over the architectures run with both (the seed-to-seed
+    tau: how reproducible the ground truth is); its permutation test where there are too few for a bootstrap CI."""
     seeds: tuple
     tau: MetricResult
+    permutation: Optional[PermutationTest] = None
+
+    def agrees(self, confidence: float) -> bool:
+        """The two seeds rank alike beyond chance: the CI lies above 0, or (few architectures) tau > 0 with
+        p < 1 - confidence; True where neither was computed (``--bootstrap 0``), as nothing says otherwise."""
+        if not math.isnan(self.tau.ci_low):
+            return self.tau.ci_low > 0
+        if self.permutation is not None:
+            return self.tau.value > 0 and self.permutation.p_value < 1 - confidence
+        return True
 
 
 @dataclass(frozen=True)
@@ -109,9 +134,14 @@ class Study:
     scores: tuple[float, ...]                    # the rows' search scores, in row order
     scores_file: Optional[str] = None            # the scores table; None: the records' provenance.score
     metrics: tuple[MetricResult, ...] = ()       # empty when skipped
-    ceiling: tuple[SeedCeiling, ...] = ()
+    ceiling: tuple[SeedCeiling, ...] = ()        # the seed-to-seed tau of each seed pair
     skipped: Optional[str] = None                # why no statistics were computed
     slug: str = field(default='', compare=False)
+    permutation: Optional[PermutationTest] = None  # Kendall tau-b's p-value where n is too small for a CI
+    seed_mean: Optional[MetricResult] = None     # the seed-to-seed tau, mean over the pairs
+    noise_ceiling: Optional[MetricResult] = None  # what a noise-free ranking reaches against the seed mean
+    noise_seeds: Optional[float] = None          # k of that mean (harmonic mean of the rows' run counts)
+    confidence: float = field(default=DEFAULT_CONFIDENCE, compare=False)
 
     @property
     def title(self) -> str:
@@ -127,25 +157,26 @@ class Study:
 
     @property
     def ceiling_mean(self) -> Optional[float]:
-        """The seed ceiling's Kendall tau-b, mean over the seed pairs (NaN pairs left out); None without pairs."""
+        """The seed-to-seed Kendall tau-b, mean over the seed pairs (NaN pairs left out); None without pairs."""
         values = [c.tau.value for c in self.ceiling if not math.isnan(c.tau.value)]
         if not values:
             return math.nan if self.ceiling else None
         return statistics.fmean(values)
 
     @property
-    def tau_over_ceiling(self) -> Optional[float]:
-        """Kendall tau-b / :attr:`ceiling_mean`: the share of the reachable ranking quality the search reaches
-        (None without a ceiling; NaN when the ceiling is not positive, or when a seed pair's confidence interval
-        reaches zero: seeds that do not agree leave nothing to predict, and a ratio to a ceiling near zero would
-        be a large number that means nothing)."""
-        ceiling, tau = self.ceiling_mean, self.metric('kendall_tau_b')
+    def tau_over_noise_ceiling(self) -> Optional[float]:
+        """Kendall tau-b / the noise ceiling: the share of the reachable ranking quality the search reaches (None
+        without a ceiling; NaN when the ceiling is undefined, or when the seeds do not agree beyond chance
+        (:meth:`SeedCeiling.agrees`, or the mean's CI reaching zero): seeds that do not agree leave nothing to
+        predict, and a ratio to a ceiling near zero would be a large number that means nothing)."""
+        ceiling, tau = self.noise_ceiling, self.metric('kendall_tau_b')
         if ceiling is None or tau is None:
             return None
-        uncertain = any(not c.tau.ci_low > 0 for c in self.ceiling if not math.isnan(c.tau.ci_low))
-        if math.isnan(ceiling) or ceiling <= 0 or uncertain or math.isnan(tau.value):
+        uncertain = not all(c.agrees(self.confidence) for c in self.ceiling) or (
+            self.seed_mean is not None and not math.isnan(self.seed_mean.ci_low) and not self.seed_mean.ci_low > 0)
+        if math.isnan(ceiling.value) or uncertain or math.isnan(tau.value):
             return math.nan
-        return tau.value / ceiling
+        return tau.value / ceiling.value
 
 
 # Free baselines a search must beat (``tools/leaderboard.py --baselines``): a record field as the score of its
@@ -202,7 +233,8 @@ def studies(boards: Sequence[Board], settings: Settings = Settings(),
         for (config, method, score_name), (rows, scores, table, described) in sorted(pending.items(),
                                                                                     key=lambda item: item[0]):
             study = Study(board, config or None, method, score_name or None, tuple(rows), tuple(scores),
-                          table.path if table else None, slug=_study_slug(board, config, method, score_name, slugs))
+                          table.path if table else None, slug=_study_slug(board, config, method, score_name, slugs),
+                          confidence=settings.confidence)
             found.append(_measure(study, settings, described))
     return found
 
@@ -289,16 +321,24 @@ def _check_one_row_per_arch(rows: list[Row]) -> None:
 def _measure(study: Study, settings: Settings, described: Optional[str] = None) -> Study:
     scores = list(study.scores)
     truth = [row.primary.mean for row in study.rows]
-    if len(scores) < MIN_PAIRS:
-        described = described or f'{len(scores)} architecture(s)'
-        return replace(study, skipped=f'{described}; a correlation needs at least {MIN_PAIRS}')
-    metrics = ranking_metrics(scores, truth, settings.topk, settings.resamples, settings.seed, settings.confidence)
-    return replace(study, metrics=tuple(metrics), ceiling=seed_ceiling(study.rows, settings))
+    evidence = ranking_evidence(scores, truth, settings.topk, settings.resamples, settings.seed, settings.confidence,
+                                settings.permutations)
+    if evidence.skipped:
+        return replace(study, skipped=f'{described}; {evidence.skipped}' if described else evidence.skipped)
+    pairs = seed_ceiling(study.rows, settings)
+    seed_mean, noise, k = noise_ceiling(study.rows, pairs, settings)
+    return replace(study, metrics=evidence.metrics, permutation=evidence.permutation, ceiling=pairs,
+                   seed_mean=seed_mean, noise_ceiling=noise, noise_seeds=k)
 
 
-def seed_ceiling(rows: Sequence[Row], settings: Settings) -> tuple[SeedCeiling, ...]:
-    """Kendall tau-b between every pair of seeds that at least :data:`MIN_PAIRS` architectures were run with (a
-    merged row's runs of one seed count as their mean)."""
+def _canonical_order(rows: Sequence[Row]) -> list[Row]:
+    """The rows by architecture, not by score: the same architectures give the same ceiling and the same bootstrap
+    draws, whichever score a study sorted them by."""
+    return sorted(rows, key=lambda row: (row.first.space, row.first.arch, row.sort_key()))
+
+
+def _per_seed(rows: Sequence[Row]) -> list[dict]:
+    """Each row's primary metric per seed (a merged row's runs of one seed count as their mean)."""
     per_arch = []
     for row in rows:
         by_seed = defaultdict(list)
@@ -306,16 +346,60 @@ def seed_ceiling(rows: Sequence[Row], settings: Settings) -> tuple[SeedCeiling, 
             if r.seed is not None and row.task.primary in r.metrics:
                 by_seed[r.seed].append(r.metrics[row.task.primary])
         per_arch.append({seed: statistics.fmean(values) for seed, values in by_seed.items()})
+    return per_arch
+
+
+def seed_ceiling(rows: Sequence[Row], settings: Settings) -> tuple[SeedCeiling, ...]:
+    """The seed-to-seed Kendall tau-b of every pair of seeds that at least :data:`MIN_CORRELATION_ITEMS`
+    architectures were run with: with a bootstrap CI from :data:`MIN_BOOTSTRAP_ITEMS` architectures on, with a
+    permutation p-value below."""
+    per_arch = _per_seed(_canonical_order(rows))
     seeds = sorted({seed for values in per_arch for seed in values})
     found = []
     for a, b in combinations(seeds, 2):
         pairs = [(values[a], values[b]) for values in per_arch if a in values and b in values]
-        if len(pairs) < MIN_PAIRS:
+        if len(pairs) < MIN_CORRELATION_ITEMS:
             continue
         x, y = zip(*pairs)
+        if len(pairs) < MIN_BOOTSTRAP_ITEMS:
+            test = kendall_permutation_test(x, y, settings.permutations, settings.seed)
+            found.append(SeedCeiling((a, b), MetricResult('kendall_tau_b', test.value, math.nan, math.nan, len(x)),
+                                     test))
+            continue
         low, high = bootstrap_ci(kendall_rows, x, y, settings.resamples, settings.seed, settings.confidence)
         found.append(SeedCeiling((a, b), MetricResult('kendall_tau_b', kendall_tau_b(x, y), low, high, len(x))))
     return tuple(found)
+
+
+def noise_ceiling(rows: Sequence[Row], pairs: Sequence[SeedCeiling], settings: Settings
+                  ) -> tuple[Optional[MetricResult], Optional[MetricResult], Optional[float]]:
+    """``(seed_mean, noise_ceiling, k)``: the seed-to-seed tau averaged over ``pairs``, the noise ceiling of the
+    rows' metric means (:func:`noise_ceiling_tau` with k the harmonic mean of the rows' run counts: the k whose
+    noise variance sigma^2 / k is the rows' average) and k; Nones without a pair.
+
+    Where every row has the same seeds, one run each, and there are at least :data:`MIN_BOOTSTRAP_ITEMS` of them,
+    both come from :func:`seed_ceilings`, with CIs from the same resampled architectures (those of the pairs'
+    CIs, so one pair's interval and the mean's are one interval). Otherwise the noise ceiling has no CI, and the
+    mean has one only where it is a single pair's tau (that pair's)."""
+    if not pairs:
+        return None, None, None
+    ordered = _canonical_order(rows)
+    k = statistics.harmonic_mean([row.primary.n for row in ordered])
+    per_arch = _per_seed(ordered)
+    seeds = sorted(per_arch[0])
+    complete = (len(seeds) >= 2 and all(sorted(v) == seeds for v in per_arch)
+                and all(row.primary.n == len(seeds) for row in ordered))
+    if complete and len(ordered) >= MIN_BOOTSTRAP_ITEMS and settings.resamples:
+        seed_mean, noise = seed_ceilings([[values[s] for values in per_arch] for s in seeds], settings.resamples,
+                                         settings.seed, settings.confidence)
+        return seed_mean, noise, float(len(seeds))
+    values = [c.tau.value for c in pairs if not math.isnan(c.tau.value)]
+    mean = statistics.fmean(values) if values else math.nan
+    n = min(c.tau.n for c in pairs)
+    seed_mean = (replace(pairs[0].tau, name='seed_to_seed_kendall_tau_b') if len(pairs) == 1 else
+                 MetricResult('seed_to_seed_kendall_tau_b', mean, math.nan, math.nan, n))
+    return seed_mean, MetricResult('noise_ceiling_kendall_tau_b', noise_ceiling_tau(mean, k), math.nan, math.nan,
+                                   n), k
 
 
 def _number(value: float) -> Optional[float]:
@@ -342,12 +426,21 @@ def studies_dict(found: Sequence[Study], settings: Settings) -> dict:
                         metric=row.primary.mean, seeds=len(row.records))
                    for row, score in zip(study.rows, study.scores)],
             statistics={m.name: _result_dict(m) for m in study.metrics},
-            seed_ceiling=[dict(seeds=list(c.seeds), kendall_tau_b=_result_dict(c.tau)) for c in study.ceiling],
-            seed_ceiling_mean=_number(study.ceiling_mean), tau_over_ceiling=_number(study.tau_over_ceiling),
-            skipped=study.skipped))
+            kendall_tau_b_permutation=study.permutation.as_dict() if study.permutation else None,
+            seed_to_seed=[dict(seeds=list(c.seeds), kendall_tau_b=_result_dict(c.tau),
+                               permutation=c.permutation.as_dict() if c.permutation else None)
+                          for c in study.ceiling],
+            seed_to_seed_mean=_result_dict(study.seed_mean) if study.seed_mean else None,
+            noise_ceiling=(dict(_result_dict(study.noise_ceiling), seeds=study.noise_seeds)
+                           if study.noise_ceiling else None),
+            tau_over_noise_ceiling=_number(study.tau_over_noise_ceiling), skipped=study.skipped))
     return dict(settings.as_dict(), studies=out,
                 note='search score (provenance.score, or the table scores_file names) vs the downstream primary '
-                     'metric (mean over seeds) of the measured rows of each board; paper rows never enter; '
-                     'seed_ceiling is the Kendall tau-b between two seeds of the same architectures, '
-                     'seed_ceiling_mean its mean over seed pairs, tau_over_ceiling kendall_tau_b / '
-                     'seed_ceiling_mean')
+                     'metric (mean over seeds) of the measured rows of each board; paper rows never enter; no '
+                     f'statistics below {MIN_CORRELATION_ITEMS} architectures; below {MIN_BOOTSTRAP_ITEMS} no '
+                     'bootstrap CI (null) but kendall_tau_b_permutation, a two-sided permutation p-value; '
+                     'seed_to_seed is the Kendall tau-b between two seeds of the same architectures (how '
+                     'reproducible the ground truth is), seed_to_seed_mean its mean over seed pairs, noise_ceiling '
+                     'the tau a noise-free ranking reaches against the mean of `seeds` seeds (Spearman-Brown via '
+                     'Greiner\'s relation), what a score is judged against; tau_over_noise_ceiling kendall_tau_b / '
+                     'noise_ceiling')

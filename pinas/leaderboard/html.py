@@ -13,7 +13,8 @@ from typing import Sequence
 from .correlation import Study
 from .record import METRICS, Record
 from .render import (CORRELATION_INTRO, NO_STUDY, SCORE_DECIMALS, SIZE_DECIMALS, STAT_DECIMALS, Cell, board_table,
-                     ceiling_text, correlation_table, number, result_text, stat_text, summary_line, topk_names)
+                     ceiling_text, correlation_table, noise_ceiling_text, number, result_text, stat_text,
+                     summary_line, tau_text, topk_names)
 from .svg import Point, scatter
 from .table import Board, Row, citations
 
@@ -70,12 +71,12 @@ def score_plot(study: Study, all_series: Sequence[str]) -> Plot:
     if study.skipped:
         caption = f'{source}No statistics: {study.skipped}.'
     else:
-        parts = [f'Kendall tau-b {result_text(study.metric("kendall_tau_b"))}',
-                 f'Spearman {result_text(study.metric("spearman"))}']
+        parts = [f'Kendall tau-b {tau_text(study)}', f'Spearman {result_text(study.metric("spearman"))}']
         parts += [f'{name} {result_text(study.metric(name))}' for name in topk_names([study])]
         if study.ceiling:
-            parts.append(f'seed ceiling (Kendall tau-b) {ceiling_text(study)}; tau / mean ceiling '
-                         f'{number(study.tau_over_ceiling, STAT_DECIMALS)}')
+            parts.append(f'seed-to-seed tau (reproducibility) {ceiling_text(study)}; noise ceiling of the seed '
+                         f'mean {noise_ceiling_text(study)}; tau / noise ceiling '
+                         f'{number(study.tau_over_noise_ceiling, STAT_DECIMALS)}')
         caption = f'{source}{len(study.rows)} architectures, config {study.config}. ' + '; '.join(parts) + '.'
     return Plot(plot_id, study.board.slug,
                 scatter(points, title, f'search score ({study.score_name or "score"})', metric, plot_id, all_series),

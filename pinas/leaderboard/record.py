@@ -89,8 +89,11 @@ class Record:
     amp: Optional[bool] = None
     seed: Optional[int] = None
     git_commit: Optional[str] = None
+    git_dirty: Optional[bool] = None      # tracked files differed from git_commit when the record was written
+    dataset_fingerprint: Optional[str] = None  # hash of the training and scored data's annotations (comparability)
     environment: Optional[Mapping[str, str]] = None  # versions it ran with: torch, CUDA, cuDNN, mm*, timm, GPU
-    wall_time_s: Optional[float] = None
+    wall_time_s: Optional[float] = None   # the evaluation (test) run
+    train_wall_time_s: Optional[float] = None  # the training run up to the checkpoint (over resumes)
     peak_memory_MB: Optional[float] = None
     checkpoint: Optional[str] = None
     checkpoint_sha256: Optional[str] = None
@@ -196,7 +199,7 @@ class Record:
                 fail(f'metrics.{metric}', f'is {value!r}, not a finite number')
         if self.primary_metric not in self.metrics:
             fail(f'metrics.{self.primary_metric}', f'is missing: the {self.task} leaderboard is sorted by it')
-        for name in ('params_M', 'flops_G', 'wall_time_s', 'peak_memory_MB'):
+        for name in ('params_M', 'flops_G', 'wall_time_s', 'train_wall_time_s', 'peak_memory_MB'):
             value = getattr(self, name)
             if value is not None and (not is_number(value) or value < 0):
                 fail(name, f'is {value!r}, not a non-negative number')
@@ -215,8 +218,13 @@ class Record:
         if self.environment is not None and (not isinstance(self.environment, Mapping) or not all(
                 isinstance(k, str) and isinstance(v, str) for k, v in self.environment.items())):
             fail('environment', f'is {self.environment!r}; expected an object of name -> version string')
-        if self.amp is not None and not isinstance(self.amp, bool):
-            fail('amp', f'is {self.amp!r}, not true/false')
+        for name in ('amp', 'git_dirty'):
+            value = getattr(self, name)
+            if value is not None and not isinstance(value, bool):
+                fail(name, f'is {value!r}, not true/false')
+        if self.dataset_fingerprint is not None and (not isinstance(self.dataset_fingerprint, str)
+                                                     or not self.dataset_fingerprint):
+            fail('dataset_fingerprint', f'is {self.dataset_fingerprint!r}, not a non-empty string')
         if self.source == 'run':
             for name in self.REQUIRED_FOR_RUN:
                 if getattr(self, name) is None:

@@ -11,7 +11,9 @@ import io
 from dataclasses import dataclass
 from typing import Optional, Sequence
 
-from .correlation import Study
+from pinas.ranking.metrics import EXACT_PERMUTATION_MAX_ITEMS, MIN_BOOTSTRAP_ITEMS, MIN_CORRELATION_ITEMS
+
+from .correlation import SeedCeiling, Study
 from .record import METRICS, Record
 from .table import Board, Row, citations
 
@@ -20,6 +22,7 @@ SIZE_DECIMALS = 2     # params (M) and GMACs
 SCORE_DECIMALS = 3    # search scores (accuracies, or losses that differ in the third digit)
 STAT_DECIMALS = 3     # correlation coefficients
 CSV_DECIMALS = 4      # the CSV is read by programs: keep more than is printed
+UNVERIFIED = 'seeds unverified'  # provenance mark of a row averaging records without dataset fingerprints
 
 
 def number(value: Optional[float], decimals: int) -> str:
@@ -51,21 +54,44 @@ def result_text(result) -> str:
     return text
 
 
+def tau_text(study: Study) -> str:
+    """Kendall tau-b with its interval, or with its permutation p-value where too few architectures for one."""
+    text = result_text(study.metric('kendall_tau_b'))
+    return f'{text} ({study.permutation.short_text()})' if study.permutation else text
+
+
+def pair_text(pair: SeedCeiling) -> str:
+    """``seeds 0/1: 0.286 (p = 0.400 exact)``: one seed pair's seed-to-seed tau."""
+    a, b = pair.seeds
+    text = f'seeds {a}/{b}: {result_text(pair.tau)}'
+    return f'{text} ({pair.permutation.short_text()})' if pair.permutation else text
+
+
 def ceiling_text(study: Study) -> str:
-    return '; '.join(f'seeds {a}/{b}: {result_text(c.tau)}' for c in study.ceiling for a, b in [c.seeds])
+    """The seed-to-seed tau of every seed pair."""
+    return '; '.join(pair_text(c) for c in study.ceiling)
+
+
+def noise_ceiling_text(study: Study) -> str:
+    """``0.412 (k=2)``: the noise ceiling of the k-seed mean, with its interval where it has one."""
+    if study.noise_ceiling is None:
+        return ''
+    return f'{result_text(study.noise_ceiling)} (k={study.noise_seeds:.3g})'
 
 
 def provenance_text(row: Row) -> str:
-    """Where the architecture came from, in a few words: ``pinas search #3 (knn 24.100)``, ``baseline``."""
+    """Where the architecture came from, in a few words: ``pinas search #3 (knn 24.100)``, ``baseline``; with
+    ``; seeds unverified`` where the seeds averaged carry no dataset fingerprint (:attr:`Row.unverified`)."""
     prov = row.first.provenance
     if prov.kind != 'search':
-        return prov.kind if not prov.method else f'{prov.kind} ({prov.method})'
-    text = f'{prov.method} search'
-    if prov.rank is not None:
-        text += f' #{prov.rank}'
-    if row.score is not None:
-        text += f' ({prov.score_name or "score"} {number(row.score, SCORE_DECIMALS)})'
-    return text
+        text = prov.kind if not prov.method else f'{prov.kind} ({prov.method})'
+    else:
+        text = f'{prov.method} search'
+        if prov.rank is not None:
+            text += f' #{prov.rank}'
+        if row.score is not None:
+            text += f' ({prov.score_name or "score"} {number(row.score, SCORE_DECIMALS)})'
+    return f'{text}; {UNVERIFIED}' if row.unverified else text
 
 
 def source_text(row: Row, refs: Sequence[str]) -> str:
@@ -116,20 +142,22 @@ def board_table(board: Board, refs: Sequence[str]) -> tuple[list[str], list[bool
 def correlation_table(found: Sequence[Study]) -> tuple[list[str], list[list[str]]]:
     """Header and rows of the studies' statistics (the section a README can quote): does the search predict
     transfer? One row per board, config, method and score: where the scores come from, how many architectures,
-    the correlations with their intervals, the seed ceiling per seed pair and its mean, and tau / that mean."""
+    the correlations with their intervals (or tau's p-value), the seed-to-seed tau per seed pair and its mean, the
+    noise ceiling, and tau / the noise ceiling."""
     topk = topk_names(found)
-    header = (['board', 'config', 'method', 'score', 'scores from', 'n', 'Kendall tau-b [95% CI]',
-               'Spearman [95% CI]', 'Pearson [95% CI]'] + [f'{name} [95% CI]' for name in topk]
-              + ['seed ceiling: Kendall tau-b', 'seed ceiling: mean tau', 'tau / ceiling'])
+    ceiling = ['seed-to-seed tau (reproducibility)', 'seed-to-seed: mean', 'noise ceiling (k-seed mean)',
+               'tau / noise ceiling']
+    header = (['board', 'config', 'method', 'score', 'scores from', 'n', 'Kendall tau-b [95% CI] or (p)',
+               'Spearman [95% CI]', 'Pearson [95% CI]'] + [f'{name} [95% CI]' for name in topk] + ceiling)
     rows = []
     for study in found:
         if study.skipped:
-            stats = [f'skipped: {study.skipped}', '', ''] + [''] * len(topk) + ['', '', '']
+            stats = [f'skipped: {study.skipped}', '', ''] + [''] * len(topk) + [''] * len(ceiling)
         else:
-            stats = ([result_text(study.metric(name)) for name in ('kendall_tau_b', 'spearman', 'pearson')]
+            stats = ([tau_text(study)] + [result_text(study.metric(name)) for name in ('spearman', 'pearson')]
                      + [result_text(study.metric(name)) for name in topk]
-                     + [ceiling_text(study), number(study.ceiling_mean, STAT_DECIMALS),
-                        number(study.tau_over_ceiling, STAT_DECIMALS)])
+                     + [ceiling_text(study), result_text(study.seed_mean), noise_ceiling_text(study),
+                        number(study.tau_over_noise_ceiling, STAT_DECIMALS)])
         rows.append([study.board.title, study.config or '', study.method, study.score_name or '', study.source,
                      str(len(study.rows))] + stats)
     return header, rows
@@ -139,10 +167,18 @@ NO_STUDY = 'No measured row carries a search score (provenance.score) and no sco
 CORRELATION_INTRO = ('Does the search predict transfer? Each study: the measured rows of one board that one method '
                      'scored, fine-tuned with one config; its scores come from the records (provenance.score) or '
                      'from a scores table (tools/leaderboard.py --scores METHOD[:SCORE_NAME]=TABLE). Statistics '
-                     'with percentile-bootstrap intervals; the seed ceiling is the Kendall tau-b between two seeds of '
-                     'the same architectures (no search score can be expected to rank them better), tau / ceiling '
-                     'the share of it the search reaches (n/a where the seeds do not agree: a ceiling whose interval '
-                     'reaches zero leaves nothing to predict).')
+                     f'with percentile-bootstrap intervals from {MIN_BOOTSTRAP_ITEMS} architectures on; below that '
+                     'no interval (a bootstrap over so few is unreliable) but Kendall tau-b\'s two-sided '
+                     f'permutation p-value (exact over all n! orders up to {EXACT_PERMUTATION_MAX_ITEMS} '
+                     'architectures, else Monte-Carlo, marked MC, ± its standard error); below '
+                     f'{MIN_CORRELATION_ITEMS} architectures no correlation at all. The seed-to-seed tau (the '
+                     'Kendall tau-b between two seeds of the same architectures) says how reproducible the ground '
+                     'truth is. A score is ranked against the mean of k seeds, which is less noisy than one seed, so '
+                     'it can beat the seed-to-seed tau; it is judged against the noise ceiling, the tau a noise-free '
+                     'ranking would reach against that mean (Spearman-Brown on the seed-to-seed tau). tau / noise '
+                     'ceiling is the share of it the search reaches (n/a where the seeds do not agree beyond chance: '
+                     'a seed-to-seed tau whose interval reaches zero, or whose p-value is 1 - confidence or more, '
+                     'leaves nothing to predict).')
 
 
 # --- Markdown --------------------------------------------------------------------------------------------------

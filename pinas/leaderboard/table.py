@@ -5,6 +5,11 @@ are the mean, sample std and count over the setting's seeds. A record counts on 
 it reports, so a Mask R-CNN record (box AP and mask AP) gives an Object Detection row and an Instance Segmentation
 row, as OpenMMLab's metafiles list it. Everything is sorted on values, never on file order, so the same records
 give the same rows whatever directories they came from.
+
+Seeds are averaged only when they can be shown to be comparable: one config hash and one dataset fingerprint
+(:attr:`Record.dataset_fingerprint`). A row mixing records with and without a fingerprint is refused as well (the
+ones without prove nothing); a row of several records none of which has one (records written before fingerprints
+existed) is built but marked unverified (:attr:`Row.unverified`).
 """
 from __future__ import annotations
 
@@ -111,6 +116,12 @@ class Row:
         return self.first.provenance.method or self.first.provenance.kind
 
     @property
+    def unverified(self) -> bool:
+        """Several records averaged with nothing to show they saw the same data (none has a dataset fingerprint);
+        :func:`make_row` refuses rows where only some have one."""
+        return len(self.records) > 1 and all(r.dataset_fingerprint is None for r in self.records)
+
+    @property
     def score(self) -> Optional[float]:
         """The architecture's search score (mean over records, which normally share it); None if not searched."""
         scores = [r.provenance.score for r in self.records if r.provenance.score is not None]
@@ -154,9 +165,41 @@ def slugify(text: str) -> str:
     return out.strip('-')
 
 
+def record_name(record: Record) -> str:
+    """``<file> (seed N)``, or the record's name for one not read from a file."""
+    return f'{record.name if record.origin == "<memory>" else record.origin} (seed {record.seed})'
+
+
+def _differing(group: Sequence[Record], field: str) -> Optional[str]:
+    """``value: record, record; value: record`` when the records of ``group`` differ in ``field``, else None."""
+    by_value: dict[str, list[str]] = defaultdict(list)
+    for record in group:
+        value = getattr(record, field)
+        by_value['none' if value is None else value].append(record_name(record))
+    if len(by_value) < 2:
+        return None
+    return '; '.join(f'{value}: {", ".join(names)}' for value, names in sorted(by_value.items()))
+
+
+def check_comparable(group: Sequence[Record]) -> None:
+    """Refuse to average records that cannot be shown to be one experiment: other config hashes, other dataset
+    fingerprints, or some with a fingerprint and some without (a :class:`LeaderboardError` naming them all)."""
+    configs = _differing(group, 'config_sha256')
+    if configs:
+        raise LeaderboardError(f'records of one row ran different configs (config_sha256 {configs}); rerun the '
+                               'seeds with one config, or remove the stale records')
+    fingerprints = _differing(group, 'dataset_fingerprint')
+    if fingerprints:
+        raise LeaderboardError(f'records of one row cannot be shown to have seen the same data (dataset_fingerprint '
+                               f'{fingerprints}); rerun the seeds on one dataset with this version (tools/test.py '
+                               'records the fingerprint), or remove the records of other data')
+
+
 def make_row(task: Task, records: Iterable[Record]) -> Row:
-    """The row of ``records`` on ``task``: records sorted by seed, this task's metrics aggregated over them."""
+    """The row of ``records`` on ``task``: records sorted by seed, this task's metrics aggregated over them, after
+    :func:`check_comparable`."""
     group = tuple(sorted(records, key=lambda r: (r.seed is None, r.seed, _canonical(r))))
+    check_comparable(group)
     metrics = {m: Stat.of([r.metrics[m] for r in group if m in r.metrics])
                for m in TASK_METRICS[task.name] if any(m in r.metrics for r in group)}
     return Row(task, group, metrics)

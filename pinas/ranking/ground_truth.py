@@ -4,6 +4,10 @@ The embedded dataset is small enough to hold in memory, so training runs on tens
 torch) instead of a DataLoader: a 32x32 network trains in about a minute on 2 CPU cores. Results are appended to a
 JSON file after every run, so an interrupted job resumes where it stopped, and jobs can be split into shards that
 several processes train at once.
+
+A runs file proves what its numbers were measured on: its meta holds the dataset fingerprint (the synthetic spec
+and the generator's version), and its ``code`` entry the code state (commit, dirty flag) each run trained with, so
+runs resumed across commits say so.
 """
 from __future__ import annotations
 
@@ -24,8 +28,15 @@ from ..arch import Arch
 from ..datasets.folder import ImageFolder
 from ..datasets.synthetic import SyntheticSpec, make_synthetic_dataset
 from ..utils.files import atomic_write_json
+from ..utils.provenance import code_state, fingerprint
 
 SEED_COLUMN = 'top1_seed'  # a ground-truth row's top-1 of one training seed: top1_seed0, top1_seed1, ...
+# Version of the images pinas.datasets.synthetic draws for one spec: bump it when the generator changes, so that
+# runs on the old images are not mixed with runs on the new ones.
+SYNTHETIC_GENERATOR_VERSION = 1
+DATASET_FINGERPRINT = 'dataset_fingerprint'  # runs meta key
+ADDED_META_KEYS = (DATASET_FINGERPRINT,)  # absent from runs files written before it existed; not a mismatch
+RUNS, CODE = 'runs', 'code'  # runs file keys: {arch: {seed: top-1}} and {arch: {seed: code_state()}}
 
 
 @dataclass(frozen=True)
@@ -146,28 +157,51 @@ def shard_path(out: Path, index: int, count: int) -> Path:
     return out.with_name(f'{out.stem}.shard{index}of{count}{out.suffix}')
 
 
-def _read_runs(path: Path, meta: dict) -> dict:
+def _read_runs(path: Path, meta: dict, key: str = RUNS) -> dict:
     if not path.is_file():
         return {}
     table = json.loads(path.read_text())
-    if table.get('meta', meta) != meta:
+    found = table.get('meta', meta)
+    expected = {k: v for k, v in meta.items() if k in found or k not in ADDED_META_KEYS}
+    if found != expected:
         raise ValueError(f'{path} was produced with other settings ({table["meta"]}); use another --out')
-    return table.get('runs', {})
+    return table.get(key, {})
+
+
+def synthetic_fingerprint(spec: SyntheticSpec) -> str:
+    """The fingerprint of a generated dataset: its spec and the generator's version (the images are a function of
+    both, so hashing them would only cost time)."""
+    return fingerprint(dict(spec=asdict(spec), generator=SYNTHETIC_GENERATOR_VERSION))
 
 
 def runs_meta(space, spec: SyntheticSpec, settings: TrainSettings) -> dict:
     """What a runs file records of its settings; runs of other settings are never mixed into one table."""
-    return dict(space=space.name, dataset=asdict(spec), train=asdict(settings))
+    return {'space': space.name, 'dataset': asdict(spec), DATASET_FINGERPRINT: synthetic_fingerprint(spec),
+            'train': asdict(settings)}
 
 
-def collect_runs(out: Path, meta: dict) -> dict:
-    """The runs of ``out`` and of every shard file beside it (the first value of an (arch, seed) wins)."""
+def collect_runs(out: Path, meta: dict, key: str = RUNS) -> dict:
+    """The runs of ``out`` and of every shard file beside it (the first value of an (arch, seed) wins);
+    ``key=CODE``: the code state each of them trained with."""
     runs: dict = {}
     for path in [out, *sorted(out.parent.glob(f'{out.stem}.shard*of*{out.suffix}'))]:
-        for code, seeds in _read_runs(path, meta).items():
+        for code, seeds in _read_runs(path, meta, key).items():
             for seed, top1 in seeds.items():
                 runs.setdefault(code, {}).setdefault(seed, top1)
     return runs
+
+
+def code_states(table: dict) -> list[dict]:
+    """The distinct code states the runs of ``table`` trained with, each with its number of runs; runs from before
+    code states were recorded count as ``git_commit: None`` (unknown, not guessed)."""
+    unknown = dict(git_commit=None, git_dirty=None)
+    counts: dict[str, int] = {}
+    for code, seeds in table[RUNS].items():
+        for seed in seeds:
+            state = table.get(CODE, {}).get(code, {}).get(seed, unknown)
+            key = json.dumps(state, sort_keys=True)
+            counts[key] = counts.get(key, 0) + 1
+    return [dict(json.loads(key), runs=n) for key, n in sorted(counts.items())]
 
 
 def run_ground_truth(space, build_model: Callable[[Arch], nn.Module], archs: Sequence[Arch], seeds: Sequence[int],
@@ -182,13 +216,13 @@ def run_ground_truth(space, build_model: Callable[[Arch], nn.Module], archs: Seq
     if shard is not None and not 0 <= shard[0] < shard[1]:
         raise ValueError(f'shard {shard[0]}/{shard[1]}: K of K/N must be in 0..N-1')
     meta = runs_meta(space, spec, settings)
-    runs = collect_runs(out, meta)
+    runs, states = collect_runs(out, meta), collect_runs(out, meta, CODE)
     jobs = [(a, s) for a in archs for s in seeds]
     if shard is not None:
         jobs, out = jobs[shard[0]::shard[1]], shard_path(out, *shard)
     make_synthetic_dataset(data_root, spec)
     train, val = (ImageFolder(data_root, ann_file=f'meta/{split}.txt').as_tensors() for split in ('train', 'val'))
-    table = dict(meta=meta, runs=runs)
+    table = {'meta': meta, RUNS: runs, CODE: states}
     atomic_write_json(out, table)
     todo = [(a, s) for a, s in jobs if str(s) not in runs.get(space.format(a), {})]
     began = time.time()
@@ -198,6 +232,7 @@ def run_ground_truth(space, build_model: Callable[[Arch], nn.Module], archs: Seq
         start = time.time()
         top1 = train_standalone(build_model(arch), train, val, settings, seed, device)
         runs.setdefault(code, {})[str(seed)] = top1
+        states.setdefault(code, {})[str(seed)] = code_state()
         atomic_write_json(out, table)
         left = (time.time() - began) / i * (len(todo) - i)
         log(f'[{i}/{len(todo)}] {code} seed {seed}: top-1 {top1:.2f}% ({time.time() - start:.0f} s; '
@@ -222,13 +257,16 @@ def seed_pair_taus(top1: Mapping[str, Sequence[float]]) -> dict[str, float]:
     return {f'{a}-{b}': kendall_tau_b(top1[a], top1[b]) for i, a in enumerate(seeds) for b in seeds[i + 1:]}
 
 
-def seed_to_seed_tau(rows, archs=None) -> float | None:
+def seed_to_seed_tau(rows, archs=None, space=None) -> float | None:
     """Mean over seed pairs of the Kendall tau-b between two seeds' top-1 over ``archs`` (default: every row), from
-    the per-seed columns of a table :func:`summarize` wrote; None for a table without two seed columns."""
+    the per-seed columns of a table :func:`summarize` wrote; None for a table without two seed columns. Rows are
+    matched to ``archs`` by code as :func:`~pinas.ranking.tables.read_table` keys them (with ``space``: the space's
+    own code), never by the raw text of the file."""
+    from .tables import table_code
     if not isinstance(rows, list) or not rows or not isinstance(rows[0], dict):
         return None
     wanted = None if archs is None else set(archs)
-    rows = [r for r in rows if wanted is None or r.get('arch') in wanted]
+    rows = [r for r in rows if wanted is None or table_code(r.get('arch'), space) in wanted]
     columns = sorted(k for k in rows[0] if k.startswith(SEED_COLUMN)) if rows else []
     if len(columns) < 2 or not all(all(c in r for c in columns) for r in rows):
         return None

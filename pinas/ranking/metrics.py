@@ -9,6 +9,7 @@ replacement (seeded), so each interval shows how much the number depends on whic
 """
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass
 from typing import Callable, Iterable, Sequence, Union
@@ -24,6 +25,12 @@ DEFAULT_SEED = 0
 DEFAULT_TOPK: tuple[TopK, ...] = (0.1, 0.2)
 MIN_PAIRS = 3
 PARTIAL_EPS = 1e-6  # a partial tau's denominator below this is 0: the control ranks a variable perfectly
+# How many architectures a correlation needs (see :func:`ranking_evidence`):
+MIN_CORRELATION_ITEMS = 5    # below: no correlation at all (n = 4: even tau = 1 has exact p = 2 / 4! = 0.083)
+MIN_BOOTSTRAP_ITEMS = 20     # below: a permutation p-value instead of a bootstrap CI (a resample of n items holds
+                             # about 0.63 n distinct ones, so its percentiles are coarse and too narrow)
+EXACT_PERMUTATION_MAX_ITEMS = 8  # all n! orders up to here (8! = 40,320); a seeded Monte-Carlo sample above
+PERMUTATION_DRAWS = 100_000  # Monte-Carlo orders: the p-value's standard error is at most 0.5 / sqrt(draws) = 0.0016
 
 
 class RankingInputError(ValueError):
@@ -292,3 +299,146 @@ def _constant(x: np.ndarray, y: np.ndarray) -> bool:
 def _finite_or_nan(value) -> float:
     value = float(value)
     return value if math.isfinite(value) else math.nan
+
+
+# --- small samples: what a correlation of n architectures can say ----------------------------------------------
+P_DECIMALS = 3  # a p-value printed to this many decimals; smaller ones as "p < 0.001"
+
+
+def too_few_text(n: int) -> str:
+    """Why no correlation of ``n`` items is reported."""
+    return f'n too small (n={n}, need {MIN_CORRELATION_ITEMS})'
+
+
+def check_bootstrap_settings(resamples: int, confidence: float) -> None:
+    """Refuse bootstrap settings no interval can be computed with, whether or not the n at hand would use them (a
+    bad option must fail on 8 architectures as on 100)."""
+    if isinstance(resamples, bool) or not isinstance(resamples, (int, np.integer)) or resamples < 0:
+        raise RankingInputError(f'the number of bootstrap resamples must be an integer >= 0, got {resamples!r}; '
+                                f'pass 0 for no interval or e.g. {DEFAULT_BOOTSTRAP}')
+    if not 0 < confidence < 1:
+        raise RankingInputError(f'the confidence level must lie strictly between 0 and 1, got {confidence!r}; '
+                                f'pass e.g. {DEFAULT_CONFIDENCE}')
+
+
+@dataclass(frozen=True)
+class PermutationTest:
+    """Kendall tau-b and its two-sided permutation p-value: the share of orders of the ground truth under which
+    |tau| is at least the observed |tau|. If the scores say nothing about the truth, every order is equally likely,
+    so the p-value is exact whatever n is; it replaces a bootstrap interval where n is too small for one."""
+
+    value: float
+    p_value: float
+    n: int
+    orders: int     # orders compared: n! when exact, else the Monte-Carlo draws
+    exact: bool
+
+    @property
+    def p_error(self) -> float:
+        """Binomial standard error of a Monte-Carlo p-value; 0 for an exact one."""
+        if self.exact or math.isnan(self.p_value):
+            return 0.0
+        return math.sqrt(self.p_value * (1 - self.p_value) / self.orders)
+
+    def short_text(self) -> str:
+        """``p = 0.017 exact`` or ``p = 0.023 ± 0.001 MC`` (± one standard error), for a table cell."""
+        if self.exact:
+            return f'{_p_text(self.p_value)} exact'
+        return f'{_p_text(self.p_value)} ± {self.p_error:.{P_DECIMALS + 1}f} MC'
+
+    def text(self) -> str:
+        """The p-value and how it was computed, in words."""
+        if self.exact:
+            return (f'{_p_text(self.p_value)} (two-sided permutation test, exact: all {self.n}! = {self.orders} '
+                    'orders)')
+        return (f'{_p_text(self.p_value)} (two-sided permutation test, Monte-Carlo: {self.orders} seeded random '
+                f'orders, standard error {self.p_error:.{P_DECIMALS + 1}f})')
+
+    def as_dict(self) -> dict:
+        return dict(p_value=None if math.isnan(self.p_value) else self.p_value, two_sided=True, exact=self.exact,
+                    orders=self.orders, p_standard_error=self.p_error, n=self.n)
+
+
+def _p_text(p: float) -> str:
+    if math.isnan(p):
+        return 'p = n/a'
+    if p < 10 ** -P_DECIMALS:
+        return f'p < {10 ** -P_DECIMALS:.{P_DECIMALS}f}'
+    return f'p = {p:.{P_DECIMALS}f}'
+
+
+def kendall_permutation_test(x: Sequence[float], y: Sequence[float], draws: int = PERMUTATION_DRAWS,
+                             seed: int = DEFAULT_SEED) -> PermutationTest:
+    """Kendall tau-b of ``x`` and ``y`` with its two-sided permutation p-value: over all n! orders of ``y`` up to
+    :data:`EXACT_PERMUTATION_MAX_ITEMS` items, else over ``draws`` seeded random orders with the observed order
+    counted once, p = (hits + 1) / (draws + 1), so that a Monte-Carlo p is never 0 (Phipson & Smyth, "Permutation
+    p-values should never be zero", Stat. Appl. Genet. Mol. Biol. 9(1), 2010).
+
+    A reordering of ``y`` keeps both inputs' ties, so tau-b's denominator is fixed and the test compares the
+    integer numerators (concordant - discordant pairs) exactly. NaN for a constant input."""
+    x, y = _pair(x, y)
+    n = len(x)
+    exact = n <= EXACT_PERMUTATION_MAX_ITEMS
+    value = kendall_tau_b(x, y)
+    if math.isnan(value):
+        return PermutationTest(math.nan, math.nan, n, 0, exact)
+    if not exact and draws < 1:
+        raise RankingInputError(f'a Monte-Carlo permutation test needs at least 1 draw, got {draws}; pass e.g. '
+                                f'{PERMUTATION_DRAWS}')
+    first, second = np.triu_indices(n, 1)
+    sign_x = np.sign(x[second] - x[first]).astype(np.float32)  # float32 BLAS: exact for these small integers
+    ranks = stats.rankdata(y, method='dense').astype(np.int32)   # ties kept, cheaper to shuffle than floats
+    observed = abs(float(sign_x @ np.sign(ranks[second] - ranks[first]).astype(np.float32)))
+
+    def hits(orders: np.ndarray) -> int:
+        shuffled = ranks[orders]
+        numerators = np.sign(shuffled[:, second] - shuffled[:, first]).astype(np.float32) @ sign_x
+        return int((np.abs(numerators) >= observed - 0.5).sum())  # integers held as floats: no rounding at 0.5
+
+    if exact:
+        orders = np.array(list(itertools.permutations(range(n))), dtype=np.intp)
+        return PermutationTest(value, hits(orders) / len(orders), n, len(orders), True)
+    rng = np.random.default_rng(seed)
+    rows = max(1, RESAMPLE_BLOCK_ELEMENTS // len(first))
+    found = sum(hits(rng.permuted(np.tile(np.arange(n), (min(rows, draws - start), 1)), axis=1))
+                for start in range(0, draws, rows))
+    return PermutationTest(value, (found + 1) / (draws + 1), n, draws, False)
+
+
+@dataclass(frozen=True)
+class RankingEvidence:
+    """What a ranking of n architectures supports (:func:`ranking_evidence`): no metric below
+    :data:`MIN_CORRELATION_ITEMS` (``skipped`` says so); the metrics without intervals and Kendall tau-b's
+    permutation p-value below :data:`MIN_BOOTSTRAP_ITEMS`; the metrics with bootstrap intervals from there on."""
+
+    n: int
+    metrics: tuple[MetricResult, ...] = ()
+    permutation: PermutationTest | None = None
+    skipped: str | None = None
+
+    @property
+    def note(self) -> str:
+        """One line on what was (not) computed and why; '' when the bootstrap intervals are there."""
+        if self.skipped:
+            return f'{self.skipped}: no correlation reported'
+        if self.permutation is not None:
+            return (f'n={self.n} < {MIN_BOOTSTRAP_ITEMS}: no bootstrap interval (unreliable on so few items); '
+                    f'Kendall tau-b {self.permutation.text()}')
+        return ''
+
+
+def ranking_evidence(scores: Sequence[float], truth: Sequence[float], topk: Iterable[TopK] = DEFAULT_TOPK,
+                     resamples: int = DEFAULT_BOOTSTRAP, seed: int = DEFAULT_SEED,
+                     confidence: float = DEFAULT_CONFIDENCE, draws: int = PERMUTATION_DRAWS) -> RankingEvidence:
+    """:func:`ranking_metrics` under the small-sample rules: nothing below :data:`MIN_CORRELATION_ITEMS` pairs;
+    point values and :func:`kendall_permutation_test` below :data:`MIN_BOOTSTRAP_ITEMS` (percentile intervals
+    undercover in small samples, Efron & Tibshirani, An Introduction to the Bootstrap, 1993; 20 is this project's
+    cut); bootstrap intervals from there on. The bootstrap settings are checked in every case."""
+    check_bootstrap_settings(resamples, confidence)
+    n = len(np.asarray(scores, dtype=float).ravel())
+    if n < MIN_CORRELATION_ITEMS and n == len(np.asarray(truth, dtype=float).ravel()):
+        return RankingEvidence(n, skipped=too_few_text(n))
+    if n < MIN_BOOTSTRAP_ITEMS:
+        metrics = ranking_metrics(scores, truth, topk, 0, seed, confidence)
+        return RankingEvidence(n, tuple(metrics), kendall_permutation_test(scores, truth, draws, seed))
+    return RankingEvidence(n, tuple(ranking_metrics(scores, truth, topk, resamples, seed, confidence)))

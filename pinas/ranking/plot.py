@@ -63,7 +63,7 @@ LABEL_GAP = 0.045  # fraction of the y range between two line labels
 
 
 def plot_cost_curves(curves: Mapping[str, Sequence[Sequence[float]]], path,
-                     baselines: Mapping[str, float] | None = None, ceiling: float | None = None,
+                     baselines: Mapping[str, float] | None = None, ceilings: Mapping[str, float] | None = None,
                      max_baselines: int | None = 5,
                      xlabel: str = 'training compute (network passes per training image, log2 scale)',
                      ylabel: str = 'Kendall τ-b against ground truth', title: str | None = None) -> Path:
@@ -75,7 +75,8 @@ def plot_cost_curves(curves: Mapping[str, Sequence[Sequence[float]]], path,
             methods are drawn a little apart sideways (``DODGE``) so that bars at equal compute stay readable.
         baselines: ``{name: value}`` of the zero-cost baselines (no training): horizontal dashed lines, labelled
             in the right margin; the ``max_baselines`` highest are drawn (None: all), NaN ones never.
-        ceiling: the ground truth's seed-to-seed value, a dotted line.
+        ceilings: ``{label: value}`` of the ground truth (its seed-to-seed tau, the noise ceiling of its seeds'
+            mean): dotted lines.
     """
     figure = Figure(figsize=CURVE_FIGSIZE, dpi=DPI)
     FigureCanvasAgg(figure)
@@ -102,9 +103,9 @@ def plot_cost_curves(curves: Mapping[str, Sequence[Sequence[float]]], path,
     shown = finite[:max_baselines]
     lines = [(f'{name} {value:+.2f}', value, dict(linestyle='--', linewidth=1, color=BASELINE_COLOR))
              for name, value in shown]
-    if ceiling is not None and not math.isnan(ceiling):
-        lines.append((f'seed-to-seed ceiling {ceiling:+.2f}', ceiling, dict(linestyle=':', linewidth=1.5,
-                                                                            color='black')))
+    for label, value in (ceilings or {}).items():
+        if value is not None and not math.isnan(value):
+            lines.append((f'{label} {value:+.2f}', value, dict(linestyle=':', linewidth=1.5, color='black')))
     for _, value, style in lines:
         axes.axhline(value, **style)
     _label_lines(axes, [(text, value, style['color']) for text, value, style in lines])

@@ -103,12 +103,12 @@ class StudyRow:
         return row
 
 
-def read_baselines(directory, names: Iterable[str] | None = None) -> dict[str, Table]:
+def read_baselines(directory, names: Iterable[str] | None = None, space=None) -> dict[str, Table]:
     """The score tables tools/zero_cost.py wrote to ``directory`` (``<proxy>.json``), for ``names`` (default: every
-    registered proxy) that are there."""
+    registered proxy) that are there, keyed by ``space``'s codes where given."""
     from .zero_cost import list_proxies
     directory = Path(directory)
-    return {name: read_table(directory / f'{name}.json') for name in (names or list_proxies())
+    return {name: read_table(directory / f'{name}.json', space=space) for name in (names or list_proxies())
             if (directory / f'{name}.json').is_file()}
 
 
@@ -209,8 +209,8 @@ def _with_ci(m: MetricResult) -> str:
     return f'{m.value:+.3f}{ci}'
 
 
-def _sortable(value: float) -> float:
-    return -math.inf if math.isnan(value) else value
+def _sortable(value: float | None) -> float:
+    return -math.inf if value is None or math.isnan(value) else value
 
 
 def save_report(report: RankingReport, path) -> Path:
@@ -234,3 +234,86 @@ def nan_to_none(obj):
     if isinstance(obj, (list, tuple)):
         return [nan_to_none(v) for v in obj]
     return obj
+
+
+# --- a study with its seeds, rendered from its report --------------------------------------------------------------
+def format_seeded_study(report: Mapping) -> str:
+    """The markdown a study's report renders to (``study.md`` beside ``report.json``, included in the README): the
+    ground truth's ceilings, every method x budget as the mean over its supernet seeds with the two-level interval,
+    the zero-cost baselines, and every paired difference the summary holds, each marked by whether its interval
+    excludes 0. Made from the report alone, so the committed text rebuilds from the committed numbers."""
+    seeded, ceilings = report['seeded'], report.get('ceilings')
+    control = seeded.get('control')
+    tau, partial = 'kendall_tau_b', 'partial_kendall_tau_b'
+    half = '' if report.get('archs', 'all') == 'all' else f' (the `{report["archs"]}` half)'
+    lines = [f'{seeded["num_archs"]} architectures{half} of `{report["ground_truth"]}`.']
+    ceiling = None
+    if ceilings:
+        ceiling = ceilings['noise_ceiling']['value']  # None where the seeds do not agree at all
+        lines.append(f'Ground truth: seed-to-seed Kendall tau-b {_est(ceilings["seed_to_seed"])} (how reproducible '
+                     f'it is); noise ceiling for the mean of its {ceilings["seeds"]} seeds {_est(ceilings["noise_ceiling"])} '
+                     '(the tau a noise-free ranking would reach against that mean, by the Spearman-Brown correction; '
+                     '"of ceiling" is a row\'s tau over it).')
+    if not seeded['bootstrapped']:
+        lines.append('Fewer than 20 architectures: no bootstrap interval is given.')
+    lines.append('')
+    head = ['budget', 'method', 'passes per image', 'supernet seeds', 'Kendall tau-b per seed',
+            'mean ± std [95% CI]', *([f'partial tau given {control}, mean [95% CI]'] if control else []),
+            *(['of ceiling'] if ceiling else [])]
+    lines += ['| ' + ' | '.join(head) + ' |', '|' + '---|' * len(head)]
+    for label, row in seeded['methods'].items():
+        t = row[tau]
+        spread = '' if t['std'] is None else f' ± {t["std"]:.3f}'
+        cells = [f'x{row["budget"]:g}', row['method'], f'{row["units"]:g}', str(t['seeds']),
+                 ', '.join(_value(v) for v in t['per_seed']), f'{_value(t["value"])}{spread}{_ci(t)}']
+        if control:
+            cells.append(_est(row[partial]) if partial in row else '-')
+        if ceiling:
+            cells.append(_share(t['value'], ceiling))
+        lines.append('| ' + ' | '.join(cells) + ' |')
+    for name, row in sorted(seeded['baselines'].items(), key=lambda kv: -_sortable(kv[1][tau]['value'])):
+        t = row[tau]
+        cells = ['-', f'{name} (zero-cost)', '0', '-', _value(t['value']), f'{_value(t["value"])}{_ci(t)}']
+        if control:
+            cells.append(_est(row[partial]) if partial in row else '-')
+        if ceiling:
+            cells.append(_share(t['value'], ceiling))
+        lines.append('| ' + ' | '.join(cells) + ' |')
+    lines += ['', 'Paired differences (architectures resampled jointly for both sides, supernet seeds within each '
+                  'method; a difference is supported where its 95% CI excludes 0):', '',
+              '| a | b | statistic | a - b [95% CI] | CI excludes 0 |', '|---|---|---|---|---|']
+    names = {tau: 'Kendall tau-b', partial: f'partial tau given {control}'}
+    for d in (d for d in seeded['comparisons'] if d['value'] is not None):
+        verdict = {True: '**yes**', False: 'no', None: 'no CI'}[d['excludes_zero']]
+        lines.append(f'| {d["a"]} | {d["b"]} | {names[d["metric"]]} | {d["value"]:+.3f}{_ci(d, signed=True)} | '
+                     f'{verdict} |')
+    supported = [d for d in seeded['comparisons'] if d['excludes_zero']]
+    lines += ['', 'What the differences support (95% CI excludes 0):' if supported else
+              'No difference in the table is supported (every 95% CI includes 0).', '']
+    for d in supported:
+        side = 'above' if d['value'] > 0 else 'below'
+        lines.append(f'- {d["a"]} ranks {side} {d["b"]} by {names[d["metric"]]} '
+                     f'({d["value"]:+.3f}{_ci(d, signed=True)})')
+    if supported and len(supported) < len(seeded['comparisons']):
+        lines.append(f'- no other difference in the table is: each is within the noise of {seeded["num_archs"]} '
+                     'architectures and the supernet seeds each row has')
+    return '\n'.join(lines).rstrip('\n') + '\n'
+
+
+def _ci(entry: Mapping, signed: bool = False) -> str:
+    low, high = entry['ci']
+    if low is None or high is None or (isinstance(low, float) and math.isnan(low)):
+        return ''
+    return f' [{low:+.2f}, {high:+.2f}]' if signed else f' [{low:.2f}, {high:.2f}]'
+
+
+def _value(value: float | None) -> str:
+    return 'undefined' if value is None else f'{value:.3f}'
+
+
+def _share(value: float | None, ceiling: float) -> str:
+    return '-' if value is None else f'{value / ceiling:.0%}'
+
+
+def _est(entry: Mapping) -> str:
+    return 'undefined' if entry['value'] is None else f'{entry["value"]:.3f}{_ci(entry)}'

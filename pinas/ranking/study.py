@@ -31,7 +31,7 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 from ..utils.cli import UsageError
 from ..utils.files import atomic_write_json
 from ..utils.provenance import code_state
-from .tables import space_arch
+from .tables import space_arch, table_code
 
 ROOT = Path(__file__).resolve().parents[2]
 SEARCH_CONFIGS = Path('configs/search')
@@ -168,12 +168,15 @@ def study_from_dict(cfg: Mapping[str, Any], source: str = 'study') -> Study:
 
 def split_archs(archs: Iterable[str], tune: float = 0.5, seed: int = 0) -> dict[str, list[str]]:
     """``{'all', 'tune', 'report'}``: the architectures, and the two held-out halves a study tunes a method's
-    settings on and reports on. An architecture's half depends only on its code and ``seed`` (a hash), so it
-    stays put while a ground-truth table grows and whatever order the table lists it in."""
+    settings on and reports on. An architecture's half depends only on the architecture and ``seed`` (a hash of
+    its numbers, :func:`~pinas.ranking.tables.table_code` without a space, so not of how a code is spelled), so it
+    stays put while a ground-truth table grows, whatever order the table lists it in and however a file writes
+    its code (the halves the committed studies tuned and reported on were drawn this way)."""
     archs = sorted(archs)
 
     def draw(code: str) -> float:
-        return int.from_bytes(hashlib.sha256(f'{seed}:{code}'.encode()).digest()[:8], 'big') / 2 ** 64
+        key = table_code(code)
+        return int.from_bytes(hashlib.sha256(f'{seed}:{key}'.encode()).digest()[:8], 'big') / 2 ** 64
 
     tuned = [a for a in archs if draw(a) < tune]
     return dict(all=archs, tune=tuned, report=[a for a in archs if draw(a) >= tune])
@@ -389,7 +392,16 @@ def _judged_record(out_dir: str | Path, run: PlannedRun, archs: Sequence[str],
     if not path.is_file():
         return None, 'no run file'
     record = json.loads(path.read_text())
+    record['scores'] = keyed_like(record.get('scores', {}), archs)
     return record, stale_reason(record, run, archs, cfg_options)
+
+
+def keyed_like(scores: Mapping[str, float], archs: Iterable[str]) -> dict[str, float]:
+    """``scores`` with each code written as ``archs`` write the same architecture (the space's code), so that a run
+    file written with another spelling of a code (before codes were the space's, Track-1's ``4-4-...-4`` was stored
+    as ``44...4``) still stands for its architectures; codes of no architecture in ``archs`` are kept as they are."""
+    spelled = {table_code(a): a for a in archs}
+    return {spelled.get(table_code(code), code): value for code, value in scores.items()}
 
 
 def usable_record(out_dir: str | Path, run: PlannedRun, archs: Sequence[str],
@@ -433,7 +445,7 @@ def run_plan(plans: Mapping[float, Mapping[str, PlannedRun]], archs: Sequence[st
                 atomic_write_json(path, record)
             else:
                 updated = {**record, **run.fields()}
-                if updated != record:
+                if updated != json.loads(path.read_text()):  # new plan fields, or codes now spelled as the space's
                     atomic_write_json(path, updated)
                 record = updated
             records.setdefault(budget, {})[method] = record
@@ -452,7 +464,28 @@ def completed_budgets(plans: Mapping[float, Mapping[str, PlannedRun]], archs: Se
     return done
 
 
+def seed_records(study: Study, records: Mapping[float, Mapping[str, dict]], archs: Sequence[str],
+                 out_dir: str | Path, cfg_options: Mapping[str, Any] | None = None,
+                 epochs: Sequence[int] | None = None, passes: Callable = count_passes
+                 ) -> dict[float, dict[str, list[dict]]]:
+    """``{budget: {method: [record of each supernet seed]}}``: the study's first seed's ``records``, then those of
+    its other seeds at that budget (:meth:`Study.seeds_of`) whose run files stand for them (seeds still training
+    are left out; each record says its ``seed``)."""
+    out: dict[float, dict[str, list[dict]]] = {}
+    for budget, runs in records.items():
+        for method, record in runs.items():
+            found = [dict(record, seed=study.seeds[0])]
+            for seed in study.seeds_of(budget)[1:]:
+                run = plan_study(study, [budget], epochs, passes, seed=seed)[budget][method]
+                other = usable_record(out_dir, run, archs, cfg_options)[0]
+                if other is not None:
+                    found.append(dict(other, **run.fields()))
+            out.setdefault(budget, {})[method] = found
+    return out
+
+
 SCORE_PROGRESS_LINES = 10  # about this many progress lines while a run scores its architectures
+STUDY_MARKDOWN = 'study.md'  # beside report.json: the report rendered (format_seeded_study), included in the README
 STAGE_FILE = 'study_stage.json'  # in a stage's work dir: what it trains (and, once finished, for how long)
 # Entries of a search config that change how paths are scored or where files go, not the supernet it trains.
 NOT_TRAINING = ('search', 'scoring_data', 'work_dir', 'launcher', 'resume', 'load_from')
@@ -602,3 +635,92 @@ def run_units(record: Mapping) -> float:
     """A run's passes per training image: those it measured where its record has them (CEPT's max-recover adds
     passes that depend on the data), else the planned ones."""
     return record.get('units_measured', record['units'])
+
+
+def row_label(method: str, budget: float) -> str:
+    return f'{method} x{budget:g}'
+
+
+def seeded_summary(runs: Mapping[float, Mapping[str, Sequence[Mapping]]], truth: Mapping[str, float],
+                   baselines: Mapping[str, Mapping[str, float]], control: str | None = None,
+                   methods: Sequence[str] | None = None) -> dict:
+    """Every method at every budget as the mean over its supernet seeds with the two-level interval
+    (:class:`~pinas.ranking.paired.SeededRanking`), the zero-cost baselines beside them, and the paired differences
+    a study's claims rest on: every two methods at one budget, each method's consecutive budgets, and each method
+    against the best baseline (by tau, and by partial tau given ``control``). JSON-able; what
+    :func:`~pinas.ranking.report.format_seeded_study` renders."""
+    from .paired import PARTIAL, TAU, SeededRanking
+    archs = sorted(truth)
+    methods = list(methods or dict.fromkeys(m for r in runs.values() for m in r))
+    rows = {row_label(m, b): [{a: r['scores'][a] for a in archs} for r in by_method[m]]
+            for b, by_method in runs.items() for m in methods if m in by_method}
+    base = {name: [{a: values[a] for a in archs}] for name, values in baselines.items()}
+    ranking = SeededRanking({**rows, **base}, truth, baselines[control] if control in baselines else None)
+    partial = PARTIAL in ranking.metrics
+
+    def estimates(name: str) -> dict:
+        out = {TAU: ranking.estimate(name, TAU).as_dict()}
+        if partial and name != control:
+            out[PARTIAL] = ranking.estimate(name, PARTIAL).as_dict()
+        return out
+
+    def best(metric: str) -> str | None:
+        scored = {n: ranking.estimate(n, metric).value for n in base if not (metric == PARTIAL and n == control)}
+        scored = {n: v for n, v in scored.items() if not math.isnan(v)}
+        return max(scored, key=scored.get) if scored else None
+
+    comparisons = []
+    budgets = sorted(runs)
+    for budget in budgets:
+        present = [m for m in methods if m in runs[budget]]
+        for i, a in enumerate(present):
+            for b in present[i + 1:]:
+                comparisons.append(ranking.difference(row_label(a, budget), row_label(b, budget), TAU))
+    for method in methods:
+        have = [b for b in budgets if method in runs[b]]
+        for low, high in zip(have, have[1:]):
+            comparisons.append(ranking.difference(row_label(method, high), row_label(method, low), TAU))
+    for metric in ranking.metrics:
+        top = best(metric)
+        if top is None:
+            continue
+        for budget in budgets:
+            for method in methods:
+                if method in runs[budget]:
+                    comparisons.append(ranking.difference(row_label(method, budget), top, metric))
+    return dict(
+        num_archs=len(archs), bootstrapped=ranking.bootstrapped, control=control if partial else None,
+        methods={row_label(m, b): dict(method=m, budget=b, units=run_units(by_method[m][0]),
+                                       seeds=[r.get('seed') for r in by_method[m]], **estimates(row_label(m, b)))
+                 for b, by_method in runs.items() for m in methods if m in by_method},
+        baselines={name: estimates(name) for name in base},
+        best_baseline={metric: best(metric) for metric in ranking.metrics},
+        comparisons=[d.as_dict() for d in comparisons])
+
+
+def truth_ceilings(rows: Any, archs: Sequence[str], space=None) -> dict | None:
+    """The ground truth's seed-to-seed Kendall tau-b over ``archs`` and the noise ceiling of the mean of its seeds
+    (:func:`~pinas.ranking.metrics.seed_ceilings`), each ``{value, ci, n}`` plus the number of seeds, from the
+    per-seed columns of a table tools/make_ground_truth.py wrote; None for a table without two seed columns."""
+    from .ground_truth import SEED_COLUMN
+    from .metrics import seed_ceilings
+    if not isinstance(rows, list) or not rows or not isinstance(rows[0], dict):
+        return None
+    by_code = {table_code(r.get('arch'), space): r for r in rows}
+    columns = sorted(k for k in rows[0] if k.startswith(SEED_COLUMN))
+    if len(columns) < 2 or any(a not in by_code or any(c not in by_code[a] for c in columns) for a in archs):
+        return None
+    seed_tau, ceiling = seed_ceilings([[by_code[a][c] for a in archs] for c in columns])
+    return dict(seeds=len(columns), seed_to_seed=seed_tau.as_dict(), noise_ceiling=ceiling.as_dict())
+
+
+def seeded_curves(seeded: Mapping, metric: str = TAU) -> dict[str, list[tuple[float, float, float, float]]]:
+    """``{method: [(passes per image, mean over seeds, ci_low, ci_high), ...]}`` of :func:`seeded_summary`'s rows,
+    ordered by passes (NaN for a bound the report holds as null): the cost curves a report draws."""
+    curves: dict[str, list] = {}
+    for row in seeded['methods'].values():
+        if metric not in row:
+            continue
+        low, high = (math.nan if v is None else v for v in row[metric]['ci'])
+        curves.setdefault(row['method'], []).append((row['units'], row[metric]['value'], low, high))
+    return {method: sorted(points) for method, points in curves.items()}

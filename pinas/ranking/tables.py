@@ -10,8 +10,11 @@ Formats read by :func:`read_table` (the format is detected from the content):
   ground truth) or, without an ``"arch"`` field, ``{"013203": {"mean_acc": 89.2, ...}}`` (NAS-Bench-Macro),
   where the key is the architecture code.
 
-Architecture codes are compared as :class:`pinas.arch.Arch` values, so ``"3-0-1-3"``, ``"3 0 1 3"`` and
-``"3013"`` are the same architecture.
+A table read with its space (``read_table(path, space=...)``, :func:`table_space` finds it in the meta file beside
+a ground truth) is keyed by the space's own code (``space.format``: ``'3013...'`` for ResNeSt, ``'16-4-12-...'``
+for Track-1), the one code every file stores, hashes, joins and prints. Without a space, codes are compared as
+:class:`pinas.arch.Arch` values (:func:`table_code`), so ``"3-0-1-3"``, ``"3 0 1 3"`` and ``"3013"`` are one
+architecture.
 """
 from __future__ import annotations
 
@@ -24,6 +27,7 @@ from typing import Any, Mapping
 import numpy as np
 
 from ..arch import Arch, ArchError
+from ..spaces import build_space
 from .metrics import MIN_PAIRS
 
 ARCH_FIELD = 'arch'
@@ -62,28 +66,36 @@ class JoinedTables:
         return len(self.archs)
 
 
-def read_table(path, key: str | None = None) -> Table:
-    """Read a score or ground-truth table; ``key`` picks the value field (default: see :func:`_pick_key`)."""
+def read_table(path, key: str | None = None, space=None) -> Table:
+    """Read a score or ground-truth table; ``key`` picks the value field (default: see :func:`_pick_key`);
+    ``space`` keys it by the space's codes (a code the space does not hold is a :class:`TableError`)."""
     path = Path(path)
     if not path.is_file():
         raise TableError(f'table {path} does not exist; pass a ranked table (JSON/CSV) or a ground-truth JSON')
     text = path.read_text()
     if path.suffix.lower() == '.csv' or not text.lstrip().startswith(('{', '[')):
-        return _read_csv(path, text, key)
+        return _read_csv(path, text, key, space)
     try:
         data = json.loads(text)
     except json.JSONDecodeError as err:
         raise TableError(f'{path} is not valid JSON ({err}); tables are JSON or CSV with a header row') from err
     if isinstance(data, list):
-        return _from_rows(path, data, key, 'ranked-json')
+        return _from_rows(path, data, key, 'ranked-json', space)
     if isinstance(data, dict) and data and all(isinstance(v, Mapping) for v in data.values()):
-        return _from_records(path, data, key)
+        return _from_records(path, data, key, space)
     if isinstance(data, dict):
         if key is not None:
             raise TableError(f'{path} maps architectures to plain numbers, so it has no field {key!r}; '
                              f'drop the key option for this file')
-        return Table(_collect(path, data.items()), str(path), 'mapping-json', None)
+        return Table(_collect(path, data.items(), space), str(path), 'mapping-json', None)
     raise TableError(f'{path} holds a JSON {type(data).__name__}; expected a list of rows or an object')
+
+
+def ranked_rows(scores: Mapping[str, float]) -> list[dict]:
+    """A ranked table (``[{"arch", "score"}]``, best first) of the finite scores of ``{code: score}``, as
+    :func:`read_table` reads it: what the zero-cost tool and the ranking studies write."""
+    rows = [dict(arch=code, score=value) for code, value in scores.items() if np.isfinite(value)]
+    return sorted(rows, key=lambda row: -row['score'])
 
 
 def join_tables(scores: Table, truth: Table, min_matched: int = MIN_PAIRS) -> JoinedTables:
@@ -99,14 +111,14 @@ def join_tables(scores: Table, truth: Table, min_matched: int = MIN_PAIRS) -> Jo
 
 
 # --- formats ---------------------------------------------------------------------------------------------------
-def _read_csv(path: Path, text: str, key: str | None) -> Table:
+def _read_csv(path: Path, text: str, key: str | None, space=None) -> Table:
     rows = list(csv.DictReader(text.splitlines()))
     if not rows:
         raise TableError(f'{path} has no data rows; a CSV table needs a header with "arch" and a value column')
-    return _from_rows(path, rows, key, 'ranked-csv')
+    return _from_rows(path, rows, key, 'ranked-csv', space)
 
 
-def _from_rows(path: Path, rows: list, key: str | None, fmt: str) -> Table:
+def _from_rows(path: Path, rows: list, key: str | None, fmt: str, space=None) -> Table:
     if not rows or not all(isinstance(r, Mapping) for r in rows):
         raise TableError(f'{path}: a ranked table is a non-empty list of rows like {{"arch": ..., "score": ...}}')
     if ARCH_FIELD not in rows[0]:
@@ -117,10 +129,10 @@ def _from_rows(path: Path, rows: list, key: str | None, fmt: str) -> Table:
         if key not in row or ARCH_FIELD not in row:
             raise TableError(f'{path}: row {i} lacks "{ARCH_FIELD}" or "{key}" (fields: {sorted(row)})')
         pairs.append((row[ARCH_FIELD], row[key]))
-    return Table(_collect(path, pairs), str(path), fmt, key)
+    return Table(_collect(path, pairs, space), str(path), fmt, key)
 
 
-def _from_records(path: Path, data: Mapping[str, Mapping], key: str | None) -> Table:
+def _from_records(path: Path, data: Mapping[str, Mapping], key: str | None, space=None) -> Table:
     first = next(iter(data.values()))
     key = _pick_key(path, first, key)
     with_field = ARCH_FIELD in first
@@ -129,7 +141,7 @@ def _from_records(path: Path, data: Mapping[str, Mapping], key: str | None) -> T
         if key not in record:
             raise TableError(f'{path}: entry {name!r} has no field {key!r} (fields: {sorted(record)})')
         pairs.append((record[ARCH_FIELD] if with_field else name, record[key]))
-    return Table(_collect(path, pairs), str(path), 'records-json' if with_field else 'keyed-json', key)
+    return Table(_collect(path, pairs, space), str(path), 'records-json' if with_field else 'keyed-json', key)
 
 
 def _pick_key(path: Path, row: Mapping, key: str | None) -> str:
@@ -147,10 +159,10 @@ def _pick_key(path: Path, row: Mapping, key: str | None) -> str:
                      f'name it with --score-key / --gt-key (or key=...)')
 
 
-def _collect(path: Path, pairs) -> dict[str, float]:
+def _collect(path: Path, pairs, space=None) -> dict[str, float]:
     values: dict[str, float] = {}
     for code, value in pairs:
-        arch = _code(path, code)
+        arch = _code(path, code, space)
         number = _number(path, arch, value)
         if arch in values and values[arch] != number:
             raise TableError(f'{path}: architecture {arch} appears twice with different values '
@@ -161,25 +173,42 @@ def _collect(path: Path, pairs) -> dict[str, float]:
     return values
 
 
-def table_code(code: Any) -> str:
-    """The key a table row's architecture code gets (:func:`read_table`): the code as an :class:`Arch` value, so that
-    ``'0-1-2'`` and ``'012'`` are one architecture whatever the space (Track-1's ``'4-4-...-4'`` becomes
-    ``'44...4'``); :func:`space_arch` reads it back in a space."""
-    return str(Arch.parse(code))
+def table_code(code: Any, space=None) -> str:
+    """The key a table row's architecture code gets (:func:`read_table`): with ``space``, the space's own code
+    (:func:`space_code`); without, a key for comparing codes of an unknown space (the code as an :class:`Arch`
+    value, so that ``'0-1-2'`` and ``'012'`` are one architecture), which is never written to a file."""
+    return str(Arch.parse(code)) if space is None else space_code(space, code)
 
 
-def space_arch(space, key: str) -> Arch:
-    """The architecture of ``space`` that a table key (:func:`table_code`) stands for: its numbers, read as the
-    space reads a code (choice indices, or Track-1's widths)."""
-    return space.parse(Arch.parse(key).choices)
+def space_arch(space, code: Any) -> Arch:
+    """The architecture of ``space`` a table's code stands for: its numbers, read as the space reads a code (choice
+    indices, or Track-1's widths), whether written with separators or, as some older files hold them, without."""
+    return space.parse(Arch.parse(code).choices)
 
 
-def _code(path: Path, code: Any) -> str:
+def space_code(space, code: Any) -> str:
+    """The space's own code (``space.format``) of a code as a table, an arch file or a user may write it."""
+    return space.format(space_arch(space, code))
+
+
+def table_space(path):
+    """The space a table names in the meta file beside it (``<table>.meta.json``, as tools/make_ground_truth.py
+    writes one), built; None where there is none."""
+    meta = Path(path).with_suffix('.meta.json')
+    if not meta.is_file():
+        return None
+    name = json.loads(meta.read_text()).get('meta', {}).get('space')
+    if name is None:
+        return None
+    return build_space(name)
+
+
+def _code(path: Path, code: Any, space=None) -> str:
     if isinstance(code, (int, float)):
         raise TableError(f'{path}: architecture {code!r} is stored as a number, which loses leading zeros; '
                          f'store codes as strings such as "013203"')
     try:
-        return table_code(code)  # a table's space is unknown: compare codes as Arch values
+        return table_code(code, space)
     except ArchError as err:
         raise TableError(f'{path}: {err}') from err
 

@@ -35,6 +35,7 @@ from ..models.standalone import build_standalone
 from ..registry import ZERO_COST
 from ..spaces import SpaceLike, build_space
 from ..utils.cli import UnknownNameError
+from .tables import ranked_rows
 
 DEFAULT_INIT_SEEDS = (0, 1, 2)
 JACOV_K = 1e-5  # Mellor et al. 2020 (v1): keeps log and 1/x finite at zero eigenvalues
@@ -276,12 +277,6 @@ def score_architectures(space: SpaceLike, archs: Sequence[ArchLike], proxies: Se
             elapsed = time.perf_counter() - start
             log(f'[{i}/{len(archs)}] {elapsed:.0f} s, {elapsed / i:.2f} s per architecture')
     return scores
-
-
-def ranked_rows(scores: dict[str, float]) -> list[dict]:
-    """A ranked table (``[{"arch", "score"}]``, best first) of the finite scores, as tools/rank_eval.py reads."""
-    rows = [dict(arch=code, score=value) for code, value in scores.items() if math.isfinite(value)]
-    return sorted(rows, key=lambda row: -row['score'])
 
 
 def _as_float(value: 'float | torch.Tensor') -> float:

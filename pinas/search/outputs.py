@@ -54,8 +54,7 @@ def write_top_archs(history: Sequence[Evaluation], space: SearchSpace, out_dir, 
     for rank, evaluation in enumerate(ranked(history)[:top_n], start=1):
         code = space.format(evaluation.arch)
         path = out_dir / f'top{rank}_{code}.json'
-        write_arch_file(path, code, **{**evaluation.info, 'space': space.name, **meta, 'score': evaluation.score,
-                                         'rank': rank})
+        write_arch_file(path, space, code, **{**evaluation.info, **meta, 'score': evaluation.score, 'rank': rank})
         paths.append(path)
     return paths
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Sequence
 
 from ..arch import Arch, ArchError
-from ..ranking.tables import TableError, read_table, space_arch
+from ..ranking.tables import TableError, read_table
 from ..registry import STRATEGIES
 from .base import Evaluation, SearchError, SearchStrategy
 
@@ -32,7 +32,7 @@ class TableSearch(SearchStrategy):
                               + ('both' if path else 'neither'))
         source = path if path is not None else 'search.strategy.archs'
         try:
-            self.archs = [space_arch(space, code) for code in read_table(path, key).values] if path is not None \
+            self.archs = [space.parse(code) for code in read_table(path, key, space=space).values] if path is not None \
                 else [space.parse(str(code)) for code in archs]
         except (TableError, ArchError) as err:
             raise SearchError(f'table search over {source}: {err}') from None

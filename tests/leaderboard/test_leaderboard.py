@@ -3,6 +3,7 @@ import csv
 import importlib.util
 import io
 import json
+import math
 import os
 import shutil
 import subprocess
@@ -19,6 +20,7 @@ from pinas.leaderboard.correlation import Settings
 from pinas.leaderboard.model_index import INDEX_FILE
 from pinas.leaderboard.table import LeaderboardError, build_boards, unique_records
 from pinas.ranking import kendall_tau_b, ranking_metrics
+from pinas.ranking.metrics import kendall_permutation_test
 
 TOOL = REPO / 'tools' / 'leaderboard.py'
 SETTINGS = Settings(resamples=BOOTSTRAP)
@@ -78,27 +80,30 @@ def test_correlations_match_pinas_ranking_and_leave_paper_rows_out(tmp_path):
                           ('semantic_segmentation', 'ADE20K', 'pinas'), ('semantic_segmentation', 'ADE20K', 'spos')}
     study = found[('instance_segmentation', 'COCO', 'pinas')]
     assert all(not row.is_paper and row.score is not None for row in study.rows) and len(study.rows) == len(ARCHS)
-    expected = ranking_metrics([r.score for r in study.rows], [r.primary.mean for r in study.rows],
-                               resamples=BOOTSTRAP)
-    assert [(m.name, m.value, m.ci_low, m.ci_high) for m in study.metrics] == \
-           [(m.name, m.value, m.ci_low, m.ci_high) for m in expected]
+    # 8 architectures: point values (no bootstrap interval) and tau's exact permutation p-value
+    scores, truth = [r.score for r in study.rows], [r.primary.mean for r in study.rows]
+    expected = ranking_metrics(scores, truth, resamples=0)
+    assert [(m.name, m.value) for m in study.metrics] == [(m.name, m.value) for m in expected]
+    assert all(math.isnan(m.ci_low) and math.isnan(m.ci_high) for m in study.metrics)
     tau = study.metric('kendall_tau_b')
-    assert tau.ci_low <= tau.value <= tau.ci_high and tau.value > 0.5
-    # the ceiling: seed 0 vs seed 1 of the same architectures
+    assert tau.value > 0.5 and study.permutation == kendall_permutation_test(scores, truth)
+    # the seed-to-seed tau: seed 0 vs seed 1 of the same architectures, with its own p-value
     (ceiling,) = study.ceiling
     assert ceiling.seeds == (0, 1)
     by_seed = {s: {r.arch: r.metrics['mask_AP'] for r in study_records() if r.seed == s and r.provenance.method ==
                    'pinas' and r.task == 'instance_segmentation'} for s in SEEDS}
-    assert ceiling.tau.value == pytest.approx(kendall_tau_b([by_seed[0][a] for a in ARCHS],
-                                                            [by_seed[1][a] for a in ARCHS]))
+    x, y = [by_seed[0][a] for a in ARCHS], [by_seed[1][a] for a in ARCHS]
+    assert ceiling.tau.value == pytest.approx(kendall_tau_b(x, y))
+    assert ceiling.permutation.p_value == kendall_permutation_test(x, y).p_value
+    # SPOS scored 4 of the architectures: too few for any correlation
     spos = found[('semantic_segmentation', 'ADE20K', 'spos')]
-    assert spos.metric('kendall_tau_b').value == pytest.approx(-1.0) and spos.ceiling == ()
+    assert spos.skipped == 'n too small (n=4, need 5)' and spos.metrics == () and spos.ceiling == ()
 
 
-def test_a_study_of_fewer_than_three_architectures_is_reported_as_skipped(tmp_path):
-    records = [run_record(arch, 0, score=float(i)) for i, arch in enumerate(ARCHS[:2])]
+def test_a_study_of_fewer_than_five_architectures_is_reported_as_skipped(tmp_path):
+    records = [run_record(arch, 0, score=float(i)) for i, arch in enumerate(ARCHS[:4])]
     leaderboard = build([write_records(records, tmp_path)], SETTINGS)
-    assert {s.skipped for s in leaderboard.studies} == {'2 architecture(s); a correlation needs at least 3'}
+    assert {s.skipped for s in leaderboard.studies} == {'n too small (n=4, need 5)'}
 
 
 def test_identical_copies_count_once_with_a_warning(tmp_path):
@@ -133,7 +138,8 @@ def test_tool_writes_markdown_csv_html_and_correlations(tmp_path, tool, capsys):
     assert correlations['bootstrap'] == BOOTSTRAP and len(correlations['studies']) == 4
     study = correlations['studies'][0]
     assert set(study['statistics']) == {'kendall_tau_b', 'spearman', 'pearson', 'precision@10%', 'precision@20%'}
-    assert study['seed_ceiling'][0]['seeds'] == [0, 1]
+    assert study['seed_to_seed'][0]['seeds'] == [0, 1] and study['kendall_tau_b_permutation']['exact']
+    assert study['noise_ceiling']['seeds'] == len(SEEDS)
     assert all(a['name'] not in ('Pi-NAS-trans', 'ResNeSt-50') for s in correlations['studies'] for a in s['archs'])
     html = (out / HTML).read_text()
     for remote in ('http://', 'https://', '<link', 'src='):
@@ -254,6 +260,14 @@ def test_bad_input_is_one_line_naming_the_file(tmp_path, tool, capsys, make):
     assert str(path) in err and problem in err
     if make is conflicting:
         assert str(tmp_path / 'runs' / 'a' / 'record.json') in err
+    assert not (tmp_path / 'out').exists()
+
+
+@pytest.mark.parametrize('option', [['--bootstrap', '-1'], ['--confidence', '2']])
+def test_bad_bootstrap_options_are_one_line_with_the_fix(tmp_path, tool, capsys, option):
+    status = tool.main([str(PAPER_DIR), '--out', str(tmp_path / 'out')] + option)
+    err = capsys.readouterr().err
+    assert status == 2 and err.startswith('error: ') and err.count('\n') == 1 and '; pass ' in err
     assert not (tmp_path / 'out').exists()
 
 

@@ -6,15 +6,21 @@ import json
 import math
 import statistics
 from dataclasses import replace
+from itertools import combinations, permutations
 
+import numpy as np
 import pytest
+from scipy import stats
 from leaderboard_helpers import (ARCHS, BOOTSTRAP, DEEPLAB, PAPER_DIR, REPO, SPOS_ARCHS, run_record, study_dirs,
                                  study_records, write_records)
 
 from pinas.leaderboard.build import CORRELATIONS, HTML, MARKDOWN, build
 from pinas.leaderboard.correlation import Settings, parse_scores_spec, read_score_table, studies
+from pinas.leaderboard.html import score_plot
+from pinas.leaderboard.render import correlation_table, result_text
 from pinas.leaderboard.table import LeaderboardError, build_boards, slugify
 from pinas.ranking import TableError, ranking_metrics
+from pinas.ranking.metrics import kendall_permutation_test, noise_ceiling_tau, seed_ceilings
 
 TOOL = REPO / 'tools' / 'leaderboard.py'
 SETTINGS = Settings(resamples=BOOTSTRAP)
@@ -75,14 +81,20 @@ def test_a_table_equal_to_the_metric_gives_tau_one_and_reversed_minus_one(tmp_pa
     assert study.metric('kendall_tau_b').value == pytest.approx(1.0)
     assert study.metric('spearman').value == pytest.approx(1.0)
     assert all(study.metric(name).value == pytest.approx(1.0) for name in ('precision@10%', 'precision@20%'))
-    expected = ranking_metrics(list(study.scores), [r.primary.mean for r in study.rows], resamples=BOOTSTRAP)
-    assert [(m.name, m.value, m.ci_low, m.ci_high) for m in study.metrics] == \
-           [(m.name, m.value, m.ci_low, m.ci_high) for m in expected]
+    expected = ranking_metrics(list(study.scores), [r.primary.mean for r in study.rows], resamples=0)
+    assert [(m.name, m.value) for m in study.metrics] == [(m.name, m.value) for m in expected]
     (ceiling,) = study.ceiling
-    assert study.ceiling_mean == ceiling.tau.value and study.tau_over_ceiling == pytest.approx(1.0 / ceiling.tau.value)
-    # seeds that barely agree (the interval reaches zero) leave nothing to predict: no ratio, not 1 / 0.07 = 14
-    weak = replace(ceiling, tau=replace(ceiling.tau, value=0.07, ci_low=-0.6, ci_high=0.7))
-    assert math.isnan(replace(study, ceiling=(weak,)).tau_over_ceiling)
+    # 4 of the 8 rows hold 3 runs (2 Pi-NAS seeds and the SPOS run), 4 hold 2: k is their harmonic mean
+    k = statistics.harmonic_mean([3] * 4 + [2] * 4)
+    assert study.noise_seeds == pytest.approx(k) and study.ceiling_mean == ceiling.tau.value
+    assert study.noise_ceiling.value == pytest.approx(noise_ceiling_tau(ceiling.tau.value, k))
+    assert study.tau_over_noise_ceiling == pytest.approx(1.0 / study.noise_ceiling.value)
+    # seeds that barely agree (p-value or interval says chance) leave nothing to predict: no ratio
+    chance = replace(ceiling, tau=replace(ceiling.tau, value=0.07),
+                     permutation=replace(ceiling.permutation, value=0.07, p_value=0.9))
+    assert math.isnan(replace(study, ceiling=(chance,)).tau_over_noise_ceiling)
+    weak = replace(ceiling, tau=replace(ceiling.tau, value=0.07, ci_low=-0.6, ci_high=0.7), permutation=None)
+    assert math.isnan(replace(study, ceiling=(weak,)).tau_over_noise_ceiling)
     oracle = next(s for s in leaderboard.studies if s.method == 'oracle' and s.board.dataset == 'ADE20K')
     assert oracle.score_name is None and oracle.metric('kendall_tau_b').value == pytest.approx(-1.0)
     # the records' own studies are still there, unchanged in number, beside one table study per board and config
@@ -115,17 +127,18 @@ def test_rows_need_no_search_score_and_codes_are_compared_as_architectures(tmp_p
         assert study.metric('kendall_tau_b').value == pytest.approx(1.0)
         # 3 seeds: 3 seed pairs, each ranking the architectures alike
         assert [c.seeds for c in study.ceiling] == [(0, 1), (0, 2), (1, 2)]
-        assert study.ceiling_mean == pytest.approx(1.0) and study.tau_over_ceiling == pytest.approx(1.0)
+        assert study.ceiling_mean == pytest.approx(1.0) and study.noise_seeds == 3
+        assert study.noise_ceiling.value == pytest.approx(1.0) and study.tau_over_noise_ceiling == pytest.approx(1.0)
 
 
 def test_csv_tables_are_read(tmp_path):
     records = [run_record(arch, 0, metrics={'box_AP': 20.0 + i, 'mask_AP': 18.0 + i}, name=f'net-{arch}')
-               for i, arch in enumerate(ARCHS[:4])]
+               for i, arch in enumerate(ARCHS[:5])]
     path = tmp_path / 'scores.csv'
     with path.open('w', newline='') as f:
         writer = csv.writer(f)
         writer.writerow(['arch', 'score'])
-        writer.writerows([[a, 10 - i] for i, a in enumerate(ARCHS[:4])])
+        writer.writerows([[a, 10 - i] for i, a in enumerate(ARCHS[:5])])
     (study, _) = studies(build_boards(records), SETTINGS, [read_score_table('zc', 'synflow', path)])
     assert study.metric('kendall_tau_b').value == pytest.approx(-1.0) and study.score_name == 'synflow'
 
@@ -137,7 +150,7 @@ def test_a_table_of_two_architectures_is_skipped_and_one_matching_none_says_why(
                         [read_score_table('spos', 'top1', two), read_score_table('other', None, none)])
     coco = table_studies(leaderboard)[('instance_segmentation', 'COCO')]
     # the COCO config has the 8 Pi-NAS picks and a baseline run of one of them: 8 architectures
-    assert coco.skipped == '2 of 8 measured architecture(s) in the table; a correlation needs at least 3'
+    assert coco.skipped == '2 of 8 measured architecture(s) in the table; n too small (n=2, need 5)'
     assert coco.metrics == () and len(coco.rows) == 2 and coco.scores == (2.0, 1.0)
     other = next(s for s in leaderboard.studies if s.method == 'other' and s.board.dataset == 'ADE20K')
     assert other.rows == () and other.skipped.startswith("0 of 8 measured architecture(s) in the table (its codes "
@@ -183,24 +196,26 @@ def test_the_table_study_is_in_every_output(tmp_path, tool, capsys):
     assert study['method'] == 'spos' and study['score'] == 'top1' and study['n'] == len(ARCHS)
     assert study['statistics']['kendall_tau_b']['value'] == pytest.approx(1.0)
     assert [a['score'] for a in study['archs']] == sorted(means.values(), reverse=True)
-    assert study['seed_ceiling_mean'] == study['seed_ceiling'][0]['kendall_tau_b']['value']
-    assert study['tau_over_ceiling'] == pytest.approx(1.0 / study['seed_ceiling_mean'])
+    assert study['seed_to_seed_mean']['value'] == study['seed_to_seed'][0]['kendall_tau_b']['value']
+    assert study['tau_over_noise_ceiling'] == pytest.approx(1.0 / study['noise_ceiling']['value'])
     assert all(s['scores_file'] is None for s in data['studies'] if s['method'] != 'spos' or s['score'] != 'top1')
     md = (out / MARKDOWN).read_text()
     assert 'Does the search predict transfer?' in md
     header = next(line for line in md.splitlines() if line.startswith('| board | config |'))
-    assert '| scores from | n | Kendall tau-b [95% CI] |' in header
-    assert header.endswith('| seed ceiling: Kendall tau-b | seed ceiling: mean tau | tau / ceiling |')
+    assert '| scores from | n | Kendall tau-b [95% CI] or (p) |' in header
+    assert header.endswith('| seed-to-seed tau (reproducibility) | seed-to-seed: mean | noise ceiling (k-seed mean) '
+                           '| tau / noise ceiling |')
     line = next(line for line in md.splitlines()
                 if line.startswith(f'| Semantic Segmentation: ADE20K val | {DEEPLAB} | spos | top1 | {ranked} | 8 |'))
     cells = [c.strip() for c in line.strip('|').split('|')]
-    assert cells[6].startswith('1.000 [') and cells[-1] == f'{1.0 / study["seed_ceiling_mean"]:.3f}'
+    assert cells[6] == '1.000 (p < 0.001 exact)'   # 8 architectures: no interval, an exact p-value
+    assert cells[-1] == f'{1.0 / study["noise_ceiling"]["value"]:.3f}'
     assert f'| Semantic Segmentation: ADE20K val | {DEEPLAB} | pinas | knn | provenance.score | 8 |' in md
     html = (out / HTML).read_text()
     # the records' SPOS study on ADE20K, and the table's on ADE20K and both COCO boards
     assert len(list((out / 'plots').glob('score_*_spos_knn.svg'))) == 1
     assert len(list((out / 'plots').glob('score_*_spos_top1.svg'))) == 3
-    assert f'Scores from {ranked}. 8 architectures, config {DEEPLAB}. Kendall tau-b 1.000 [' in html
+    assert f'Scores from {ranked}. 8 architectures, config {DEEPLAB}. Kendall tau-b 1.000 (p &lt; 0.001 exact)' in html
     assert 'ADE20K val: mIoU vs spos top1' in html
     assert html.count('<svg') == len(list((out / 'plots').glob('*.svg'))) == 11
 
@@ -310,3 +325,119 @@ def test_baselines_rank_the_rows_by_their_records_params_and_macs(tmp_path, tool
     md = (tmp_path / 'out' / MARKDOWN).read_text()
     config = records[0].config
     assert f'| Object Detection: COCO val2017 | {config} | baseline | params | record.params_M | 5 |' in md
+
+
+# --- what n architectures can say, and the ceiling a score is judged against -----------------------------------
+def scored_records(n: int, seeds=(0, 1)) -> list:
+    """``n`` architectures (codes beyond ARCHS), each run once per seed: box AP grows with the architecture's index
+    up to seed noise, the search score and the params up to noise of their own."""
+    rng = np.random.default_rng(n)
+    template = run_record(ARCHS[0], 0, score=0.0)
+    records = []
+    for i in range(n):
+        code = np.base_repr(i, 4).zfill(len(ARCHS[0]))
+        provenance = replace(template.provenance, score=round(i + float(rng.normal(0, 3)), 3))
+        params = round(1.0 + 0.1 * i + float(rng.normal(0, 0.5)), 3)
+        for seed in seeds:
+            box = round(20.0 + 0.5 * i + float(rng.normal(0, 2)), 2)
+            records.append(replace(template, arch=code, name=f'pinas-{code}', seed=seed, provenance=provenance,
+                                   params_M=params, metrics={'box_AP': box, 'mask_AP': box - 2}))
+    return records
+
+
+def detection_studies(records, baselines=()):
+    return [s for s in studies(build_boards(records), SETTINGS, baselines=baselines)
+            if s.board.task.name == 'object_detection']
+
+
+def cells_of(study) -> dict:
+    header, (row,) = correlation_table([study])
+    return dict(zip(header, row))
+
+
+def brute_force_p(x, y) -> float:
+    """Two-sided permutation p-value of Kendall's tau by enumeration, without the library: the share of all orders
+    of ``y`` whose |concordant - discordant| is at least the observed one (tau-b's denominator is the same for
+    every order, as reordering keeps the ties)."""
+    pairs = list(combinations(range(len(x)), 2))
+    sign_x = [np.sign(x[j] - x[i]) for i, j in pairs]
+
+    def numerator(order) -> float:
+        return sum(s * np.sign(order[j] - order[i]) for s, (i, j) in zip(sign_x, pairs))
+    observed = abs(numerator(y))
+    orders = list(permutations(y))
+    return sum(abs(numerator(order)) >= observed for order in orders) / len(orders)
+
+
+def test_three_architectures_give_no_correlation_number():
+    (study,) = detection_studies(scored_records(3))
+    assert study.skipped == 'n too small (n=3, need 5)'
+    assert study.metrics == () and study.permutation is None and study.ceiling == () and study.noise_ceiling is None
+    cells = cells_of(study)
+    assert cells['Kendall tau-b [95% CI] or (p)'] == 'skipped: n too small (n=3, need 5)'
+    assert not any(c for name, c in cells.items() if name not in ('board', 'config', 'method', 'score',
+                                                                  'scores from', 'n', 'Kendall tau-b [95% CI] or (p)'))
+    assert score_plot(study, ['pinas']).caption == 'No statistics: n too small (n=3, need 5).'
+
+
+def test_the_exact_p_value_counts_every_order_of_the_architectures():
+    # a tiny case with ties, against scipy's tau-b of every one of the 5! orders
+    x, y = np.array([1.0, 2.0, 2.0, 3.0, 5.0]), np.array([1.0, 3.0, 2.0, 2.0, 4.0])
+    observed = stats.kendalltau(x, y).statistic
+    orders = list(permutations(y))
+    expected = sum(abs(stats.kendalltau(x, order).statistic) >= abs(observed) - 1e-12 for order in orders) / 120
+    test = kendall_permutation_test(x, y)
+    assert test.exact and test.orders == 120 and test.p_value == pytest.approx(expected)
+    assert brute_force_p(x, y) == pytest.approx(expected)
+    # 8 architectures in a study: the p-value of all 8! orders, and no bootstrap interval
+    (study,) = detection_studies(scored_records(8))
+    scores, truth = list(study.scores), [row.primary.mean for row in study.rows]
+    assert study.permutation.exact and study.permutation.orders == math.factorial(8)
+    assert study.permutation.p_value == pytest.approx(brute_force_p(scores, truth))
+    assert all(math.isnan(m.ci_low) and math.isnan(m.ci_high) for m in study.metrics)
+    tau = study.metric('kendall_tau_b').value
+    assert cells_of(study)['Kendall tau-b [95% CI] or (p)'] == (f'{tau:.3f} ({study.permutation.short_text()})')
+    assert study.permutation.short_text().endswith(' exact')
+
+
+def test_nine_to_nineteen_architectures_use_a_seeded_monte_carlo_p_value():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=12)
+    y = x + rng.normal(0, 1.5, size=12)
+    test = kendall_permutation_test(x, y, seed=3)
+    assert not test.exact and test.orders >= 10 ** 5 and test == kendall_permutation_test(x, y, seed=3)
+    exact = stats.kendalltau(x, y, method='exact').pvalue   # no ties: scipy's exact null distribution
+    assert abs(test.p_value - exact) < 4 * test.p_error + 1 / test.orders
+    assert test.short_text().endswith(' MC') and '±' in test.short_text() and 'standard error' in test.text()
+
+
+def test_twenty_or_more_architectures_get_bootstrap_intervals_and_one_ceiling():
+    records = scored_records(24)
+    found = detection_studies(records, baselines=['params'])
+    study = next(s for s in found if s.method == 'pinas')
+    tau = study.metric('kendall_tau_b')
+    assert study.permutation is None and tau.ci_low <= tau.value <= tau.ci_high
+    (pair,) = study.ceiling
+    assert pair.permutation is None and pair.tau.ci_low <= pair.tau.value <= pair.tau.ci_high
+    # the noise ceiling of the 2-seed mean, beside the seed-to-seed tau: noise_ceiling_tau of it, with the CI of
+    # seed_ceilings (the same resampled architectures as the pair's, so one seed pair's CI is the mean's)
+    per_arch = {}
+    for record in records:
+        per_arch.setdefault(record.arch, {})[record.seed] = record.metrics['box_AP']
+    archs = sorted(per_arch)
+    seed_to_seed, noise = seed_ceilings([[per_arch[a][s] for a in archs] for s in (0, 1)], BOOTSTRAP)
+    assert study.noise_seeds == 2
+    assert study.noise_ceiling.value == pytest.approx(noise_ceiling_tau(pair.tau.value, 2))
+    assert (study.noise_ceiling.ci_low, study.noise_ceiling.ci_high) == (noise.ci_low, noise.ci_high)
+    assert (study.seed_mean.ci_low, study.seed_mean.ci_high) == (seed_to_seed.ci_low, seed_to_seed.ci_high) \
+        == (pair.tau.ci_low, pair.tau.ci_high)
+    cells = cells_of(study)
+    assert cells['seed-to-seed tau (reproducibility)'] == f'seeds 0/1: {result_text(pair.tau)}'
+    assert cells['seed-to-seed: mean'] == result_text(pair.tau)
+    assert cells['noise ceiling (k-seed mean)'] == f'{result_text(study.noise_ceiling)} (k=2)'
+    assert cells['tau / noise ceiling'] == f'{tau.value / study.noise_ceiling.value:.3f}'
+    # another score of the same rows (sorted by another order) shows the same ceiling with the same interval
+    baseline = next(s for s in found if s.method == 'baseline')
+    assert baseline.rows != study.rows
+    assert (baseline.ceiling, baseline.seed_mean, baseline.noise_ceiling) == \
+           (study.ceiling, study.seed_mean, study.noise_ceiling)

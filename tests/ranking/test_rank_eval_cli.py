@@ -1,5 +1,6 @@
 """tools/rank_eval.py end to end: a real subprocess writes the JSON report and the PNG plot."""
 import importlib.util
+import itertools
 import json
 import os
 import subprocess
@@ -7,6 +8,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pytest
 from scipy import stats
 
 REPO = Path(__file__).resolve().parents[2]
@@ -64,3 +66,68 @@ def test_rank_eval_reports_bad_input_without_a_traceback(tmp_path, capsys):
     assert tool.main([str(tmp_path / 'ranked.csv'), str(tmp_path / 'other.json')]) == 2
     err = capsys.readouterr().err
     assert err.startswith('error: only 0 architecture(s)') and 'Traceback' not in err
+
+
+# --- small samples: no number below 5, a permutation p-value below 20, a bootstrap CI from 20 -------------------
+def write_pair(tmp_path, scores, truth):
+    """A scores table and a ground-truth table ({code: value} JSON) of len(scores) architectures."""
+    codes = [np.base_repr(i, 4).zfill(6) for i in range(len(scores))]
+    (tmp_path / 's.json').write_text(json.dumps(dict(zip(codes, map(float, scores)))))
+    (tmp_path / 't.json').write_text(json.dumps(dict(zip(codes, map(float, truth)))))
+    return [str(tmp_path / 's.json'), str(tmp_path / 't.json')]
+
+
+def run_main(capsys, argv):
+    status = load_tool().main(argv)
+    out = capsys.readouterr()
+    return status, out.out, out.err
+
+
+def brute_force_p(x, y) -> float:
+    """Two-sided permutation p-value of Kendall's tau-b over all orders of ``y``, with scipy's tau-b."""
+    observed = abs(stats.kendalltau(x, y).statistic)
+    orders = list(itertools.permutations(y))
+    return sum(abs(stats.kendalltau(x, order).statistic) >= observed - 1e-12 for order in orders) / len(orders)
+
+
+def test_three_architectures_get_no_correlation_number(tmp_path, capsys):
+    status, out, _ = run_main(capsys, write_pair(tmp_path, [1, 2, 3], [1, 3, 2]) + ['--out', str(tmp_path / 'r.json')])
+    assert status == 0
+    assert 'n too small (n=3, need 5)' in out and 'kendall_tau_b' not in out and 'CI' not in out
+    report = json.loads((tmp_path / 'r.json').read_text())
+    assert report['metrics'] == {} and report['skipped'] == 'n too small (n=3, need 5)'
+
+
+def test_five_architectures_get_the_exact_p_value_of_all_orders_and_no_interval(tmp_path, capsys):
+    scores, truth = [1.0, 2.0, 2.0, 3.0, 5.0], [1.0, 3.0, 2.0, 2.0, 4.0]   # ties on both sides
+    status, out, _ = run_main(capsys, write_pair(tmp_path, scores, truth) + ['--out', str(tmp_path / 'r.json')])
+    assert status == 0 and 'CI' not in out
+    assert 'two-sided permutation test, exact: all 5! = 120 orders' in out
+    report = json.loads((tmp_path / 'r.json').read_text())
+    test = report['kendall_tau_b_permutation']
+    assert test['exact'] and test['orders'] == 120 and test['p_value'] == pytest.approx(brute_force_p(scores, truth))
+    assert report['metrics']['kendall_tau_b']['ci'] == [None, None]
+    assert f'p = {test["p_value"]:.3f}' in out
+
+
+def test_twelve_architectures_get_a_monte_carlo_p_value_with_its_error(tmp_path, capsys):
+    rng = np.random.default_rng(0)
+    truth = rng.normal(size=12)
+    status, out, _ = run_main(capsys, write_pair(tmp_path, truth + rng.normal(0, 1, 12), truth))
+    assert status == 0 and 'CI' not in out
+    assert 'Monte-Carlo: 100000 seeded random orders, standard error 0.' in out
+
+
+def test_twenty_architectures_get_a_bootstrap_interval(tmp_path, capsys):
+    rng = np.random.default_rng(0)
+    truth = rng.normal(size=20)
+    status, out, _ = run_main(capsys, write_pair(tmp_path, truth + rng.normal(0, 1, 20), truth)
+                              + ['--bootstrap', '200'])
+    assert status == 0 and '95% CI low' in out and 'permutation' not in out
+
+
+@pytest.mark.parametrize('option', [['--bootstrap', '-1'], ['--confidence', '2']])
+def test_bad_bootstrap_options_are_one_line_with_the_fix(tmp_path, capsys, option):
+    status, out, err = run_main(capsys, write_pair(tmp_path, range(8), range(8)) + option)
+    assert status == 2 and out == '' and err.count('\n') == 1
+    assert err.startswith('error: ') and '; pass ' in err and 'Traceback' not in err

@@ -254,8 +254,8 @@ def test_cost_curves_are_drawn(tmp_path):
               'spos': [(84, 0.36, 0.10, 0.60), (168, 0.40, 0.12, 0.62), (336, 0.41, float('nan'), float('nan'))],
               'pinas': [(352, 0.30, 0.31, 0.5), (88, 0.19, -0.09, 0.45), (176, 0.25, 0.0, 0.5)]}  # CI above the value
     baselines = {'params': 0.31, 'flops': 0.30, 'synflow': 0.28, 'snip': -0.05, 'grasp': float('nan')}
-    path = plot_cost_curves(curves, tmp_path / 'sub' / 'cost_curves.png', baselines, ceiling=0.486,
-                            max_baselines=3, title='track1')
+    path = plot_cost_curves(curves, tmp_path / 'sub' / 'cost_curves.png', baselines,
+                            ceilings={'seed-to-seed tau': 0.486, 'noise ceiling': 0.64}, max_baselines=3, title='track1')
     data = path.read_bytes()
     assert data.startswith(PNG) and len(data) > 20_000
     empty = plot_cost_curves({}, tmp_path / 'empty.png')

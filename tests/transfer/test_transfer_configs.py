@@ -88,9 +88,9 @@ def test_deeplabv3_is_output_stride_8(path, iters, crop, classes):
 
 
 def test_arch_and_checkpoint_are_one_line_overrides(tmp_path):
-    from pinas import write_arch_file
+    from pinas import build_space, write_arch_file
     arch_file = tmp_path / 'best_arch.json'
-    write_arch_file(arch_file, '3013231203213032', space='pinas_resnest50d')
+    write_arch_file(arch_file, build_space('pinas_resnest50d'), '3013231203213032')
     cfg = Config.fromfile(str(MASK_RCNN))
     cfg.merge_from_dict({'model.backbone.arch': str(arch_file),
                          'model.backbone.init_cfg.checkpoint': 'weights/searched.pth'})

@@ -62,19 +62,21 @@ from pinas.arch import ArchError
 from pinas.ranking.ground_truth import seed_to_seed_tau
 from pinas.ranking.metrics import MIN_PAIRS, RankingInputError
 from pinas.ranking.plot import plot_cost_curves, plot_ranking
-from pinas.ranking.report import format_study, nan_to_none, read_baselines
-from pinas.ranking.study import (ARCH_SETS, TAU, completed_budgets, cost_curves, count_passes, evaluate_runs,
-                                 format_plan, load_study, parse_budget, plan_study, resolve_study_config, run_plan,
-                                 run_units, split_archs, study_names)
-from pinas.ranking.tables import TableError, read_table, table_code
+from pinas.ranking.paired import PARTIAL
+from pinas.ranking.report import format_seeded_study, format_study, nan_to_none, read_baselines
+from pinas.ranking.study import (ARCH_SETS, STUDY_MARKDOWN, TAU, completed_budgets, count_passes, evaluate_runs,
+                                 format_plan, load_study, parse_budget, plan_study, resolve_study_config,
+                                 run_name, run_plan, run_units, seed_records, seeded_curves, seeded_summary,
+                                 split_archs, study_names, truth_ceilings)
+from pinas.ranking.tables import TableError, ranked_rows, read_table, table_code, table_space
 from pinas.utils.cli import ArgumentParser, UsageError, cli_main, positive_int
-from pinas.utils.files import atomic_write_json
+from pinas.utils.files import atomic_write_bytes, atomic_write_json
 
 ROOT = Path(__file__).resolve().parents[2]
 GROUND_TRUTH_Y = 'stand-alone top-1 (%), mean of seeds'
 
 
-def ceiling(ground_truth: Path, archs: list[str], whole: bool) -> float | None:
+def ceiling(ground_truth: Path, archs: list[str], whole: bool, space=None) -> float | None:
     """Mean seed-to-seed Kendall tau of ``archs`` from the table's per-seed columns (tools/make_ground_truth.py's
     ``top1_seed<s>``); for the ``whole`` table, else the one recorded beside a table without them; None where
     neither is there (a half of a table without seed columns has no ceiling of its own)."""
@@ -82,12 +84,20 @@ def ceiling(ground_truth: Path, archs: list[str], whole: bool) -> float | None:
         rows = json.loads(ground_truth.read_text())
     except ValueError:  # a CSV table: no seed columns
         rows = None
-    tau = seed_to_seed_tau(rows, archs)
+    tau = seed_to_seed_tau(rows, archs, space)
     meta = ground_truth.with_suffix('.meta.json')
     if tau is not None or not whole or not meta.is_file():
         return tau
     taus = list(json.loads(meta.read_text())['seed_to_seed_kendall_tau'].values())
     return sum(taus) / len(taus)
+
+
+def _json_rows(path: Path):
+    """A JSON table's rows (None for a CSV table, which has no per-seed columns)."""
+    try:
+        return json.loads(path.read_text())
+    except ValueError:
+        return None
 
 
 def select_methods(plans: dict, study, names: list[str] | None) -> dict:
@@ -101,13 +111,13 @@ def select_methods(plans: dict, study, names: list[str] | None) -> dict:
     return {budget: {m: run for m, run in runs.items() if m in names} for budget, runs in plans.items()}
 
 
-def read_arch_list(path: Path) -> list[str]:
+def read_arch_list(path: Path, space=None) -> list[str]:
     """Architecture codes, one per line, keyed as tables key them (:func:`~pinas.ranking.tables.table_code`)."""
     if not path.is_file():
         raise UsageError(f'--score-also {path} does not exist; pass a list of codes, one per line (e.g. the '
                          '.archs.txt beside a ground truth tools/make_ground_truth.py is training)')
     try:
-        return [table_code(line.strip()) for line in path.read_text().splitlines() if line.strip()]
+        return [table_code(line.strip(), space) for line in path.read_text().splitlines() if line.strip()]
     except ArchError as err:
         raise UsageError(f'--score-also {path}: {err}') from None
 
@@ -174,15 +184,16 @@ def main(argv=None) -> int:
         print(format_plan(plans))
         return 0
     truth_path = Path(args.ground_truth)
-    truth = read_table(truth_path).values
+    space = table_space(truth_path)  # None for a table without a meta file: codes compared as Arch values
+    truth = read_table(truth_path, space=space).values
     archs = split_archs(truth, **study.split)[args.split]
     if len(archs) < MIN_PAIRS:
         where = str(truth_path) if args.split == 'all' else f'the {args.split} half of {truth_path}'
         raise RankingInputError(f'{where} holds {len(archs)} architectures; ranking metrics need {MIN_PAIRS}: '
                                 f'{"use --split all or " if args.split != "all" else ""}a larger table')
-    also = read_arch_list(Path(args.score_also)) if args.score_also else []
+    also = read_arch_list(Path(args.score_also), space) if args.score_also else []
     zero_cost_dir = Path(args.zero_cost or ROOT / study.zero_cost)
-    baselines = {name: table.values for name, table in read_baselines(zero_cost_dir).items()}
+    baselines = {name: table.values for name, table in read_baselines(zero_cost_dir, space=space).items()}
     for name, values in baselines.items():
         missing = sorted(set(archs) - set(values))
         if missing:
@@ -211,13 +222,22 @@ def main(argv=None) -> int:
         print(f'top-k sizes {[k for k in study.topk if k not in topk]} left out: only {len(archs)} architectures')
     result = evaluate_runs(records, {a: truth[a] for a in archs}, baselines, topk, study.reference.name,
                            study.control)
-    seed_tau = ceiling(truth_path, archs, whole=args.split == 'all')
+    seed_tau = ceiling(truth_path, archs, whole=args.split == 'all', space=space)
+    ceilings = truth_ceilings(_json_rows(truth_path), archs, space)
+    noise_ceiling = ceilings['noise_ceiling']['value'] if ceilings else None
+    by_seed = seed_records(study, records, scored, out_dir, options, args.epochs, passes)
+    seeded = seeded_summary(by_seed, {a: truth[a] for a in archs}, baselines, study.control,
+                            [m.name for m in study.methods])
     labels = {m.name: m.score_label for m in study.methods}
+    for budget, runs in by_seed.items():
+        for method, seeds in runs.items():
+            for record in seeds[1:]:  # the other seeds' tables (the first's are written below, with its plot)
+                atomic_write_json(out_dir / f'{run_name(method, budget, record["seed"])}_scores.json',
+                                  ranked_rows(record['scores']))
     for budget, runs in records.items():
         for method, record in runs.items():
             name = plans.get(budget, others.get(budget))[method].name
-            atomic_write_json(out_dir / f'{name}_scores.json', sorted(
-                ({'arch': a, 'score': s} for a, s in record['scores'].items()), key=lambda r: -r['score']))
+            atomic_write_json(out_dir / f'{name}_scores.json', ranked_rows(record['scores']))
             plot_ranking([record['scores'][a] for a in archs], [truth[a] for a in archs],
                          result['metrics'][budget][method],
                          report_dir / f'{name}.png', xlabel=labels[method], ylabel=GROUND_TRUTH_Y,
@@ -225,28 +245,31 @@ def main(argv=None) -> int:
                                f'{study.name} space')
     report = dict(config=str(config), study=study.name, reference=study.reference.name,
                   ground_truth=str(truth_path), archs=args.split, split=dict(study.split), num_archs=len(archs),
-                  seed_to_seed_tau=seed_tau,
+                  seed_to_seed_tau=seed_tau, ceilings=ceilings, seeded=seeded,
                   budgets=result['budgets'],
                   cost_curves={m: [dict(units=u, value=v, ci=[lo, hi]) for u, v, lo, hi in points]
-                               for m, points in cost_curves(result['budgets']).items()})
+                               for m, points in seeded_curves(seeded).items()})
     if baselines:
         report['zero_cost'] = dict(dir=str(zero_cost_dir), baselines=result['zero_cost'])
-    atomic_write_json(report_dir / 'report.json', nan_to_none(report))
+    report = nan_to_none(report)
+    atomic_write_json(report_dir / 'report.json', report)
+    atomic_write_bytes(report_dir / STUDY_MARKDOWN, format_seeded_study(report).encode())
     baseline_taus = {name: row['metrics'][TAU]['value'] for name, row in result['zero_cost'].items()}
     half = '' if args.split == 'all' else f' of the {args.split} half'
-    plot_cost_curves(cost_curves(result['budgets']), report_dir / 'cost_curves.png', baseline_taus, seed_tau,
-                     title=f'{study.name}: ranking against training compute ({len(archs)} architectures{half}, '
-                           '95% bootstrap CI)')
+    lines = {'seed-to-seed tau': seed_tau, 'noise ceiling': noise_ceiling}
+    plot_cost_curves(seeded_curves(seeded), report_dir / 'cost_curves.png', baseline_taus, lines,
+                     title=f'{study.name}: ranking against training compute ({len(archs)} architectures{half}; mean '
+                           'over supernet seeds, 95% CI over architectures and seeds)')
 
     partial_plot = report_dir / 'cost_curves_partial.png' if study.control and baselines else None
     if partial_plot:  # the same curves, ranking beyond what the control baseline ranks
         partial_taus = {name: row['partial_kendall_tau_b']['value'] for name, row in result['zero_cost'].items()
                         if 'partial_kendall_tau_b' in row}
-        plot_cost_curves(cost_curves(result['budgets'], 'partial_tau'), partial_plot,
+        plot_cost_curves(seeded_curves(seeded, PARTIAL), partial_plot,
                          partial_taus, ylabel=f'partial Kendall τ-b given {study.control}',
                          title=f'{study.name}: ranking beyond {study.control} against training compute '
-                               f'({len(archs)} architectures{half}, 95% bootstrap CI)')
-    print(f'{len(archs)} architectures{half} of {truth_path}; seed-to-seed Kendall tau (ceiling): {seed_tau}')
+                               f'({len(archs)} architectures{half}; mean over seeds, 95% CI)')
+    print(format_seeded_study(report))
     if not baselines:
         print(f'no zero-cost baselines in {zero_cost_dir}: make them with tools/zero_cost.py SPACE '
               f'{truth_path} --out {zero_cost_dir}')
@@ -255,7 +278,7 @@ def main(argv=None) -> int:
         print(f'\nbudget x{budget:g}: {entry["reference_units"]} network passes per training image '
               f'(those of {study.reference.name}; every baseline the nearest whole epoch)')
         if budget in result['rows']:
-            print(format_study(result['rows'][budget], seed_tau,
+            print(format_study(result['rows'][budget], noise_ceiling,
                                {m: run_units(r) for m, r in runs.items()}))
         width = max(8, *(len(m) + 2 for m in entry['methods']))
         print(f'{"method":<{width}}{"epochs":>12}{"passes":>8}{"measured":>9}{"train s":>9}{"score s":>9}'
@@ -268,7 +291,8 @@ def main(argv=None) -> int:
                   f'{row["train_seconds"]:>9}{row["score_seconds"]:>9}'
                   f'   {text}')
     extra_plot = f' and {partial_plot}' if partial_plot else ''
-    print(f'\ncost curves: {report_dir / "cost_curves.png"}{extra_plot}; report: {report_dir / "report.json"}')
+    print(f'\ncost curves: {report_dir / "cost_curves.png"}{extra_plot}; report: {report_dir / "report.json"}, '
+          f'rendered: {report_dir / STUDY_MARKDOWN}')
     return 0
 
 
