@@ -92,7 +92,9 @@ def main(argv=None) -> int:
     summary['code_states'] = code_states({**table, RUNS: summarized})  # of the runs the table averages
     atomic_write_bytes(out, (json.dumps(summary.pop('rows'), indent=1) + '\n').encode())
     atomic_write_bytes(out.with_suffix('.meta.json'), (json.dumps(summary, indent=1) + '\n').encode())
-    print(f'{summary["num_archs"]} architectures, seed-to-seed Kendall tau-b: {summary["seed_to_seed_kendall_tau"]}')
+    ceiling = summary.get("noise_ceiling_kendall_tau_b", {}).get("value")
+    print(f'{summary["num_archs"]} architectures, seed-to-seed Kendall tau-b: {summary["seed_to_seed_kendall_tau"]}; '
+          f'noise ceiling of the seeds\' mean: {ceiling}')
     print(f'wrote {out}')
     return 0
 

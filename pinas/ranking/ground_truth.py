@@ -30,6 +30,7 @@ from ..datasets.synthetic import SyntheticSpec, make_synthetic_dataset
 from ..utils.files import atomic_write_json
 from ..utils.provenance import code_state, fingerprint
 
+CEILING_MIN_ARCHS = 5  # fewer architectures give no ceiling (no correlation is stated below 5 items)
 SEED_COLUMN = 'top1_seed'  # a ground-truth row's top-1 of one training seed: top1_seed0, top1_seed1, ...
 # Version of the images pinas.datasets.synthetic draws for one spec: bump it when the generator changes, so that
 # runs on the old images are not mixed with runs on the new ones.
@@ -241,13 +242,22 @@ def run_ground_truth(space, build_model: Callable[[Arch], nn.Module], archs: Seq
 
 
 def summarize(table: dict, seeds: Sequence[int]) -> dict:
-    """Mean top-1 per architecture and the seed-to-seed Kendall tau-b (the ceiling any supernet can reach)."""
+    """Mean top-1 per architecture, the seed-to-seed Kendall tau-b of every seed pair (how reproducible the table
+    is) and, from 5 architectures and 2 seeds on, both references with their bootstrap CIs: the mean seed-to-seed
+    tau and the noise ceiling of the seeds' mean (:func:`~pinas.ranking.metrics.seed_ceilings`: what a perfect
+    ranking would reach against the table's score column)."""
+    from .metrics import seed_ceilings
     runs = {code: r for code, r in table['runs'].items() if all(str(s) in r for s in seeds)}
     rows = sorted(({'arch': code, 'score': float(np.mean([r[str(s)] for s in seeds])),
                     **{f'{SEED_COLUMN}{s}': r[str(s)] for s in seeds}} for code, r in runs.items()),
                   key=lambda row: -row['score'])
     taus = seed_pair_taus({str(s): [r[str(s)] for r in runs.values()] for s in seeds})
-    return dict(meta=table['meta'], num_archs=len(rows), seeds=list(seeds), seed_to_seed_kendall_tau=taus, rows=rows)
+    ceilings = {}
+    if len(seeds) >= 2 and len(rows) >= CEILING_MIN_ARCHS:
+        ceilings = {m.name: m.as_dict() for m in seed_ceilings([[r[f'{SEED_COLUMN}{s}'] for r in rows]
+                                                                 for s in seeds])}
+    return dict(meta=table['meta'], num_archs=len(rows), seeds=list(seeds), seed_to_seed_kendall_tau=taus,
+                **ceilings, rows=rows)
 
 
 def seed_pair_taus(top1: Mapping[str, Sequence[float]]) -> dict[str, float]:

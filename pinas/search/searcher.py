@@ -122,16 +122,16 @@ class Searcher:
         return _from_rank0(propose)
 
     def _score(self, arch: Arch) -> float:
-        value = self.score_fn(arch)
+        value, code = self.score_fn(arch), self.space.format(arch)
         try:
             value = float(value)
         except (TypeError, ValueError):
-            raise SearchError(f'score_fn must return a number, got {value!r} for architecture {arch}') from None
+            raise SearchError(f'score_fn must return a number, got {value!r} for architecture {code}') from None
         if not math.isfinite(value):
-            raise SearchError(f'score_fn returned {value} for architecture {arch}; scores must be finite')
+            raise SearchError(f'score_fn returned {value} for architecture {code}; scores must be finite')
         reference = _broadcast(value)
         if abs(value - reference) > SCORE_MISMATCH_TOL * max(1.0, abs(reference)):
-            self.logger.warning(f'rank {_rank()} scored {arch} as {value} but rank 0 as {reference}: score_fn '
+            self.logger.warning(f'rank {_rank()} scored {code} as {value} but rank 0 as {reference}: score_fn '
                                 f'should all-reduce its result; using rank 0\'s value')
         return reference
 
