@@ -243,14 +243,27 @@ def count_passes(config: str, cfg_options: Mapping[str, Any] | None = None, root
     return int(model.passes_per_batch), int(model.max_passes_per_batch)
 
 
+def stage_settings_digest(config: str, cfg_options: Mapping[str, Any] | None = None, root: Path = ROOT) -> str:
+    """A hash of what configs/search/<config>.py trains and scores with ``cfg_options`` (its resolved config but
+    where files go, :func:`training_settings`, plus its ``search`` scorer): a run file records it, so a changed
+    config (a learning rate, a scorer) makes the run stale instead of being silently reused."""
+    from pinas.apis.runner import load_config
+    cfg = load_config(search_config_path(config, root), cfg_options=dict(cfg_options or {}))
+    settings = dict(training_settings(cfg), search=json.loads(json.dumps(cfg.get('search', {}), sort_keys=True,
+                                                                          default=repr)))
+    return hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()[:16]
+
+
 @dataclass(frozen=True)
 class StageRun:
-    """One stage of a planned run: its config, epochs and its algorithm's passes per batch."""
+    """One stage of a planned run: its config, epochs, its algorithm's passes per batch and, where the plan was
+    made with the configs at hand, the digest of its settings (:func:`stage_settings_digest`)."""
 
     config: str
     epochs: int
     passes_per_batch: int
     max_passes_per_batch: int
+    settings: str | None = None
 
 
 @dataclass(frozen=True)
@@ -290,6 +303,12 @@ class PlannedRun:
                     passes_per_batch=[s.passes_per_batch for s in self.stages], units=self.units,
                     units_max=self.units_max)
 
+    @property
+    def settings(self) -> list[str] | None:
+        """The stages' settings digests; None unless the plan computed every one."""
+        digests = [s.settings for s in self.stages]
+        return None if None in digests else digests
+
     def options(self, study_options: Mapping[str, Any] | None = None) -> dict:
         """The overrides the run trains with: the study's (``--cfg-options``), then the method's, then its seed."""
         seed = {} if self.seed is None else {'randomness.seed': self.seed}
@@ -302,13 +321,14 @@ def run_name(method: str, budget: float, seed: int | None = None) -> str:
 
 
 def plan_study(study: Study, budgets: Iterable[float] | None = None, epochs: Sequence[int] | None = None,
-               passes: Callable[[str, Mapping], tuple[int, int]] = count_passes, seed: int | None = None
-               ) -> dict[float, dict[str, PlannedRun]]:
+               passes: Callable[[str, Mapping], tuple[int, int]] = count_passes, seed: int | None = None,
+               settings: Callable[[str, Mapping], str] | None = None) -> dict[float, dict[str, PlannedRun]]:
     """``{budget: {method: run}}`` at equal compute: the reference with ``budget x epochs`` per stage (``epochs``:
     the study's unless given), each baseline with the whole number of epochs (at least 1) whose passes come closest
     to the reference's. ``passes(config, method_cfg_options)`` gives a stage's ``(passes_per_batch,
     max_passes_per_batch)``. ``seed``: the supernet seed of every run (default the study's first); a budget that
-    does not train it (:meth:`Study.seeds_of`) is left out."""
+    does not train it (:meth:`Study.seeds_of`) is left out. ``settings(config, method_cfg_options)``, where given,
+    gives each stage's settings digest (:func:`stage_settings_digest`), which run files are then judged by."""
     reference = study.reference
     epochs = tuple(study.epochs if epochs is None else epochs)
     if len(epochs) != len(reference.stages):
@@ -323,6 +343,7 @@ def plan_study(study: Study, budgets: Iterable[float] | None = None, epochs: Seq
             if counts[key][0] < 1:
                 raise UsageError(f'{config} counts {counts[key][0]} passes per batch; an algorithm trains with '
                                  'at least one')
+            counts[key] += (None if settings is None else settings(config, method.cfg_options),)
         return counts[key]
 
     if seed is not None and seed not in study.seeds:
@@ -339,10 +360,10 @@ def plan_study(study: Study, budgets: Iterable[float] | None = None, epochs: Seq
         runs = {}
         for method in study.baselines:
             config, = method.stages
-            per_batch, most = count(config, method)
+            per_batch, most, digest = count(config, method)
             runs[method.name] = PlannedRun(method.name, budget, (
-                StageRun(config, max(1, round(ref.units / per_batch)), per_batch, most),), method.cfg_options,
-                run_seed)
+                StageRun(config, max(1, round(ref.units / per_batch)), per_batch, most, digest),),
+                method.cfg_options, run_seed)
         plans[budget] = {**runs, reference.name: ref}
     return plans
 
@@ -382,6 +403,9 @@ def stale_reason(record: Mapping, run: PlannedRun, archs: Iterable[str],
     options = _jsonable(run.options(cfg_options))
     if 'cfg_options' in record and record['cfg_options'] != options:
         return f'it was trained with --cfg-options {record["cfg_options"]}, not {options}'
+    if 'settings_sha256' in record and run.settings is not None and record['settings_sha256'] != run.settings:
+        changed = [s.config for s, old in zip(run.stages, record['settings_sha256']) if s.settings != old]
+        return f'the settings of {", ".join(changed) or "its stages"} changed since it was trained'
     return None
 
 
@@ -441,7 +465,8 @@ def run_plan(plans: Mapping[float, Mapping[str, PlannedRun]], archs: Sequence[st
                     result = dict(result, scores={**partial['scores'], **result['scores']},
                                   score_seconds=round(partial.get('score_seconds', 0) + result['score_seconds'], 1))
                 result.pop('trained', None)
-                record = {**run.fields(), 'cfg_options': _jsonable(options), **result, **code_state()}
+                digests = {} if run.settings is None else dict(settings_sha256=run.settings)
+                record = {**run.fields(), 'cfg_options': _jsonable(options), **digests, **result, **code_state()}
                 atomic_write_json(path, record)
             else:
                 updated = {**record, **run.fields()}
@@ -466,8 +491,8 @@ def completed_budgets(plans: Mapping[float, Mapping[str, PlannedRun]], archs: Se
 
 def seed_records(study: Study, records: Mapping[float, Mapping[str, dict]], archs: Sequence[str],
                  out_dir: str | Path, cfg_options: Mapping[str, Any] | None = None,
-                 epochs: Sequence[int] | None = None, passes: Callable = count_passes
-                 ) -> dict[float, dict[str, list[dict]]]:
+                 epochs: Sequence[int] | None = None, passes: Callable = count_passes,
+                 settings: Callable | None = None) -> dict[float, dict[str, list[dict]]]:
     """``{budget: {method: [record of each supernet seed]}}``: the study's first seed's ``records``, then those of
     its other seeds at that budget (:meth:`Study.seeds_of`) whose run files stand for them (seeds still training
     are left out; each record says its ``seed``)."""
@@ -476,7 +501,7 @@ def seed_records(study: Study, records: Mapping[float, Mapping[str, dict]], arch
         for method, record in runs.items():
             found = [dict(record, seed=study.seeds[0])]
             for seed in study.seeds_of(budget)[1:]:
-                run = plan_study(study, [budget], epochs, passes, seed=seed)[budget][method]
+                run = plan_study(study, [budget], epochs, passes, seed=seed, settings=settings)[budget][method]
                 other = usable_record(out_dir, run, archs, cfg_options)[0]
                 if other is not None:
                     found.append(dict(other, **run.fields()))

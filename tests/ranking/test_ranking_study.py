@@ -410,3 +410,24 @@ def test_a_run_records_the_passes_its_steps_ran(tmp_path):
     assert first['measured_passes_per_batch'] == [3.0] and first['units_measured'] == 6
     again = train_and_score(run, [code], tmp_path / 'work', small)  # loaded, not trained: the marker keeps them
     assert again['trained'] == 0 and again['measured_passes_per_batch'] == [3.0]
+
+
+def test_a_changed_stage_config_makes_its_run_stale(tmp_path):
+    """A run file records what its stage configs trained and scored with: a new learning rate or scorer in a
+    config retrains it instead of reusing a result its inputs no longer produce."""
+    from pinas.ranking.study import stage_settings_digest
+    base = stage_settings_digest('spos_track1_embedded')
+    assert base == stage_settings_digest('spos_track1_embedded')
+    assert base != stage_settings_digest('spos_track1_embedded', {'optim_wrapper.optimizer.lr': 0.5})
+    assert base != stage_settings_digest('spos_track1_embedded', {'search.scorer.type': 'neg_loss'})
+    digests = {'a': 'A', 'b': 'B', 'c': 'C'}
+    plans = _plans(budgets=[1], settings=lambda config, _: digests[config])
+    run_plan(plans, ARCHS, tmp_path, tmp_path, train=FakeTrain(), log=lambda _: None)
+    record = json.loads((tmp_path / 'base_run.json').read_text())
+    assert record['settings_sha256'] == ['C'] and stale_reason(record, plans[1]['base'], ARCHS) is None
+    digests['c'] = 'C2'
+    changed = _plans(budgets=[1], settings=lambda config, _: digests[config])
+    assert stale_reason(record, changed[1]['base'], ARCHS) == 'the settings of c changed since it was trained'
+    retrain = FakeTrain()
+    run_plan(changed, ARCHS, tmp_path, tmp_path, train=retrain, log=lambda _: None)
+    assert [c[0] for c in retrain.calls] == ['base']

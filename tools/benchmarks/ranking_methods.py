@@ -67,7 +67,7 @@ from pinas.ranking.report import format_seeded_study, format_study, nan_to_none,
 from pinas.ranking.study import (ARCH_SETS, STUDY_MARKDOWN, TAU, completed_budgets, count_passes, evaluate_runs,
                                  format_plan, load_study, parse_budget, plan_study, resolve_study_config,
                                  run_name, run_plan, run_units, seed_records, seeded_curves, seeded_summary,
-                                 split_archs, study_names, truth_ceilings)
+                                 split_archs, stage_settings_digest, study_names, truth_ceilings)
 from pinas.ranking.tables import TableError, ranked_rows, read_table, table_code, table_space
 from pinas.utils.cli import ArgumentParser, UsageError, cli_main, positive_int
 from pinas.utils.files import atomic_write_bytes, atomic_write_json
@@ -178,7 +178,16 @@ def main(argv=None) -> int:
     if args.seed is not None and not args.train_only and not args.plan:
         raise UsageError('--seed trains one seed\'s runs: pass --train-only too (a report covers every seed whose '
                          'runs are there)')
-    plans = select_methods(plan_study(study, budgets, args.epochs, passes, seed=args.seed), study, args.methods)
+    digests = {}
+
+    def settings(stage: str, method_options: dict):
+        key = json.dumps([stage, method_options], sort_keys=True, default=str)
+        if key not in digests:
+            digests[key] = stage_settings_digest(stage, {**options, **method_options})
+        return digests[key]
+
+    plans = select_methods(plan_study(study, budgets, args.epochs, passes, seed=args.seed, settings=settings),
+                           study, args.methods)
     if args.plan:
         print(f'{study.name} ({config}): network passes per training image at equal compute')
         print(format_plan(plans))
@@ -212,8 +221,8 @@ def main(argv=None) -> int:
               f'{out_dir}')
         return 0
     # Every other budget of the config whose runs are all there joins the report (and the curves).
-    others = select_methods(plan_study(study, [b for b in study.budgets if b not in plans], args.epochs, passes),
-                            study, args.methods)
+    others = select_methods(plan_study(study, [b for b in study.budgets if b not in plans], args.epochs, passes,
+                                       settings=settings), study, args.methods)
     records = dict(sorted({**records, **completed_budgets(others, sorted(truth), out_dir, options)}.items()))
     report_dir = out_dir if args.split == 'all' else out_dir / args.split
 
@@ -225,7 +234,7 @@ def main(argv=None) -> int:
     seed_tau = ceiling(truth_path, archs, whole=args.split == 'all', space=space)
     ceilings = truth_ceilings(_json_rows(truth_path), archs, space)
     noise_ceiling = ceilings['noise_ceiling']['value'] if ceilings else None
-    by_seed = seed_records(study, records, scored, out_dir, options, args.epochs, passes)
+    by_seed = seed_records(study, records, scored, out_dir, options, args.epochs, passes, settings)
     seeded = seeded_summary(by_seed, {a: truth[a] for a in archs}, baselines, study.control,
                             [m.name for m in study.methods])
     labels = {m.name: m.score_label for m in study.methods}
