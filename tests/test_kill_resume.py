@@ -272,6 +272,23 @@ def logged_steps(work: Path) -> list[list[int]]:
 
 
 # --- ground truth ------------------------------------------------------------------------------------------------
+def test_a_ground_truth_table_holds_only_its_own_sample(tmp_path):
+    """Another sample written to the same --out (another --arch-seed) gets a table of its own architectures: the
+    earlier sample's runs stay in the runs file, unused, never mixed into the table."""
+    make = tool_main('make_ground_truth')
+    data_config = tmp_path / 'data.py'
+    data_config.write_text(f"data_root = '{tmp_path / 'data'}'\n"
+                           'synthetic = dict(num_classes=4, train_per_class=8, val_per_class=2, image_size=32)\n')
+    out = tmp_path / 'gt.json'
+    argv = ['--seeds', '0', '--epochs', '1', '--data-config', str(data_config), '--out', str(out)]
+    assert make(['--num-archs', '2', '--arch-seed', '0', *argv]) == 0
+    first = {row['arch'] for row in json.loads(out.read_text())}
+    assert make(['--num-archs', '1', '--arch-seed', '1', *argv]) == 0
+    second = {row['arch'] for row in json.loads(out.read_text())}
+    assert len(first) == 2 and len(second) == 1 and second == set(out.with_suffix('.archs.txt').read_text().split())
+    assert len(json.loads(out.with_suffix('.runs.json').read_text())['runs']) == len(first | second)
+
+
 def test_ground_truth_survives_kill_minus_9(tmp_path):
     """Killed while the second run trains: the resumed job trains only what the runs file lacks."""
     import pinas.ranking.ground_truth as ground_truth

@@ -72,14 +72,16 @@ def main(argv=None) -> int:
         archs = sample_archs(space, args.num_archs, args.arch_seed, args.concentration, args.extremes)
         atomic_write_bytes(out.with_suffix('.archs.txt'), ''.join(f'{space.format(a)}\n' for a in archs).encode())
         settings = TrainSettings(epochs=args.epochs)
+        codes = {space.format(a) for a in archs}
         if args.collect:
-            meta, codes = runs_meta(space, spec, settings), {space.format(a) for a in archs}
-            table = {'meta': meta, RUNS: {code: seeds for code, seeds in collect_runs(runs_path, meta).items()
-                                          if code in codes},
-                     CODE: collect_runs(runs_path, meta, CODE)}
+            meta = runs_meta(space, spec, settings)
+            table = {'meta': meta, RUNS: collect_runs(runs_path, meta), CODE: collect_runs(runs_path, meta, CODE)}
         else:
             table = run_ground_truth(space, build_model, archs, args.seeds, runs_path, Path(data.data_root), spec,
                                      settings, shard=args.shard, device=args.device)
+        # The table is this sample's: runs of other architectures in the same runs file (an earlier --num-archs or
+        # --arch-seed) stay there, unused, rather than being mixed into it.
+        table = {**table, RUNS: {code: seeds for code, seeds in table[RUNS].items() if code in codes}}
     except ValueError as err:
         raise UsageError(str(err)) from None
     if args.shard is not None:
