@@ -20,12 +20,11 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
-from .metrics import (DEFAULT_BOOTSTRAP, DEFAULT_CONFIDENCE, DEFAULT_SEED, RankingInputError, _partial,
-                      kendall_rows, kendall_tau_b, partial_kendall_tau)
+from .metrics import (DEFAULT_BOOTSTRAP, DEFAULT_CONFIDENCE, DEFAULT_SEED, MIN_BOOTSTRAP_ITEMS, RankingInputError,
+                      _partial, kendall_rows, kendall_tau_b, partial_kendall_tau)
 
 TAU = 'kendall_tau_b'
 PARTIAL = 'partial_kendall_tau_b'
-MIN_BOOTSTRAP_ARCHS = 20  # below this a bootstrap over architectures is unreliable: no interval is given
 
 
 @dataclass(frozen=True)
@@ -89,7 +88,7 @@ class SeededRanking:
         y = np.array([truth[a] for a in self.archs], dtype=float)
         z = None if control is None else np.array([control[a] for a in self.archs], dtype=float)
         n = len(self.archs)
-        self.bootstrapped = resamples > 0 and n >= MIN_BOOTSTRAP_ARCHS
+        self.bootstrapped = resamples > 0 and n >= MIN_BOOTSTRAP_ITEMS  # below, a bootstrap is unreliable
         rng = np.random.default_rng(seed)
         index = rng.integers(0, n, size=(resamples if self.bootstrapped else 0, n))
         ys = y[index]

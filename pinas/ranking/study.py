@@ -613,20 +613,23 @@ def evaluate_runs(records: Mapping[float, Mapping[str, Mapping]], truth: Mapping
     (``reference_units``: the passes per image of the ``reference`` method, default the most of any); ``rows`` is
     what :func:`~pinas.ranking.report.format_study` prints, ``metrics`` what
     :func:`~pinas.ranking.plot.plot_ranking` titles a scatter with."""
-    from .metrics import ranking_metrics
+    from .metrics import DEFAULT_BOOTSTRAP, MIN_BOOTSTRAP_ITEMS, ranking_metrics
     from .report import compare_with_baselines
     archs = sorted(truth)
     topk = tuple(topk)
+    resamples = DEFAULT_BOOTSTRAP if len(archs) >= MIN_BOOTSTRAP_ITEMS else 0  # too few for a bootstrap: no CI
     out: dict[str, Any] = dict(budgets={}, zero_cost={}, rows={}, metrics={})
     for budget, runs in records.items():
         methods = {}
         for method, record in runs.items():
-            metrics = ranking_metrics([record['scores'][a] for a in archs], [truth[a] for a in archs], topk=topk)
+            metrics = ranking_metrics([record['scores'][a] for a in archs], [truth[a] for a in archs], topk=topk,
+                                      resamples=resamples)
             out['metrics'].setdefault(budget, {})[method] = metrics
             methods[method] = dict(record, metrics={m.name: m.as_dict() for m in metrics})
         if baselines:
             rows = compare_with_baselines({m: {a: r['scores'][a] for a in archs} for m, r in runs.items()},
-                                          baselines, {a: truth[a] for a in archs}, topk=topk, control=control)
+                                          baselines, {a: truth[a] for a in archs}, topk=topk, bootstrap=resamples,
+                                          control=control)
             out['rows'][budget] = rows
             out['zero_cost'] = {r.name: r.as_dict() for r in rows if r.is_baseline}
             for r in rows:

@@ -92,9 +92,10 @@ def test_the_report_sets_every_method_beside_the_zero_cost_baselines(bench, tmp_
     report = json.loads((out_dir / 'report.json').read_text())
     assert set(report['zero_cost']['baselines']) == {'params', 'synflow', 'flops'}
     margin = report['budgets']['1']['methods']['pinas']['margin_over_best_baseline']
-    assert margin['name'].startswith('margin_kendall_tau_b over ') and margin['ci'][0] <= margin['value']
+    # 12 architectures: too few for a bootstrap, so values without intervals (a study reports CIs from 20 on)
+    assert margin['name'].startswith('margin_kendall_tau_b over ') and margin['ci'] == [None, None]
     partial = report['budgets']['1']['methods']['pinas']['partial_tau']
-    assert partial['given'] == 'flops' and partial['ci'][0] <= partial['value'] <= partial['ci'][1]
+    assert partial['given'] == 'flops' and partial['ci'] == [None, None] and -1 <= partial['value'] <= 1
     out = capsys.readouterr().out
     assert '| pinas | method |' in out and 'partial tau given flops [CI]' in out
     assert (out_dir / 'cost_curves_partial.png').is_file()

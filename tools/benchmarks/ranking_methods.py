@@ -60,7 +60,7 @@ from mmengine.config import DictAction
 
 from pinas.arch import ArchError
 from pinas.ranking.ground_truth import seed_to_seed_tau
-from pinas.ranking.metrics import MIN_PAIRS, RankingInputError
+from pinas.ranking.metrics import MIN_CORRELATION_ITEMS, RankingInputError
 from pinas.ranking.plot import plot_cost_curves, plot_ranking
 from pinas.ranking.paired import PARTIAL
 from pinas.ranking.report import format_seeded_study, format_study, nan_to_none, read_baselines
@@ -90,6 +90,12 @@ def ceiling(ground_truth: Path, archs: list[str], whole: bool, space=None) -> fl
         return tau
     taus = list(json.loads(meta.read_text())['seed_to_seed_kendall_tau'].values())
     return sum(taus) / len(taus)
+
+
+def _interval(ci) -> str:
+    """`` [low, high]``, or nothing where no interval was computed (fewer than 20 architectures)."""
+    low, high = ci
+    return '' if low is None or low != low else f' [{low:.3f}, {high:.3f}]'
 
 
 def _json_rows(path: Path):
@@ -196,9 +202,10 @@ def main(argv=None) -> int:
     space = table_space(truth_path)  # None for a table without a meta file: codes compared as Arch values
     truth = read_table(truth_path, space=space).values
     archs = split_archs(truth, **study.split)[args.split]
-    if len(archs) < MIN_PAIRS:
+    if len(archs) < MIN_CORRELATION_ITEMS:
         where = str(truth_path) if args.split == 'all' else f'the {args.split} half of {truth_path}'
-        raise RankingInputError(f'{where} holds {len(archs)} architectures; ranking metrics need {MIN_PAIRS}: '
+        raise RankingInputError(f'{where} holds {len(archs)} architectures; a correlation needs '
+                                f'{MIN_CORRELATION_ITEMS}: '
                                 f'{"use --split all or " if args.split != "all" else ""}a larger table')
     also = read_arch_list(Path(args.score_also), space) if args.score_also else []
     zero_cost_dir = Path(args.zero_cost or ROOT / study.zero_cost)
@@ -293,8 +300,7 @@ def main(argv=None) -> int:
         print(f'{"method":<{width}}{"epochs":>12}{"passes":>8}{"measured":>9}{"train s":>9}{"score s":>9}'
               '   metrics (95% bootstrap CI)')
         for method, row in entry['methods'].items():
-            text = '; '.join(f'{name} {m["value"]:.3f} [{m["ci"][0]:.3f}, {m["ci"][1]:.3f}]'
-                             for name, m in row['metrics'].items())
+            text = '; '.join(f'{name} {m["value"]:.3f}{_interval(m["ci"])}' for name, m in row['metrics'].items())
             epochs = '+'.join(str(e) for e in row['epochs'])
             print(f'{method:<{width}}{epochs:>12}{row["units"]:>8}{row.get("units_measured", "-"):>9}'
                   f'{row["train_seconds"]:>9}{row["score_seconds"]:>9}'
