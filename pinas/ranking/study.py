@@ -254,6 +254,19 @@ def stage_settings_digest(config: str, cfg_options: Mapping[str, Any] | None = N
     return hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()[:16]
 
 
+def per_stage(function: Callable[[str, Mapping], Any], study_options: Mapping[str, Any]) -> Callable:
+    """``function(stage, {**study_options, **method_options})`` as ``(stage, method_options)``, computed once per
+    distinct argument: how a study counts passes and digests settings (each builds or loads a config)."""
+    cache: dict[str, Any] = {}
+
+    def call(stage: str, method_options: Mapping[str, Any]):
+        key = json.dumps([stage, method_options], sort_keys=True, default=str)
+        if key not in cache:
+            cache[key] = function(stage, {**study_options, **method_options})
+        return cache[key]
+    return call
+
+
 @dataclass(frozen=True)
 class StageRun:
     """One stage of a planned run: its config, epochs, its algorithm's passes per batch and, where the plan was

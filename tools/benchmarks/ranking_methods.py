@@ -66,7 +66,7 @@ from pinas.ranking.paired import PARTIAL
 from pinas.ranking.report import format_seeded_study, format_study, nan_to_none, read_baselines
 from pinas.ranking.study import (ARCH_SETS, STUDY_MARKDOWN, TAU, completed_budgets, count_passes, evaluate_runs,
                                  format_plan, load_study, parse_budget, plan_study, resolve_study_config,
-                                 run_name, run_plan, run_units, seed_records, seeded_curves, seeded_summary,
+                                 per_stage, run_name, run_plan, run_units, seed_records, seeded_curves, seeded_summary,
                                  split_archs, stage_settings_digest, study_names, truth_ceilings)
 from pinas.ranking.tables import TableError, ranked_rows, read_table, table_code, table_space
 from pinas.utils.cli import ArgumentParser, UsageError, cli_main, positive_int
@@ -173,24 +173,10 @@ def main(argv=None) -> int:
     study = load_study(config)
     budgets = [parse_budget(b, '--budget') for b in args.budget] if args.budget else list(study.budgets)
     options = dict(args.cfg_options)
-    counts = {}
-
-    def passes(stage: str, method_options: dict):
-        key = json.dumps([stage, method_options], sort_keys=True, default=str)
-        if key not in counts:
-            counts[key] = count_passes(stage, {**options, **method_options})
-        return counts[key]
-
     if args.seed is not None and not args.train_only and not args.plan:
         raise UsageError('--seed trains one seed\'s runs: pass --train-only too (a report covers every seed whose '
                          'runs are there)')
-    digests = {}
-
-    def settings(stage: str, method_options: dict):
-        key = json.dumps([stage, method_options], sort_keys=True, default=str)
-        if key not in digests:
-            digests[key] = stage_settings_digest(stage, {**options, **method_options})
-        return digests[key]
+    passes, settings = per_stage(count_passes, options), per_stage(stage_settings_digest, options)
 
     plans = select_methods(plan_study(study, budgets, args.epochs, passes, seed=args.seed, settings=settings),
                            study, args.methods)
