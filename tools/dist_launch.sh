@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Shared body of tools/dist_{train,test,search}.sh: runs a tools/ entry point under torchrun with --launcher pytorch.
+# Shared body of tools/dist_{train,test,search}.sh: runs a tools/ entry point under torchrun with --launcher pytorch,
+# through pinas.utils.launch: a failed worker's error: line and status are the report, and a signal stops the workers.
 #
 #   bash tools/dist_launch.sh NPROC ENTRY [ENTRY arguments...]     e.g. dist_launch.sh 8 train.py CONFIG --amp
 #
@@ -17,7 +18,7 @@ ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 if [ -z "${PYTHON:-}" ]; then
   if [ -x "$ROOT/.venv/bin/python" ]; then PYTHON="$ROOT/.venv/bin/python"; else PYTHON=python; fi
 fi
-PYTHONPATH="$ROOT${PYTHONPATH:+:$PYTHONPATH}" exec "$PYTHON" -m torch.distributed.run \
+PYTHONPATH="$ROOT${PYTHONPATH:+:$PYTHONPATH}" exec "$PYTHON" -m pinas.utils.launch \
   --nnodes="${NNODES:-1}" --node_rank="${NODE_RANK:-0}" --master_addr="${MASTER_ADDR:-127.0.0.1}" \
   --nproc_per_node="$NPROC" --master_port="${PORT:-29500}" \
   "$ROOT/tools/$ENTRY" --launcher pytorch "${@:3}"

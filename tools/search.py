@@ -12,10 +12,10 @@ examples:
 from __future__ import annotations
 
 import argparse
-import sys
 
 from pinas.apis import add_runner_args, load_config, train_and_search
 from pinas.utils.cli import ArgumentParser, cli_main
+from pinas.utils.dist import exit_after
 
 
 def parse_args(argv=None):
@@ -39,4 +39,4 @@ def main(argv=None) -> int:
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    exit_after(main)

@@ -6,10 +6,10 @@
 Metrics go to <work_dir>/test_metrics.json. The logic lives in downstream.apis; a usage error is one line on
 stderr and exit status 2.
 """
-import sys
 
 from downstream.apis import test_main
 from pinas.utils.cli import cli_main
+from pinas.utils.dist import exit_after
 
 
 @cli_main()
@@ -19,4 +19,4 @@ def main(argv=None) -> int:
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    exit_after(main)

@@ -7,10 +7,10 @@
 OpenMMLab's interface: --work-dir, --resume [CKPT], --amp, --auto-scale-lr, --cfg-options, --launcher.
 The logic lives in downstream.apis; a usage error is one line on stderr and exit status 2.
 """
-import sys
 
 from downstream.apis import train_main
 from pinas.utils.cli import cli_main
+from pinas.utils.dist import exit_after
 
 
 @cli_main()
@@ -20,4 +20,4 @@ def main(argv=None) -> int:
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    exit_after(main)

@@ -3,19 +3,25 @@
 mmengine 0.10's ``init_dist`` calls ``torch.cuda.set_device`` unconditionally, so a ``torchrun`` or slurm launch
 dies with "Found no NVIDIA driver" on a machine without a GPU. :func:`init_dist` hands GPU hosts to mmengine
 unchanged and, on CPU hosts, reads the launcher's environment itself and starts a ``gloo`` group. Runners
-(mmengine's included) skip their own initialisation when a group already exists, so entry points call this first.
+(mmengine's included) skip their own initialisation when a group already exists, so entry points call this first,
+and end through :func:`exit_after`, which ends the group before the interpreter does.
 """
 from __future__ import annotations
 
+import atexit
 import datetime
+import gc
 import os
 import subprocess
-from typing import NamedTuple
+import sys
+import traceback
+import weakref
+from typing import Callable, NamedTuple, NoReturn
 
 import torch
 import torch.distributed as torch_dist
 
-from .cli import UsageError
+from .cli import EXIT_FAILURE, UsageError
 
 LAUNCHERS = ('none', 'pytorch', 'slurm', 'mpi')  # 'none': one process, no process group
 DEFAULT_MASTER_PORT = '29500'  # torch.distributed's default
@@ -70,6 +76,52 @@ def init_dist(launcher: str, backend: str | None = None, **kwargs) -> None:
     os.environ.update(_launcher_env(launcher))
     torch_dist.init_process_group(backend=backend, rank=int(os.environ['RANK']),
                                   world_size=int(os.environ['WORLD_SIZE']), **kwargs)
+
+
+def end_dist(status: int | str | None = 0) -> int | str | None:
+    """Leave the process group before the interpreter shuts down; returns ``status`` (a ``sys.exit`` argument).
+
+    Each gloo group runs collectives on worker threads, and a worker drops its last reference to a finished
+    collective (and so to the Python objects of its tensors) a moment after the caller has its result. When the
+    main thread reaches interpreter shutdown within that moment, as a rank with nothing left to do does under CPU
+    load, CPython (< 3.14) ends the worker with ``pthread_exit`` inside a C++ destructor and the process aborts
+    ("terminate called without an active exception", SIGABRT): a finished job reports a failure. So the group
+    is destroyed and freed here, which joins its threads while the interpreter still runs, after a barrier on
+    success (no rank leaves while another still works). Should something still hold the group, the process
+    ends without the interpreter's shutdown (after the ``atexit`` handlers and a flush), so the race cannot happen.
+    """
+    if not (torch_dist.is_available() and torch_dist.is_initialized()):
+        return status
+    group = weakref.ref(torch_dist.group.WORLD)
+    if status in (0, None):
+        try:
+            torch_dist.barrier()
+        except Exception:  # a peer failed after this rank had finished: that rank's status reports it
+            pass
+    torch_dist.destroy_process_group()
+    gc.collect()  # a finished runner (and its DDP model, which holds the group) is in reference cycles
+    if group() is not None:
+        code = 0 if status is None else status if isinstance(status, int) else EXIT_FAILURE
+        if isinstance(status, str):
+            print(status, file=sys.stderr)
+        atexit._run_exitfuncs()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    return status
+
+
+def exit_after(main: Callable[[], int]) -> NoReturn:
+    """Run a tool's ``main()`` and exit with its status, leaving the process group first (:func:`end_dist`):
+    ``sys.exit(main())`` for an entry point that may run under a distributed launcher."""
+    try:
+        status = main()
+    except SystemExit as exit_:
+        status = exit_.code
+    except Exception:  # a bug, not a usage error: cli_main turned those into a status already
+        traceback.print_exc()
+        status = EXIT_FAILURE
+    sys.exit(end_dist(status))
 
 
 def get_dist_info() -> DistInfo:

@@ -2,9 +2,11 @@
 resume works in a fresh process (torch's weights-only loading), and the launch scripts run CPU process groups."""
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -111,6 +113,53 @@ def test_dist_train_and_test_with_two_cpu_processes(tiny_data, tmp_path):
     assert 'mIoU' in metrics
 
 
+# A job whose rank 1 finishes first, as after a validation, while rank 0 still writes the record: rank 1 reaches
+# the end just after a collective whose tensors Python let go of before the group's worker thread did.
+LAST_RANK_FIRST = """
+import time
+import torch
+import torch.distributed as dist
+from pinas.utils.dist import exit_after, init_dist
+
+
+def main():
+    init_dist('pytorch')
+    model = torch.nn.parallel.DistributedDataParallel(torch.nn.Linear(8, 8))
+    model(torch.randn(4, 8)).sum().backward()
+    dist.broadcast_object_list([dist.get_rank()])
+    if dist.get_rank() == 0:
+        time.sleep(0.5)
+    return 0
+
+
+exit_after(main)
+"""
+LOADED_RUNS = 3
+LOADED_RUNS_S = 40  # no further run starts after this; one run takes a few seconds on an idle host
+
+
+def test_a_finished_distributed_job_exits_0_beside_a_cpu_load(tmp_path):
+    """On a loaded host, rank 1 used to abort at exit ("terminate called without an active exception", SIGABRT)
+    after the job had finished: a gloo worker thread still releasing the last collective met the interpreter's
+    shutdown. The tools end through pinas.utils.dist.exit_after, which ends the process group first."""
+    script = tmp_path / 'job.py'
+    script.write_text(LAST_RANK_FIRST)
+    env = dict(os.environ, PYTHONPATH=str(ROOT), OMP_NUM_THREADS='1')
+    load = subprocess.Popen([sys.executable, '-c', 'while True: pass'])
+    try:
+        start = time.monotonic()
+        for _ in range(LOADED_RUNS):
+            result = subprocess.run([sys.executable, '-m', 'pinas.utils.launch', '--nproc-per-node', '2',
+                                     '--master-port', free_port(), str(script)], cwd=tmp_path, env=env,
+                                    capture_output=True, text=True, timeout=SUBPROCESS_TIMEOUT)
+            assert result.returncode == 0 and 'terminate called' not in result.stderr, result.stderr[-3000:]
+            if time.monotonic() - start > LOADED_RUNS_S:
+                break
+    finally:
+        load.kill()
+        load.wait()
+
+
 def test_slurm_test_script_runs_under_srun(tiny_data, trained, tmp_path):
     """A stand-in srun (one task) runs tools/slurm_test.sh's command as slurm would: launcher slurm, gloo."""
     work, _ = trained(ADE_SMOKE)
@@ -152,6 +201,61 @@ def test_bad_inputs_get_clear_errors(tmp_path, tiny_data):
     if not torch.cuda.is_available():
         with pytest.raises(UsageError, match='--amp needs a GPU'):
             apis.train_main([str(ADE_SMOKE), '--amp', '--work-dir', str(tmp_path)])
+
+
+def test_a_bad_option_under_the_launcher_is_one_error_line(tmp_path):
+    """Every rank finds the mistake; the launcher passes the line on once and exits with the workers' status 2,
+    without torchrun's ChildFailedError traceback."""
+    env = dict(os.environ, PYTHON=sys.executable, PORT=free_port(), OMP_NUM_THREADS='1')
+    result = subprocess.run(['bash', 'tools/dist_train.sh', str(ADE_SMOKE), '2', '--work-dir', str(tmp_path),
+                             '--cfg-options', 'model.backbone.archh=1'], cwd=ROOT, env=env, capture_output=True,
+                            text=True, timeout=SUBPROCESS_TIMEOUT)
+    errors = [line for line in result.stderr.splitlines() if line.startswith('error:')]
+    assert errors == ["error: --cfg-options model.backbone.archh: model.backbone has no key 'archh'; "
+                      'did you mean model.backbone.arch?'], result.stderr[-3000:]
+    assert result.returncode == 2
+    assert 'Traceback' not in result.stderr and 'ChildFailedError' not in result.stderr
+
+
+@pytest.mark.parametrize('stop', [signal.SIGTERM, signal.SIGINT], ids=lambda s: s.name)
+def test_stopping_the_launcher_stops_its_workers(tiny_data, tmp_path, stop):
+    """A training stopped at the launcher (a Ctrl-C, a scheduler's SIGTERM) leaves no worker behind."""
+    log = tmp_path / 'train.log'
+    with log.open('w') as out:
+        launcher = subprocess.Popen(
+            ['bash', 'tools/dist_train.sh', str(ADE_SMOKE), '2', '--work-dir', str(tmp_path / 'work'),
+             '--cfg-options', 'train_cfg.max_iters=100000', 'train_cfg.val_interval=100000',
+             'default_hooks.checkpoint.interval=100000'],
+            cwd=ROOT, env=tool_env(tiny_data), stdout=out, stderr=subprocess.STDOUT)  # exec: the pid is torchrun's
+    try:
+        wait_for(lambda: len(children(launcher.pid)) == 2 and 'Iter(train)' in log.read_text(), log)
+        workers = children(launcher.pid)
+        launcher.send_signal(stop)
+        assert launcher.wait(timeout=60) == 128 + stop, log.read_text()[-3000:]
+        assert not [pid for pid in workers if alive(pid)]
+    finally:
+        launcher.kill()
+        launcher.wait()
+
+
+def children(pid: int) -> list[int]:
+    result = subprocess.run(['pgrep', '-P', str(pid)], capture_output=True, text=True)
+    return [int(line) for line in result.stdout.split()]
+
+
+def alive(pid: int) -> bool:
+    """Running, not a zombie waiting for its parent."""
+    try:
+        return Path(f'/proc/{pid}/stat').read_text().rsplit(')', 1)[1].split()[0] != 'Z'
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+
+
+def wait_for(condition, log: Path, timeout: float = SUBPROCESS_TIMEOUT) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f'not reached in {timeout} s: ' + log.read_text()[-3000:]
+        time.sleep(0.5)
 
 
 def test_usage_errors_of_the_launch_scripts():
