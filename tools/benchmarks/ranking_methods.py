@@ -260,8 +260,8 @@ def main(argv=None) -> int:
     half = '' if args.split == 'all' else f' of the {args.split} half'
     lines = {'seed-to-seed tau': seed_tau, 'noise ceiling': noise_ceiling}
     plot_cost_curves(seeded_curves(seeded), report_dir / 'cost_curves.png', baseline_taus, lines,
-                     title=f'{study.name}: ranking against training compute ({len(archs)} architectures{half}; mean '
-                           'over supernet seeds, 95% CI over architectures and seeds)')
+                     title=f'{study.name}: ranking vs compute ({len(archs)} archs{half})\nmean over supernet seeds, '
+                           '95% CI over architectures and seeds')
 
     partial_plot = report_dir / 'cost_curves_partial.png' if study.control and baselines else None
     if partial_plot:  # the same curves, ranking beyond what the control baseline ranks
@@ -269,8 +269,8 @@ def main(argv=None) -> int:
                         if 'partial_kendall_tau_b' in row}
         plot_cost_curves(seeded_curves(seeded, PARTIAL), partial_plot,
                          partial_taus, ylabel=f'partial Kendall τ-b given {study.control}',
-                         title=f'{study.name}: ranking beyond {study.control} against training compute '
-                               f'({len(archs)} architectures{half}; mean over seeds, 95% CI)')
+                         title=f'{study.name}: ranking beyond {study.control} vs compute ({len(archs)} archs{half})\n'
+                               'mean over supernet seeds, 95% CI over architectures and seeds')
     print(format_seeded_study(report))
     if not baselines:
         print(f'no zero-cost baselines in {zero_cost_dir}: make them with tools/zero_cost.py SPACE '
