@@ -209,7 +209,9 @@ def seed_ceilings(per_seed: Sequence[Sequence[float]], resamples: int = DEFAULT_
         return np.nanmean([kendall_rows(values[a][index], values[b][index]) for a, b in pairs], axis=0)
 
     def ceiling(index: np.ndarray, unused: np.ndarray) -> np.ndarray:
-        return np.array([noise_ceiling_tau(t, len(values)) for t in mean_tau(index, unused)])
+        # a draw whose seeds do not agree at all leaves nothing to rank: its ceiling is 0, not a skipped NaN, which
+        # would bias the interval upwards exactly when the ground truth is least reproducible
+        return np.array([0.0 if t <= 0 else noise_ceiling_tau(t, len(values)) for t in mean_tau(index, unused)])
 
     columns = np.arange(values.shape[1], dtype=float)
     whole = columns[None, :]

@@ -49,6 +49,9 @@ def test_seed_ceilings_give_both_references_with_one_interval_each():
     raw, ceiling = seed_ceilings([list(s.values()) for s in seeds])
     assert raw.ci_low <= raw.value <= raw.ci_high and ceiling.ci_low <= ceiling.value <= ceiling.ci_high
     assert ceiling.value == pytest.approx(noise_ceiling_tau(raw.value, 2)) and ceiling.value > raw.value
+    noise = [list(_noisy({a: 0.0 for a in truth}, 1.0, s).values()) for s in (3, 4)]  # seeds that share nothing
+    raw, ceiling = seed_ceilings(noise)
+    assert raw.ci_low < 0 and ceiling.ci_low == 0.0  # draws without agreement count as a ceiling of 0
 
 
 # --- a method over its seeds -----------------------------------------------------------------------------------
