@@ -190,8 +190,8 @@ def test_a_half_of_a_table_without_seed_columns_has_no_ceiling(bench, tmp_path):
     gt.write_text(json.dumps([dict(arch=f'{i:06d}', score=float(i)) for i in range(8)]))
     gt.with_suffix('.meta.json').write_text(json.dumps({'seed_to_seed_kendall_tau': {'0-1': 0.5}}))
     archs = [f'{i:06d}' for i in range(8)]
-    assert bench.ceiling(gt, archs, whole=True) == 0.5
-    assert bench.ceiling(gt, archs[:4], whole=False) is None
+    assert bench.ceiling(gt, bench._json_rows(gt), archs, whole=True) == 0.5
+    assert bench.ceiling(gt, bench._json_rows(gt), archs[:4], whole=False) is None
     csv = tmp_path / 'other.csv'  # no meta beside it
     csv.write_text('arch,score\n000000,1\n000001,2\n')
-    assert bench.ceiling(csv, archs[:2], whole=True) is None
+    assert bench.ceiling(csv, bench._json_rows(csv), archs[:2], whole=True) is None

@@ -76,14 +76,11 @@ ROOT = Path(__file__).resolve().parents[2]
 GROUND_TRUTH_Y = 'stand-alone top-1 (%), mean of seeds'
 
 
-def ceiling(ground_truth: Path, archs: list[str], whole: bool, space=None) -> float | None:
-    """Mean seed-to-seed Kendall tau of ``archs`` from the table's per-seed columns (tools/make_ground_truth.py's
-    ``top1_seed<s>``); for the ``whole`` table, else the one recorded beside a table without them; None where
-    neither is there (a half of a table without seed columns has no ceiling of its own)."""
-    try:
-        rows = json.loads(ground_truth.read_text())
-    except ValueError:  # a CSV table: no seed columns
-        rows = None
+def ceiling(ground_truth: Path, rows, archs: list[str], whole: bool, space=None) -> float | None:
+    """Mean seed-to-seed Kendall tau of ``archs`` from the per-seed columns of the table's ``rows``
+    (:func:`_json_rows`: tools/make_ground_truth.py's ``top1_seed<s>``); for the ``whole`` table, else the one
+    recorded beside a table without them; None where neither is there (a half of a table without seed columns has
+    no ceiling of its own)."""
     tau = seed_to_seed_tau(rows, archs, space)
     meta = ground_truth.with_suffix('.meta.json')
     if tau is not None or not whole or not meta.is_file():
@@ -224,8 +221,9 @@ def main(argv=None) -> int:
         print(f'top-k sizes {[k for k in study.topk if k not in topk]} left out: only {len(archs)} architectures')
     result = evaluate_runs(records, {a: truth[a] for a in archs}, baselines, topk, study.reference.name,
                            study.control)
-    seed_tau = ceiling(truth_path, archs, whole=args.split == 'all', space=space)
-    ceilings = truth_ceilings(_json_rows(truth_path), archs, space)
+    rows = _json_rows(truth_path)  # read once: both references come from its seed columns
+    seed_tau = ceiling(truth_path, rows, archs, whole=args.split == 'all', space=space)
+    ceilings = truth_ceilings(rows, archs, space)
     noise_ceiling = ceilings['noise_ceiling']['value'] if ceilings else None
     by_seed = seed_records(study, records, scored, out_dir, options, args.epochs, passes, settings)
     seeded = seeded_summary(by_seed, {a: truth[a] for a in archs}, baselines, study.control,
