@@ -1,6 +1,4 @@
-# Shared CPU-smoke settings, as variables the smoke configs pick from (a key may not come from two bases).
-# The tiny datasets come from tools/make_tiny_datasets.py; point PINAS_TINY_DATA at its output directory.
-tiny_data_root = '{{$PINAS_TINY_DATA:data/tiny}}'
+# The CPU-sized model settings the smoke and transfer-study model bases (./models/) share, as variables.
 # CPU-sized Pi-NAS backbone: quarter width, stage widths 64/128/256/512; no pretrained weights.
 tiny_backbone = dict(space='pinas_resnest_tiny', arch='311021', init_cfg=None)
 tiny_channels = [64, 128, 256, 512]
@@ -10,4 +8,3 @@ tiny_fpn_channels = 32
 tiny_fc_channels = 64
 tiny_proposals = dict(nms_pre=200, max_per_img=100)
 tiny_rois = 64
-tiny_iters = 4  # segmentation smoke runs; detection runs one epoch of the 8 tiny images (4 iterations)
