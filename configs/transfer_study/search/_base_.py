@@ -27,11 +27,8 @@ track1_study_archs = [
     '16-16-16-16-16-16-16-32-32-32-32-32-32-64-64-64-64-64-64-64',
 ]
 
-
-def table_search(archs):
-    """The `search` keys of a table search over ``archs`` into the work dir's `study_search_dir`."""
-    return dict(out_dir=study_search_dir, top_n=len(archs), strategy=dict(_delete_=True, type='table', archs=archs))
-
-
-resnest_table_search = table_search(resnest_study_archs)
-track1_table_search = table_search(track1_study_archs)
+# The `search` keys of a table search over the study's architectures into the work dir's `study_search_dir`.
+resnest_table_search = dict(out_dir=study_search_dir, top_n=len(resnest_study_archs),
+                            strategy=dict(_delete_=True, type='table', archs=resnest_study_archs))
+track1_table_search = dict(out_dir=study_search_dir, top_n=len(track1_study_archs),
+                           strategy=dict(_delete_=True, type='table', archs=track1_study_archs))
