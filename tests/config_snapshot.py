@@ -8,6 +8,7 @@ fingerprinted per top-level key, so that a change names the keys it touched.
     python tests/config_snapshot.py --dump DIR         # also write each resolved config as JSON under DIR
 """
 import argparse
+import functools
 import hashlib
 import json
 import os
@@ -15,6 +16,11 @@ import re
 import sys
 from contextlib import contextmanager
 from pathlib import Path
+from unittest import mock
+
+import mmengine.config.config as mmengine_config
+from mmengine.config import Config
+from mmengine.config.utils import _get_external_cfg_path
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFIGS = ROOT / 'configs'
@@ -31,11 +37,37 @@ def is_base(path: Path) -> bool:
     return '_base_' in path.relative_to(CONFIGS).with_suffix('').parts
 
 
+_EXTERNAL_PATHS: dict = {}
+
+
+def _cached_external_cfg_path(package_path: str, cfg_file: str) -> str:
+    """mmengine's ``_get_external_cfg_path``, remembered and short-cut: it parses every model-index YAML of
+    mmdet/mmseg for each ``mmdet::``/``mmseg::`` base (most of a config's load time) only to raise ValueError for a
+    ``_base_/`` file, which no metafile names and mmengine then finds by its path."""
+    key = (package_path, cfg_file)
+    if cfg_file.startswith('_base_/'):
+        raise ValueError(f'{cfg_file} is a base config: no metafile names it')
+    if key not in _EXTERNAL_PATHS:
+        try:
+            _EXTERNAL_PATHS[key] = _get_external_cfg_path(package_path, cfg_file)
+        except ValueError as err:
+            _EXTERNAL_PATHS[key] = err
+    found = _EXTERNAL_PATHS[key]
+    if isinstance(found, ValueError):
+        raise found
+    return found
+
+
+@functools.cache
+def environment_names() -> frozenset:
+    """The variables configs read with ``{{$NAME:default}}``."""
+    return frozenset(name for path in config_files() for name in ENV_PLACEHOLDER.findall(path.read_text()))
+
+
 @contextmanager
 def default_environment():
     """Unset the variables configs read with ``{{$NAME:default}}``, so a resolved config is its defaults."""
-    names = {name for path in config_files() for name in ENV_PLACEHOLDER.findall(path.read_text())}
-    saved = {name: os.environ.pop(name) for name in names if name in os.environ}
+    saved = {name: os.environ.pop(name) for name in environment_names() if name in os.environ}
     try:
         yield
     finally:
@@ -65,8 +97,7 @@ def digest(value) -> str:
 
 def resolve(path: Path) -> dict:
     """The config at ``path`` as plain data, the way the runner receives it."""
-    from mmengine.config import Config
-    with default_environment():
+    with default_environment(), mock.patch.object(mmengine_config, '_get_external_cfg_path', _cached_external_cfg_path):
         cfg = Config.fromfile(str(path), import_custom_modules=False)
     return plain(cfg.to_dict())
 
