@@ -159,7 +159,8 @@ _TINY = SizePreset(
                               bands=(('sky',), ('road',))),
     })
 # The small ADE classes are all among ADE20K's first 21 (indices 0-20), so the study's segmentors predict only those
-# (configs/transfer_study/_base_/seg.py): 150-class logits at full resolution would cost most of a CPU step.
+# (configs/transfer_study/_base_/datasets/ade-small-96x96.py): 150-class logits at full resolution would cost most
+# of a CPU step.
 _SMALL = SizePreset(
     name='small', num_train=800, num_val=200, style='textured',
     content={

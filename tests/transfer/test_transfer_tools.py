@@ -18,7 +18,7 @@ from pinas.utils.cli import UsageError
 
 ADE_SMOKE = ROOT / 'configs/smoke/deeplabv3_pinas-tiny-d8_ade-tiny-64x64.py'
 DET_ITERS = 4  # one epoch of 8 images, 2 per batch
-SEG_ITERS = 4  # tiny_iters of configs/smoke/_base_/tiny.py
+SEG_ITERS = 4  # tiny_iters of configs/smoke/_base_/schedules/seg_4it.py
 EXPECTED_METRICS = {
     'mask-rcnn': ('coco/bbox_mAP', 'coco/segm_mAP'),
     'faster-rcnn': ('coco/bbox_mAP',),
