@@ -1,5 +1,5 @@
 # The Track-1 ResNet20 width space's plain stand-alone networks as a backbone (PiNASTrack1ResNet), as variables the
-# Track-1 smoke and study configs pick from. The space is the embedded Track-1 searches' (configs/search/
+# Track-1 model bases (./models/*track1*.py) read. The space is the embedded Track-1 searches' (configs/search/
 # *track1_embedded.py; only the widths matter here): widths 4-16 / 4-32 / 4-64 per stage. Outputs are zero-padded
 # to the stage maxima, so one neck and head fit every architecture. The default arch is the widest.
 track1_space = dict(base='track1_resnet20', num_classes=20, name='track1_resnet20_embedded')
