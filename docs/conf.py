@@ -9,7 +9,8 @@ author = 'pinas contributors'
 extensions = ['myst_parser']
 source_suffix = {'.md': 'markdown'}
 root_doc = 'index'
-exclude_patterns = ['_build']
+# gpu_check.md is the table tools/analysis_tools/gpu_check.py writes on a GPU machine, committed as it comes.
+exclude_patterns = ['_build', 'gpu_check.md']
 html_theme = 'alabaster'
 # `[text](page.md#a-heading)` resolves to the heading's slug, as on GitHub.
 myst_heading_anchors = 3

@@ -170,7 +170,7 @@ def test_scores_are_seeded_averages_and_independent_of_each_other(space):
 
 
 def test_pinas_resnest50d_params_are_timm_resnest50d():
-    """Any space: the paper's own, whose all-candidate-1 network is timm's resnest50d (27.483 M, README)."""
+    """Any space: the paper's own, whose all-candidate-1 network is timm's resnest50d (27.483 M, docs/search.md)."""
     scores = score_architecture('pinas_resnest50d', '1' * 16, ['params'], shape_batch(224), 1000)
     assert round(scores['params'] / 1e6, 3) == 27.483
 
