@@ -1,7 +1,7 @@
 # Entry points for a fresh machine. `make demo` and `make test` both set up .venv first (idempotent).
 PY := .venv/bin/python
 
-.PHONY: setup demo test test-fast clean
+.PHONY: setup demo test test-fast docs clean
 
 setup:
 	bash tools/setup_env.sh
@@ -12,6 +12,10 @@ demo: setup
 test: setup
 	bash tools/setup_browser.sh
 	$(PY) -m pytest -q tests
+
+# The documentation site, strictly: a warning (a broken link, a missing page) is an error, as in tests/test_docs.py.
+docs: setup
+	$(PY) -m sphinx -W --keep-going -n -b html docs docs/_build/html
 
 clean:
 	rm -rf work_dirs data/embedded

@@ -1,4 +1,4 @@
-"""Invariants of one Pi-NAS training step (pinas-official.md 2.2 and 2.4)."""
+"""Invariants of one Pi-NAS training step (github.com/Ernie1/Pi-NAS, OpenSelfSup/openselfsup/models/pinas.py)."""
 import copy
 
 import pytest

@@ -1,6 +1,7 @@
-"""Every study number the README states is generated: each block between ``<!-- generated: PATH -->`` and
-``<!-- end generated -->`` is the committed rendering PATH, and that rendering is what its committed report.json
-renders to today. So a number can change only by changing the report, and no comparison is stated without the
+"""Every study number the README and the docs state is generated. Each block between ``<!-- generated: PATH -->``
+and ``<!-- end generated -->`` is the committed rendering PATH, and that rendering is what its committed report.json
+renders to today; each block between ``<!-- excerpt: PATH -->`` and ``<!-- end excerpt -->`` holds only lines of
+such a rendering. So a number can change only by changing the report, and no comparison is stated without the
 paired interval the rendering puts beside it."""
 import json
 import re
@@ -12,18 +13,50 @@ from pinas.ranking.report import format_seeded_study
 
 REPO = Path(__file__).resolve().parents[1]
 BLOCK = re.compile(r'<!-- generated: (?P<path>\S+) -->\n(?P<text>.*?)<!-- end generated -->', re.DOTALL)
-BLOCKS = [(m['path'], m['text']) for m in BLOCK.finditer((REPO / 'README.md').read_text())]
+EXCERPT = re.compile(r'<!-- excerpt: (?P<path>\S+) -->\n(?P<text>.*?)<!-- end excerpt -->', re.DOTALL)
 
 
-def test_the_readme_has_generated_study_blocks():
-    assert BLOCKS, 'README.md holds no <!-- generated: PATH --> block'
+def markdown_files() -> list[Path]:
+    """README.md and every page of docs/ (not the built site)."""
+    docs = REPO / 'docs'
+    return [REPO / 'README.md'] + sorted(p for p in docs.rglob('*.md') if '_build' not in p.relative_to(docs).parts)
 
 
-@pytest.mark.parametrize('path, text', BLOCKS, ids=[p for p, _ in BLOCKS])
-def test_a_readme_block_is_its_committed_report_rendered(path, text):
+def _blocks(pattern):
+    found = []
+    for md in markdown_files():
+        for m in pattern.finditer(md.read_text()):
+            found.append((md.relative_to(REPO).as_posix(), m['path'], m['text']))
+    return found
+
+
+BLOCKS = _blocks(BLOCK)
+EXCERPTS = _blocks(EXCERPT)
+
+
+def _check_rendering(source: str, path: str) -> str:
     rendered = REPO / path
-    assert rendered.is_file(), f'{path} named in README.md does not exist'
-    assert text == rendered.read_text(), f'README.md differs from {path}: paste the file between the markers'
+    assert rendered.is_file(), f'{path} named in {source} does not exist'
+    text = rendered.read_text()
     report = json.loads((rendered.parent / 'report.json').read_text())
-    assert format_seeded_study(report) == rendered.read_text(), \
+    assert format_seeded_study(report) == text, \
         f'{path} is not what {rendered.parent / "report.json"} renders to: rerun the study\'s report command'
+    return text
+
+
+def test_the_docs_have_generated_study_blocks():
+    assert BLOCKS, 'no markdown file holds a <!-- generated: PATH --> block'
+    assert EXCERPTS, 'README.md states results without a <!-- excerpt: PATH --> block'
+
+
+@pytest.mark.parametrize('source, path, text', BLOCKS, ids=[f'{s}:{p}' for s, p, _ in BLOCKS])
+def test_a_block_is_its_committed_report_rendered(source, path, text):
+    rendered = _check_rendering(source, path)
+    assert text == rendered, f'{source} differs from {path}: paste the file between the markers'
+
+
+@pytest.mark.parametrize('source, path, text', EXCERPTS, ids=[f'{s}:{p}' for s, p, _ in EXCERPTS])
+def test_an_excerpt_holds_only_lines_of_its_committed_rendering(source, path, text):
+    lines = set(_check_rendering(source, path).split('\n'))
+    foreign = [line for line in text.split('\n') if line.strip() and line not in lines]
+    assert not foreign, f'{source}: lines of the excerpt that are not in {path}: {foreign[:3]}'

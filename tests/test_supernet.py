@@ -60,7 +60,7 @@ def test_subnet_state_dict_has_exactly_the_standalone_keys():
 
 
 def test_paper_supernet_size():
-    # pinas-official.md 1.4: 91.52 M parameters with shared shortcuts.
+    # The official supernet (github.com/Ernie1/Pi-NAS, shared shortcuts): 91.52 M parameters.
     assert sum(p.numel() for p in SuperResNeSt('pinas_resnest50d').parameters()) == pytest.approx(91.52e6, rel=1e-3)
 
 

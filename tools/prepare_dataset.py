@@ -6,7 +6,7 @@
     python tools/prepare_dataset.py convert-cityscapes data/cityscapes [--nproc 8]
 
 convert-cityscapes writes *_gtFine_labelTrainIds.png from the *_gtFine_polygons.json files (needs
-`pip install cityscapesscripts`). Layouts: docs/transfer.md.
+`pip install cityscapesscripts`). Layouts: docs/export_and_transfer.md.
 """
 import argparse
 import json

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Create .venv with the pinned pinas stack. Idempotent: re-running only installs what is missing.
+# Create .venv with the pinned pinas stack, every pin read from requirements.txt. Idempotent: re-running only
+# installs what is missing.
 #
 #   bash tools/setup_env.sh            # CPU machine or GPU cluster
 #   PINAS_VENV=/path/venv bash tools/setup_env.sh
@@ -14,13 +15,30 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="${PINAS_VENV:-$ROOT/.venv}"
 CACHE="${PINAS_CACHE:-$HOME/.cache/pinas}"
-TORCH_VERSION=2.14.1
-TORCHVISION_VERSION=0.29.1
-MMCV_VERSION=2.1.0
+REQUIREMENTS="$ROOT/requirements.txt"
 
 step() { printf '\n[setup] %s\n' "$*"; }
 die() { printf '\n[setup] ERROR: %s\n' "$*" >&2; exit 1; }
 trap 'die "step failed at line $LINENO (see the output above)"' ERR
+
+# Every pin is in requirements.txt. The packages installed their own way below (torch and torchvision first and as
+# constraints, mmcv from a built wheel, mmdet, mmsegmentation and cityscapesscripts without dependency resolution)
+# take their versions from its `NAME==VERSION` lines; every other line is installed with `pip install -r`.
+[ -f "$REQUIREMENTS" ] || die "$REQUIREMENTS is missing"
+SPECIAL='torch|torchvision|mmcv|mmdet|mmsegmentation|cityscapesscripts|pyquaternion'
+pin() {
+  local version
+  version=$(sed -n -E "s/^$1==([^[:space:];#]+).*/\1/p" "$REQUIREMENTS" | head -n1)
+  [ -n "$version" ] || die "requirements.txt has no '$1==VERSION' line"
+  printf '%s' "$version"
+}
+TORCH_VERSION=$(pin torch)
+TORCHVISION_VERSION=$(pin torchvision)
+MMCV_VERSION=$(pin mmcv)
+MMDET_VERSION=$(pin mmdet)
+MMSEG_VERSION=$(pin mmsegmentation)
+CITYSCAPES_VERSION=$(pin cityscapesscripts)
+PYQUATERNION_VERSION=$(pin pyquaternion)
 
 if [ ! -x "$VENV/bin/python" ]; then
   step "creating virtual environment $VENV"
@@ -54,9 +72,12 @@ fi
 TORCH_BUILD=$("$PY" -c "import torch; print(torch.__version__)")
 MMCV_WHEEL_DIR="$CACHE/wheels/mmcv-${MMCV_VERSION}-torch${TORCH_BUILD}"
 
-step "installing build helpers and pure-Python dependencies"
-# mmcv's setup.py imports pkg_resources, which setuptools 81 dropped; torch 2.14.1 needs setuptools >= 77.0.3.
-"${PIPC[@]}" -q "setuptools>=77.0.3,<81" wheel ninja -r "$ROOT/requirements.txt"
+step "installing build helpers and pure-Python dependencies (requirements.txt)"
+# The build helpers' pins are in requirements.txt (setuptools >= 77.0.3 for torch 2.14.1, < 81 for mmcv's
+# pkg_resources); the packages installed their own way below are left out here.
+REST="$VENV/pinas-requirements.txt"
+grep -v -i -E "^($SPECIAL)[[:space:]]*([=<>!~;[]|$)" "$REQUIREMENTS" > "$REST"
+"${PIPC[@]}" -q -r "$REST"
 
 mmcv_ops_work() { "$PY" -c "import mmcv, torch; from mmcv.ops import nms; assert mmcv.__version__=='$MMCV_VERSION'; b=torch.tensor([[0.,0,1,1],[0,0,1,1]]); nms(b, torch.tensor([1.,.5]), .5)" >/dev/null 2>&1; }
 
@@ -86,10 +107,10 @@ else
 fi
 
 step "installing mmdet and mmsegmentation (no dependency re-resolution, which would replace mmcv)"
-"${PIPC[@]}" -q --no-deps "mmdet==3.3.0" "mmsegmentation==1.2.2"
+"${PIPC[@]}" -q --no-deps "mmdet==$MMDET_VERSION" "mmsegmentation==$MMSEG_VERSION"
 
 step "installing cityscapesscripts (label conversion; its declared deps include the obsolete 'typing' backport)"
-"${PIPC[@]}" -q --no-deps "cityscapesscripts==2.3.0" "pyquaternion==0.9.9"
+"${PIPC[@]}" -q --no-deps "cityscapesscripts==$CITYSCAPES_VERSION" "pyquaternion==$PYQUATERNION_VERSION"
 
 step "installing pinas in editable mode"
 "${PIPC[@]}" -q --no-deps --no-build-isolation -e "$ROOT"

@@ -37,7 +37,7 @@ study = dict(
         dict(name='pinas_same_path', stages=[_pinas], score_label=_score, cfg_options={'model.cross_path': False}),
         # the official proxy instead of kNN, on the same supernets (a variant that only scores differently trains
         # nothing: stages that train alike share their work dir): a linear head on the frozen supernet, a uniform
-        # path per step, SGD lr 30 dropped 10x at 60 % and 80 % of its epochs (pinas-official.md 3.1)
+        # path per step, SGD lr 30 dropped 10x at 60 % and 80 % of its epochs (Ernie1/Pi-NAS, linear training)
         dict(name='pinas_probe', stages=[_pinas], score_label='linear-probe top-1 of the supernet path (%)',
              cfg_options={'search.scorer': _probe}),
         dict(name='pinas_bn_probe', stages=[_pinas], score_label='linear-probe top-1 of the supernet path (%)',

@@ -1,4 +1,4 @@
-# Candidates enhancement + progressive training (CVPR 2021 Track-1 winner, ranking.md A4), step 1 of 4:
+# Candidates enhancement + progressive training (CVPR 2021 Track-1 winner, arXiv 2108.05866), step 1 of 4:
 # the max path alone, CE, SGD lr 0.1 / momentum 0.9 / wd 5e-4, batch 128, cosine, 300 epochs.
 # Each later step starts from the previous step's work dir (model.init_from).
 _base_ = ['./_base_/default_runtime.py', './_base_/datasets/cifar100_track1.py',

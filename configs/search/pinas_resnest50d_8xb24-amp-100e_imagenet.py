@@ -1,4 +1,4 @@
-# Pi-NAS learning on ImageNet with the paper's settings (pinas-official.md 2.1-2.4): batch 24 x 8 GPUs = 192,
+# Pi-NAS learning on ImageNet with the paper's settings (Ernie1/Pi-NAS pinas_learning.py): batch 24 x 8 GPUs = 192,
 # queue 49152, tau 0.2, momentum 0.999, SGD lr 0.03 / momentum 0.9 / wd 1e-4 on all parameters, cosine to 0 over
 # 100 epochs stepped per epoch, no warm-up, mixed precision, checkpoints every 5 epochs.
 #   bash tools/dist_search.sh configs/search/pinas_resnest50d_8xb24-amp-100e_imagenet.py 8
@@ -18,7 +18,7 @@ default_hooks = dict(checkpoint=dict(interval=5))
 # The paper's global batch, 8 GPUs x 24; on another count, --auto-scale-lr scales the lr linearly to yours.
 auto_scale_lr = dict(enable=False, base_batch_size=192)
 
-# Search, the official protocol (pinas-official.md 3.1-3.3): one linear head trained on the frozen supernet for 100
+# Search, the official protocol (Ernie1/Pi-NAS search): one linear head trained on the frozen supernet for 100
 # epochs (SGD lr 30, x0.1 at epochs 60 and 80, 32 images per GPU, a new uniform path per iteration, BN in train
 # mode), then every candidate scored by that head's top-1 on the 50k val images after precise-BN recalibration of
 # its path on the 50k train-augmented subset (all of it, split over the GPUs); learned-partition search over 1000

@@ -57,7 +57,7 @@ def check_data(cfg: Config, loaders: tuple[str, ...]) -> None:
         if missing:
             raise FileNotFoundError(
                 f'{loader}: {missing[0]} does not exist; put the dataset there (layouts and '
-                f'tools/prepare_dataset.py check in docs/transfer.md) or set {loader}.dataset.data_root')
+                f'tools/prepare_dataset.py check in docs/export_and_transfer.md) or set {loader}.dataset.data_root')
 
 
 def check_pretrained(cfg: Config) -> None:
@@ -70,5 +70,5 @@ def check_pretrained(cfg: Config) -> None:
         raise FileNotFoundError(
             f'backbone checkpoint {checkpoint} does not exist; pass the exported Pi-NAS weights with '
             '--cfg-options model.backbone.init_cfg.checkpoint=PATH, or train from scratch with '
-            '--cfg-options model.backbone.init_cfg=None (see docs/transfer.md)')
+            '--cfg-options model.backbone.init_cfg=None (see docs/export_and_transfer.md)')
     verify_checkpoint_file(checkpoint)

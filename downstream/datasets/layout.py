@@ -1,7 +1,7 @@
 """Check that a dataset root has the layout the transfer configs expect, and convert Cityscapes labels.
 
 Each check raises :class:`DatasetLayoutError` naming the first missing things and the fix, instead of letting a
-training run die on a bare ``FileNotFoundError`` many minutes in. docs/transfer.md shows the layouts.
+training run die on a bare ``FileNotFoundError`` many minutes in. docs/export_and_transfer.md shows the layouts.
 """
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pathlib import Path
 
 from pinas.datasets import DatasetLayoutError
 
-DOCS = 'docs/transfer.md'
+DOCS = 'docs/export_and_transfer.md'
 MAX_LISTED = 5  # missing files named in an error
 
 COCO_SPLITS = ('train2017', 'val2017')

@@ -1,6 +1,6 @@
 """Candidates enhancement + progressive training (CEPT): the CVPR 2021 Track-1 winner as an mmengine model.
 
-One model class, four steps (ranking.md A4), over the Track-1 supernet of ``backbone``. Each step's config
+One model class, four steps (arXiv 2108.05866), over the Track-1 supernet of ``backbone``. Each step's config
 (configs/search/cept_step{1..4}_*.py, cept_embedded*.py) states the winner's settings of that step: the supernet's
 enhancement (``width_remap``, ``post_add_act``) and branches (``mode``), and the options below. Each step starts
 from the previous step's checkpoint (``init_from``), whose weights :meth:`CEPTSupernet.load_previous_step` turns

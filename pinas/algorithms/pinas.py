@@ -1,6 +1,6 @@
 """Pi-NAS: unsupervised supernet training with cross-path learning and a per-path mean teacher (ICCV 2021).
 
-One step, as in the official code (pinas-official.md 2.2):
+One step, as in the official code (github.com/Ernie1/Pi-NAS, OpenSelfSup/openselfsup/models/pinas.py):
 
 1. draw two paths A, B that differ at every position (same on all ranks);
 2. query A from view 0 through the student; EMA-update the teacher on path A's modules; key A from view 1 through

@@ -1,4 +1,4 @@
-"""The narrow branches of CEPT's progressive training (ranking.md A4) and the weight copies between its steps.
+"""The narrow branches of CEPT's progressive training (arXiv 2108.05866) and the weight copies between its steps.
 
 * In ``shared`` mode (CEPT steps 1-2) every layer has one weight set. ``narrow`` (step 3) adds 4 branches per
   layer, of widths 1/4, 2/4, 3/4, 4/4 of the layer's maximum; ``fine`` (step 4) adds one branch per width step

@@ -1,6 +1,6 @@
 """NAS-Bench-Macro's stand-alone network, so that baselines run on the benchmark's published table.
 
-Rebuilt from ``reference/ranking.md`` B1: stem conv3x3-BN-ReLU; per layer an identity (a 1x1 conv + BN, no ReLU,
+From the benchmark's ``train/model.py``: stem conv3x3-BN-ReLU; per layer an identity (a 1x1 conv + BN, no ReLU,
 where stride or width change) or an inverted residual (pw conv-BN-ReLU, depthwise kxk conv-BN-ReLU, pw-linear
 conv-BN, plus the input when stride 1 and widths match); head conv1x1-BN-ReLU, global average pooling, linear.
 Convolutions have no bias. Its params and conv + linear MACs equal the benchmark's ``params`` and ``flops`` fields

@@ -1,6 +1,6 @@
 """The official stand-alone network of a Track-1 architecture (the CIFAR ResNet20 the ground truth was trained on).
 
-Rebuilt from the challenge's Paddle ``ResNet20`` (ranking.md A2): stem conv3x3-BN-ReLU; stages of BasicBlocks
+Rebuilt from the challenge's Paddle ``ResNet20`` (arXiv 2108.05866): stem conv3x3-BN-ReLU; stages of BasicBlocks
 (conv3x3(in->mid, stride)-BN-ReLU-conv3x3(mid->out)-BN, plus the shortcut, then ReLU); a 1x1 conv + BN projection
 shortcut in the first block of every stage (stride-1 stage included) and wherever in != out, otherwise identity;
 global average pooling and ``Linear(c18, num_classes)``. The trailing unused width (c19) is ignored.

@@ -2,7 +2,7 @@
 
 Every block has a 1x1 conv + BN projection shortcut; a layer of width ``c`` uses the first ``c`` filters of its
 weights (:mod:`pinas.models.sliced`). By default the supernet is **plain**: nominal widths, ReLU after the residual
-add, one shared weight set: what SPOS and Pi-NAS train. Read from the 1st-place code (ranking.md A4), CEPT switches
+add, one shared weight set: what SPOS and Pi-NAS train. Read from the 1st-place code (arXiv 2108.05866), CEPT switches
 on:
 
 * **Candidates enhancement**: every path is larger than the stand-alone network it stands for: a PReLU (one slope

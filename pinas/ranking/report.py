@@ -238,7 +238,7 @@ def nan_to_none(obj):
 
 # --- a study with its seeds, rendered from its report --------------------------------------------------------------
 def format_seeded_study(report: Mapping) -> str:
-    """The markdown a study's report renders to (``study.md`` beside ``report.json``, included in the README): the
+    """The markdown a study's report renders to (``study.md`` beside ``report.json``, included in docs/studies.md): the
     ground truth's ceilings, every method x budget as the mean over its supernet seeds with the two-level interval,
     the zero-cost baselines, and every paired difference the summary holds, each marked by whether its interval
     excludes 0. Made from the report alone, so the committed text rebuilds from the committed numbers."""

@@ -2,7 +2,7 @@
 
 A supernet's ranking is worth its training only where it beats scores computed from the architecture alone or from
 one minibatch through the randomly initialised stand-alone network. These are the standard proxies with their
-published definitions (Abdelfattah et al. 2021; NAS-Bench-Suite-Zero; table in ``reference/zero-cost.md``); higher
+published definitions (Abdelfattah et al., ICLR 2021; Krishnakumar et al., NAS-Bench-Suite-Zero, NeurIPS 2022); higher
 is predicted better for all of them.
 
 A proxy is one function ``proxy(model, batch) -> score`` registered in :data:`pinas.registry.ZERO_COST` with

@@ -1,4 +1,4 @@
-"""The official Pi-NAS search: a LaNAS-style learned partition of the space (pinas-official.md section 3.3).
+"""The official Pi-NAS search: a LaNAS-style learned partition of the space (Ernie1/Pi-NAS search_phase.py).
 
 1. Score ``initial_sample`` (80) distinct random architectures (after any user-given ``initial_samples``).
 2. Until ``max_samples`` (1000) are scored: fit a tree of LightGBM "good half" classifiers on everything scored

@@ -1,4 +1,4 @@
-"""NAS-Bench-Macro's space (Su et al., CVPR 2021; construction in ``reference/ranking.md`` B1): 8 layers of a
+"""NAS-Bench-Macro's space (Su et al., CVPR 2021; github.com/xiusu/NAS-Bench-Macro): 8 layers of a
 CIFAR-10 MobileNetV2-style network, each one of identity, inverted residual k3 t3 or k5 t6; codes are 8 digits.
 
 It is here so that baselines (params, FLOPs, zero-cost proxies) run on the benchmark's published table

@@ -2,7 +2,7 @@
 
 Every searchable position is a ResNeSt bottleneck whose split-attention shape (radix, cardinality, base width)
 is one of a small candidate table. The macro design (deep stem, avg-down shortcuts, avd) is fixed. The default
-values are the paper's (pinas-official.md section 1); a config may change depths, widths and the table to get a
+values are the paper's (github.com/Ernie1/Pi-NAS); a config may change depths, widths and the table to get a
 smaller space of the same kind, such as the CPU-sized ``pinas_resnest_tiny``.
 """
 from __future__ import annotations

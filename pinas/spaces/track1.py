@@ -26,7 +26,7 @@ def _stepped(step: int, top: int) -> tuple[int, ...]:
 @SPACES.register_module()
 @dataclass(frozen=True)
 class Track1Space(SearchSpace):
-    """A ResNet20-shaped width space; the defaults are the challenge's (ranking.md A1/A2). Codes are widths.
+    """A ResNet20-shaped width space; the defaults are the challenge's (CVPR 2021 NAS Track 1). Codes are widths.
 
     Attributes:
         depths: BasicBlocks per stage.

@@ -1,6 +1,6 @@
 """The leaderboard committed under results/leaderboard/ is what its committed records give: rebuilt with the
-README's command, every text output is byte-identical (so no number in it was typed by hand, and a record added
-without rebuilding the leaderboard fails here)."""
+command in docs/studies.md, every text output is byte-identical (so no number in it was typed by hand, and a
+record added without rebuilding the leaderboard fails here)."""
 import importlib.util
 
 from leaderboard_helpers import REPO
@@ -9,13 +9,13 @@ from pinas.leaderboard.build import CORRELATIONS, CSV, MARKDOWN
 
 RESULTS = REPO / 'results' / 'leaderboard'
 SCORES = 'results/leaderboard/transfer_study/scores'
-# The command in README.md, "Transfer study on the embedded default" (without --screenshot).
+# The command in docs/studies.md, "Transfer study on the embedded default" (without --screenshot).
 ARGS = ['results/leaderboard/paper', 'results/leaderboard/transfer_study',
         '--scores', f'pinas:knn={SCORES}/pinas_track1.ranked.json', '--baselines', 'params', 'flops']
 
 
 def test_committed_leaderboard_is_rebuilt_byte_identical_from_its_records(tmp_path, monkeypatch, capsys):
-    readme = (REPO / 'README.md').read_text()
+    readme = (REPO / 'docs' / 'studies.md').read_text()
     assert ' '.join(ARGS[2:4]).replace(f'{SCORES}/', '$S/') in readme
     spec = importlib.util.spec_from_file_location('leaderboard_tool_committed', REPO / 'tools' / 'leaderboard.py')
     tool = importlib.util.module_from_spec(spec)
@@ -24,7 +24,7 @@ def test_committed_leaderboard_is_rebuilt_byte_identical_from_its_records(tmp_pa
     assert tool.main(ARGS + ['--out', str(tmp_path)]) == 0, capsys.readouterr().err
     for name in (MARKDOWN, CSV, CORRELATIONS, 'model-index.yml'):
         assert (tmp_path / name).read_bytes() == (RESULTS / name).read_bytes(), (
-            f'{name} differs from results/leaderboard/{name}: rebuild it with the README command')
+            f'{name} differs from results/leaderboard/{name}: rebuild it with the command in docs/studies.md')
     metafiles = sorted(p.relative_to(tmp_path) for p in (tmp_path / 'metafiles').rglob('*.yml'))
     assert metafiles == sorted(p.relative_to(RESULTS) for p in (RESULTS / 'metafiles').rglob('*.yml'))
     for path in metafiles:

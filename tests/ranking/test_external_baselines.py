@@ -1,5 +1,5 @@
 """External validity without training: the suite's networks reproduce the published benchmarks' tables, so its
-baselines can be compared with the published numbers (reference/ranking.md A6, B1).
+baselines can be compared with the published numbers (arXiv 2108.05866; arXiv 2103.11922).
 
 The public tables stay outside the repository, in ``../shared/data`` beside it (as on CI); the tests that read them
 skip when it is missing."""
@@ -19,7 +19,7 @@ from pinas.spaces import build_space
 DATA = Path(__file__).resolve().parents[3] / 'shared' / 'data'
 TRACK1_GT = DATA / 'track1_gt_first_1000.json'
 MACRO_GT = DATA / 'nas-bench-macro_cifar10.json'
-TRACK1_PARAMS_TAU = 0.587  # ranking.md A6: params of the official stand-alone net vs the challenge's ground truth
+TRACK1_PARAMS_TAU = 0.587  # arXiv 2108.05866: params of the official stand-alone net vs the challenge's ground truth
 TAU_TOLERANCE = 0.02
 # NAS-Bench-Macro's own "params" and "flops" (conv + linear MACs) of three networks of its table.
 MACRO_COUNTS = {'00000000': (387882, 7713280), '02012100': (890666, 47327744), '22222222': (2932586, 105660928)}
@@ -53,7 +53,7 @@ def test_track1_params_rank_the_challenges_ground_truth_as_published():
     accuracy = {entry['arch']: entry['acc'] for entry in table.values()}
     scores = score_architectures(space, list(accuracy), ['params'], shape_batch(space.input_size), 100,
                                  log=None)['params']
-    assert min(scores.values()) == 25800 and max(scores.values()) == 201812  # ranking.md A2's range
+    assert min(scores.values()) == 25800 and max(scores.values()) == 201812  # the ResNet20's range
     tau = kendall_tau_b([scores[c] for c in accuracy], list(accuracy.values()))
     assert abs(tau - TRACK1_PARAMS_TAU) <= TAU_TOLERANCE, tau
 
@@ -68,7 +68,7 @@ def test_nasbench_macro_codes_of_one_network_format_alike():
     space = build_space('nasbench_macro')
     assert space.format('12202010') == '12220010' and space.format('00110021') == '00110021'
     canonical = {space.format(code) for code in product(range(3), repeat=8)}
-    assert len(canonical) == 3969  # the benchmark's distinct networks (ranking.md B1)
+    assert len(canonical) == 3969  # the benchmark's distinct networks (arXiv 2103.11922)
 
 
 def test_nasbench_macro_table_holds_each_network_under_its_formatted_code():

@@ -120,7 +120,7 @@ def test_naswot_is_the_log_determinant_of_relu_code_agreements():
 
 
 def track1_macs(space, arch, classes):
-    """Conv + linear MACs of a Track-1 network, counted by hand from ranking.md A2's construction."""
+    """Conv + linear MACs of a Track-1 network, counted by hand from the challenge's ResNet20."""
     side, (stem, *_) = space.input_size, space.widths(arch)
     macs = side * side * 3 * stem * 9
     for (c_in, mid, out), stride, first in zip(space.block_widths(arch), space.block_strides(),
@@ -135,7 +135,7 @@ def test_params_and_flops_count_the_network():
     model = build_standalone(space, space.max_arch(), 100)
     assert get_proxy('params')(model, shape_batch(32)) == sum(p.numel() for p in model.parameters())
     macs = get_proxy('flops')(model, shape_batch(32))
-    assert macs == track1_macs(space, space.max_arch(), 100) and round(macs / 1e6, 1) == 41.1  # ranking.md A2
+    assert macs == track1_macs(space, space.max_arch(), 100) and round(macs / 1e6, 1) == 41.1  # ResNet20
 
 
 @pytest.mark.parametrize('name', STANDARD)
@@ -170,7 +170,7 @@ def test_scores_are_seeded_averages_and_independent_of_each_other(space):
 
 
 def test_pinas_resnest50d_params_are_timm_resnest50d():
-    """Any space: the paper's own, whose all-candidate-1 network is timm's resnest50d (27.483 M, README)."""
+    """Any space: the paper's own, whose all-candidate-1 network is timm's resnest50d (27.483 M, docs/search.md)."""
     scores = score_architecture('pinas_resnest50d', '1' * 16, ['params'], shape_batch(224), 1000)
     assert round(scores['params'] / 1e6, 3) == 27.483
 

@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[2]
 # One block per stage keeps every step's logic (branch counts 4/8/16, remap, recover) at a third of the compute.
 SMALL = dict(base='track1_resnet20', depths=(1, 1, 1))
 SPACE = build_space(SMALL)
-# The winner's steps (ranking.md A4): their settings live in these configs only.
+# The winner's steps (arXiv 2108.05866): their settings live in these configs only.
 STEP_CONFIGS = {1: 'cept_step1_resnet20_1xb128-300e_cifar100', 2: 'cept_step2_resnet20_1xb128-300e_cifar100',
                 3: 'cept_step3_resnet20_1xb128-300e_cifar100', 4: 'cept_step4_resnet20_1xb128-100e_cifar100'}
 

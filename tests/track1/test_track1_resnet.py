@@ -14,7 +14,7 @@ SAMPLE_CODE = '16-4-12-16-8-16-16-24-12-8-16-4-32-52-52-52-20-40-8-44'
 
 
 def official_params(code: str, num_classes: int = 100) -> int:
-    """Parameters of the official ResNet20 written out from ranking.md A2 (conv weights, BN weight+bias, fc)."""
+    """Parameters of the official ResNet20 written out (conv weights, BN weight+bias, fc)."""
     c = [int(w) for w in code.split('-')]
     total = 3 * 9 * c[0] + 2 * c[0]                                      # stem conv3x3 + BN
     for k in range(9):
@@ -36,12 +36,12 @@ def test_param_counts_match_the_formula(gt_codes):
 
 def test_formula_reproduces_the_reference_range(gt_codes):
     params = [official_params(code) for code in gt_codes]
-    assert round(min(params) / 1e3, 1) == 25.8 and round(max(params) / 1e3, 1) == 201.8  # ranking.md A2
+    assert round(min(params) / 1e3, 1) == 25.8 and round(max(params) / 1e3, 1) == 201.8  # ResNet20's range
 
 
 def test_max_network_macs():
     c = measure_complexity(Track1ResNet(MAX_CODE), input_size=32)
-    assert abs(c.macs / 1e6 - 41.1) < 0.05  # ranking.md A2: 41.1 M
+    assert abs(c.macs / 1e6 - 41.1) < 0.05  # ResNet20: 41.1 M
     assert c.params == official_params(MAX_CODE)
 
 

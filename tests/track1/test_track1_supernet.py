@@ -81,7 +81,7 @@ def test_remap_is_configurable():
         Track1Supernet(width_remap={16: 17})
 
 
-# ranking.md A4: branch width each choice runs on (after 4 -> 5, 8 -> 9).
+# arXiv 2108.05866: branch width each choice runs on (after 4 -> 5, 8 -> 9).
 STAGE1 = {4: 8, 8: 12, 12: 12, 16: 16}
 NARROW = {1: {4: 8, 8: 16, 12: 16, 16: 16, 20: 24, 24: 24, 28: 32, 32: 32},
           2: {w: 16 * ((w - 1) // 16 + 1) for w in range(4, 65, 4)}}

@@ -65,7 +65,7 @@ def train_linear_head(supernet, batches_fn: Callable[[], Iterable], num_classes:
                       sample_path: Callable[[], Arch], momentum: float = 0.9,
                       milestones: Sequence[int] = ()) -> nn.Linear:
     """The official proxy head: one linear classifier over the frozen supernet, a new uniform path per iteration,
-    BN in train mode, SGD whose lr drops 10x at each epoch of ``milestones`` (pinas-official.md 3.1: 100 epochs,
+    BN in train mode, SGD whose lr drops 10x at each epoch of ``milestones`` (Ernie1/Pi-NAS: 100 epochs,
     60 and 80). Under torch.distributed each rank reads its share of the batches and the gradients are averaged,
     so the ranks keep one head (``sample_path`` must draw the same path on every rank)."""
     head = nn.Linear(supernet.num_features, num_classes, device=model_device(supernet))

@@ -1,4 +1,4 @@
-# CIFAR-100 with the Track-1 augmentation shared by the challenge's solutions (ranking.md A1): random crop 32 with
+# CIFAR-100 with the Track-1 augmentation shared by the challenge's solutions (arXiv 2108.05866): random crop 32 with
 # padding 4, brightness/contrast 0.1 (p=0.5 each), flip, rotation 15, CIFAR-100 mean/std. torchvision's copy at
 # data/cifar100/cifar-100-python.
 data_root = 'data/cifar100'
@@ -18,7 +18,7 @@ train_dataloader = dict(
     sampler=dict(type='DefaultSampler', shuffle=True),
     collate_fn=dict(type='default_collate'),
     dataset=dict(type='CIFAR100', root=data_root, train=True, pipeline=train_pipeline))
-# Candidate scoring, the Track-1 winner's protocol (ranking.md A4): each architecture's BN statistics re-estimated
+# Candidate scoring, the Track-1 winner's protocol (arXiv 2108.05866): each architecture's BN statistics re-estimated
 # by forwarding a fixed random 10 % of the training set (5000 images, batch 128; the search's recalibration
 # settings: momentum 0.1, no reset), then its top-1 on the 10k test images. The winner's augmentation of the
 # recalibration images is not documented; the test transform keeps every candidate's statistics reproducible.

@@ -15,7 +15,7 @@ train_dataloader = dict(
     sampler=dict(type='DefaultSampler', shuffle=True),
     collate_fn=dict(type='default_collate'),
     dataset=dict(type='ImageFolder', root=data_root, split='train', pipeline=train_pipeline))
-# Candidate scoring (the `search.data` of a config), the official protocol (pinas-official.md 3.1-3.2): BN
+# Candidate scoring (the `search.data` of a config), the official protocol (Ernie1/Pi-NAS search phase): BN
 # recalibration on a fixed random 50k subset of train with the training augmentation (re-seeded per candidate),
 # scores on the 50k val images, a probe head (if the scorer has one) trained on all of train. 128 images per GPU.
 scoring_data = dict(

@@ -1,4 +1,4 @@
-# ImageNet for Pi-NAS learning (pinas-official.md 2.3): 4 crops per image, MoCo-v2 pipeline with hue 0.4 (the
+# ImageNet for Pi-NAS learning (Ernie1/Pi-NAS learning config): 4 crops per image, MoCo-v2 pipeline with hue 0.4 (the
 # OpenSelfSup setting), 24 images per GPU. Labels are not used for training; the scoring data (linear probe,
 # recalibration, val) and the layout come from the supervised base.
 _base_ = ['./imagenet_cls.py']
