@@ -1,4 +1,4 @@
-"""tools/benchmarks/gpu_check.py: a --tiny CPU run of one search and one transfer config gives their table rows;
+"""tools/analysis_tools/gpu_check.py: a --tiny CPU run of one search and one transfer config gives their table rows;
 bad input gives one line and exit status 2."""
 import importlib.util
 import os

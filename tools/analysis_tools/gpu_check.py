@@ -24,13 +24,13 @@ switches the other configs to AMP too (GPU only, as ``tools/train.py --amp``).
 
 On a new GPU cluster, run this first, on one node (an 8-GPU node is fine; it uses one GPU):
 
-    python tools/benchmarks/gpu_check.py --out docs/gpu_check.md
+    python tools/analysis_tools/gpu_check.py --out docs/gpu_check.md
 
 and commit the table it writes (docs/gpu_check.md) when it ran on a GPU. Other uses:
 
-    python tools/benchmarks/gpu_check.py --tiny                # CPU, seconds per config (what the test runs)
-    python tools/benchmarks/gpu_check.py --configs 'configs/search/cept_step*_cifar100.py' --iters 20
-    python tools/benchmarks/gpu_check.py --list                # the configs it would run
+    python tools/analysis_tools/gpu_check.py --tiny                # CPU, seconds per config (what the test runs)
+    python tools/analysis_tools/gpu_check.py --configs 'configs/search/cept_step*_cifar100.py' --iters 20
+    python tools/analysis_tools/gpu_check.py --list                # the configs it would run
 
 ``--tiny`` shrinks image sizes by 8 (never below 32 pixels; models and training settings stay the configs'), the
 batch to 2, and runs 1 warm-up + 2 timed iterations without data-loader workers on one CPU thread (OpenMP threads
@@ -261,7 +261,7 @@ def report(args: argparse.Namespace, results: list[dict]) -> str:
     devices = sorted({r['device'] for r in results if r.get('device')})
     versions = ', '.join(f'{name} {_version(name)}' for name in ('torch', 'mmengine', 'mmcv', 'mmdet',
                                                                  'mmsegmentation'))
-    command = 'python tools/benchmarks/gpu_check.py ' + ' '.join(_options(args))
+    command = 'python tools/analysis_tools/gpu_check.py ' + ' '.join(_options(args))
     lines = [
         f'GPU check, {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, host {platform.node()} '
         f'({", ".join(devices) or "no device"}); {versions}.',
@@ -695,7 +695,7 @@ def make_transfer(layout: str, root: Path, size: tuple[int, int], count: int) ->
     make = {'coco': 'make_tiny_coco', 'ade': 'make_tiny_ade', 'cityscapes': 'make_tiny_cityscapes'}[layout]
     if not hasattr(tiny, constant) or not hasattr(tiny, make):
         raise BadInput(f'{TINY_GENERATOR} has no {constant} / {make}(): its interface changed; update '
-                       'tools/benchmarks/gpu_check.py')
+                       'tools/analysis_tools/gpu_check.py')
     saved = getattr(tiny, constant)
     setattr(tiny, constant, tuple(size))
     try:
