@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from pinas.utils.cli import UsageError
+from pinas.utils.dist import child_pythonpath
 
 # The paper-setting configs, in the order they run (the CEPT steps in step order, each feeding the next).
 PAPER_CONFIGS = ('configs/search/*imagenet.py', 'configs/search/cept_step*_cifar100.py',
@@ -112,15 +113,6 @@ def run_check(configs: Sequence[Path], settings: CheckSettings, work_root: Path,
     return report(settings, results, command), all(r.get('ok') for r in results)
 
 
-def _import_roots() -> list[str]:
-    """Where this process imports pinas and downstream from, for the worker's PYTHONPATH (a checkout or an
-    install alike)."""
-    import downstream
-    import pinas
-    return list(dict.fromkeys(os.path.dirname(os.path.dirname(os.path.abspath(m.__file__)))
-                              for m in (pinas, downstream)))
-
-
 def run_worker(spec: dict, work_dir: Path, timeout: float, cwd: Path) -> dict:
     """Run one config in a fresh process; returns its result."""
     if work_dir.exists():
@@ -131,7 +123,7 @@ def run_worker(spec: dict, work_dir: Path, timeout: float, cwd: Path) -> dict:
     spec['result'] = str(result_file)
     spec_file.write_text(json.dumps(spec, indent=2))
     env = dict(os.environ, PYTHONUNBUFFERED='1',
-               PYTHONPATH=os.pathsep.join([*_import_roots(), *filter(None, [os.environ.get('PYTHONPATH')])]))
+               PYTHONPATH=child_pythonpath('pinas', 'downstream'))
     if spec['threads']:
         env.update(OMP_NUM_THREADS=str(spec['threads']), MKL_NUM_THREADS=str(spec['threads']))
     start = time.perf_counter()
