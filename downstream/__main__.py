@@ -17,7 +17,11 @@ COMMANDS = ('train', 'test')
 
 @cli_main()
 def main(argv: Sequence[str] | None = None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv is None:
+        argv = sys.argv[1:]
+        if argv[:1] and argv[0] in COMMANDS:
+            sys.argv[0] = f'python -m downstream {argv[0]}'  # the usage line argparse prints
+    argv = list(argv)
     if not argv or argv[0] not in COMMANDS:
         print(f'error: the first argument must be one of {", ".join(COMMANDS)}, got '
               f'{argv[0] if argv else "nothing"!r}; e.g. python -m downstream train CONFIG', file=sys.stderr)
