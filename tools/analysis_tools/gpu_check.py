@@ -3,10 +3,10 @@
 What it checks. Each config (search: the Pi-NAS and SPOS ImageNet supernets and the four CEPT CIFAR-100 steps;
 transfer: every config under configs/{mask_rcnn,faster_rcnn,retinanet,deeplabv3,upernet}) is loaded with
 ``pinas.apis.load_config``; its training data are generated in the real dataset layout (ImageNet class folders of
-``.JPEG`` files, CIFAR-100's python pickles, COCO / ADE20K / Cityscapes from ``downstream.datasets.tiny``) at the
-real datasets' typical image sizes (ImageNet 500x375, CIFAR 32x32, COCO 640x480, ADE20K 683x512, Cityscapes
-2048x1024), which the config's own pipeline crops or resizes to its real input size (224, 32, short side 640-800,
-the segmentation crops); and the config's own Runner (``pinas.apis.build_supernet_runner`` / ``build_runner``)
+``.JPEG`` files and CIFAR-100's python pickles, painted by ``pinas.datasets.synthetic``; COCO / ADE20K / Cityscapes
+from ``downstream.datasets.tiny``) at the real datasets' typical image sizes (ImageNet 500x375, CIFAR 32x32, COCO
+640x480, ADE20K 683x512, Cityscapes 2048x1024), which the config's own pipeline crops or resizes to its real input
+size (224, 32, short side 640-800, the segmentation crops); and the config's own Runner (``pinas.apis.build_supernet_runner`` / ``build_runner``)
 trains it for ``--warmup`` + ``--iters`` iterations at its batch per GPU, with its pipeline, model, optimizer
 wrapper and hooks. Only the schedule (an ``IterBasedTrainLoop``, no validation, no lr schedule), the data roots
 and, where the config names a checkpoint that does not exist here, the backbone's initial weights (random) change.
@@ -39,6 +39,7 @@ spin against each other on shared cores); ``--scale``, ``--batch``, ``--warmup``
 log, final config options (``cfg_options`` in gpu_check.json) and per-iteration times are in
 ``<work-dir>/<config>/``. Exit status: 0 when every config ran, 1 when one failed (its row says why), 2 on bad
 input (a glob that matches no config), as every tool: ``error: <problem>; <fix>``.
+The logic is in :mod:`downstream.gpu_check` (runs, data, table) and :mod:`pinas.apis.shrink` (config changes).
 """
 from __future__ import annotations
 
