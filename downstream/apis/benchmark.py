@@ -40,9 +40,9 @@ from pinas.leaderboard.record import RECORD_FILE, TASKS, Record, RecordError, lo
 from pinas.models import PINAS_CLS, PINAS_TRANS
 from pinas.spaces import build_space, list_spaces
 from pinas.utils.checkpoint import latest_checkpoint
+from pinas.utils.cli import EXIT_FAILURE, ArgumentParser, UsageError, one_line, parse_shard, positive_int
 from pinas.utils.dist import LAUNCHERS as DIST_LAUNCHERS
 from pinas.utils.dist import child_pythonpath
-from pinas.utils.cli import EXIT_FAILURE, ArgumentParser, UsageError, one_line, parse_shard, positive_int
 from pinas.utils.files import atomic_write_bytes
 
 from .records import NAMED_ARCHS, SCRATCH, TTA_SEG_METRICS, find_search_dir
