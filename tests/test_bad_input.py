@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import importlib.util
+import importlib
 import json
 import logging
 import os
@@ -32,17 +32,10 @@ TINY_ARCH = '302113'
 CORRUPT_BYTES = 14  # what the probe overwrote inside an exported .pth
 SUBPROCESS_TIMEOUT = 120
 CASE_TIMEOUT = 120
-_TOOLS: dict[str, Callable] = {}
-
 
 def tool_main(name: str) -> Callable:
-    """``main`` of ``tools/<name>.py`` (tools are scripts, not a package)."""
-    if name not in _TOOLS:
-        spec = importlib.util.spec_from_file_location(f'tool_{name}', ROOT / 'tools' / f'{name}.py')
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        _TOOLS[name] = module.main
-    return _TOOLS[name]
+    """``main`` of ``tools/<name>.py``."""
+    return importlib.import_module(f'tools.{name}').main
 
 
 def run_tool(name: str, argv) -> int:

@@ -1,13 +1,12 @@
-"""tools/benchmarks/gpu_check.py: a --tiny CPU run of one search and one transfer config gives their table rows;
+"""tools/analysis_tools/gpu_check.py: a --tiny CPU run of one search and one transfer config gives their table rows;
 bad input gives one line and exit status 2."""
-import importlib.util
 import os
 import subprocess
 import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-TOOL = REPO / 'tools' / 'benchmarks' / 'gpu_check.py'
+TOOL = REPO / 'tools' / 'analysis_tools' / 'gpu_check.py'
 SEARCH = 'configs/search/spos_resnest50d_*imagenet.py'  # ImageNet class folders, the AMP config on CPU
 TRANSFER = 'configs/retinanet/*.py'  # COCO layout, the cheapest detector of the paper configs
 
@@ -44,16 +43,14 @@ def test_tiny_cpu_run_reports_a_search_and_a_transfer_config(tmp_path):
 def test_a_glob_that_matches_nothing_is_one_line_and_status_2(tmp_path):
     run = run_tool('--configs', 'configs/search/no_such_config*.py', cwd=tmp_path, timeout=60)
     assert run.returncode == 2
-    assert run.stderr.startswith('gpu_check: error: --configs') and 'matches no config' in run.stderr
+    assert run.stderr.startswith('error: --configs') and 'matches no config' in run.stderr
     assert len(run.stderr.strip().splitlines()) == 1 and 'Traceback' not in run.stderr and not run.stdout
 
 
-def test_a_missing_dataset_generator_is_one_line_and_status_2(monkeypatch, capsys):
-    spec = importlib.util.spec_from_file_location('gpu_check', TOOL)
-    tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(tool)
-    monkeypatch.setattr(tool.util, 'find_spec', lambda name: None)  # no downstream package
-    assert tool.main(['--tiny', '--configs', str(REPO / TRANSFER)]) == 2
+def test_a_missing_library_is_one_line_and_status_2(monkeypatch, capsys):
+    from tools.analysis_tools import gpu_check
+    monkeypatch.setitem(sys.modules, 'downstream.gpu_check', None)  # import fails: no downstream package
+    assert gpu_check.main(['--tiny', '--configs', str(REPO / TRANSFER)]) == 2
     err = capsys.readouterr().err
-    assert err.startswith('gpu_check: error: the dataset generator downstream.datasets.tiny')
+    assert err.startswith('error: the GPU check\'s library downstream.gpu_check cannot be imported')
     assert len(err.strip().splitlines()) == 1

@@ -7,7 +7,7 @@ the kill left and resumes the job the way a user would, with the same command li
 """
 from __future__ import annotations
 
-import importlib.util
+import importlib
 import itertools
 import json
 import logging
@@ -40,16 +40,10 @@ SEG_ITERS = 4  # configs/smoke/_base_/schedules/seg_4it.py; a checkpoint every 2
 CHILD_TIMEOUT = 240
 PEER_TIMEOUT_S = 15  # env_cfg.dist_cfg.timeout of the two-process runs: what a hung peer costs
 PEER_EXIT_LIMIT_S = 60  # what the issue allows the surviving worker
-_TOOLS: dict[str, Callable] = {}
-
 
 def tool_main(name: str) -> Callable:
-    if name not in _TOOLS:
-        spec = importlib.util.spec_from_file_location(f'tool_{name}', ROOT / 'tools' / f'{name}.py')
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        _TOOLS[name] = module.main
-    return _TOOLS[name]
+    """``main`` of ``tools/<name>.py``."""
+    return importlib.import_module(f'tools.{name}').main
 
 
 # --- forked runs -------------------------------------------------------------------------------------------------

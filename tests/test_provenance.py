@@ -1,7 +1,6 @@
 """Provenance that proves comparability (issue 21, item 4): every result record and ground-truth run says which data
 (a fingerprint) and which code (commit, dirty flag) produced it, and the leaderboard averages only seeds that can be
 shown to have seen the same data and config."""
-import importlib.util
 import json
 import shutil
 from pathlib import Path
@@ -98,10 +97,8 @@ def run_record(seed: int, **fields) -> Record:
 
 
 def leaderboard_tool():
-    spec = importlib.util.spec_from_file_location('leaderboard_tool_provenance', ROOT / 'tools' / 'leaderboard.py')
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.main
+    from tools import leaderboard
+    return leaderboard.main
 
 
 def test_the_leaderboard_refuses_seeds_of_other_data_in_one_line_naming_both_records(tmp_path, capsys):

@@ -5,7 +5,7 @@ export, tiny transfer datasets, transfer of the best architectures (a benchmark 
 
 Every stage is one of the project's own command lines, printed before it runs, so the demo doubles as a recipe.
 Each stage header says k/n and the stage's expected time (from the last timings measured by
-tools/benchmarks/e2e.py, results/benchmarks/e2e.json); the wall time of every stage goes to <work_dir>/timings.json.
+tools/analysis_tools/e2e.py, results/benchmarks/e2e.json); the wall time of every stage goes to <work_dir>/timings.json.
 """
 from __future__ import annotations
 

@@ -41,12 +41,16 @@ from pinas.models import PINAS_CLS, PINAS_TRANS
 from pinas.spaces import build_space, list_spaces
 from pinas.utils.checkpoint import latest_checkpoint
 from pinas.utils.cli import EXIT_FAILURE, ArgumentParser, UsageError, one_line, parse_shard, positive_int
+from pinas.utils.dist import LAUNCHERS as DIST_LAUNCHERS
+from pinas.utils.dist import child_pythonpath
 from pinas.utils.files import atomic_write_bytes
 
-from .records import NAMED_ARCHS, ROOT, SCRATCH, TTA_SEG_METRICS, find_search_dir
+from .records import NAMED_ARCHS, SCRATCH, TTA_SEG_METRICS, find_search_dir
 from .runner import METRICS_FILE, test, train
 
-LAUNCHERS = ('none', 'pytorch', 'slurm')  # in this process; tools/dist_*.sh (torchrun); tools/slurm_*.sh (srun)
+# A benchmark starts its jobs itself (in this process, under torchrun or under srun): there is no mpirun job line.
+LAUNCHERS = tuple(name for name in DIST_LAUNCHERS if name != 'mpi')
+ENTRY = ('-m', 'downstream')  # `python -m downstream train|test ...`: tools/train.py and tools/test.py as a module
 NAMED_MODELS = {  # name -> (space, code); their record name and kind come from records.NAMED_ARCHS
     'resnest50d': ('pinas_resnest50d', '1' * 16),
     'pinas-cls': ('pinas_resnest50d', PINAS_CLS),
@@ -287,55 +291,52 @@ class Command:
         return shlex.join([*(f'{k}={v}' for k, v in self.env.items()), *self.argv])
 
 
-GPUS_PER_NODE = 8  # tools/slurm_launch.sh's default node size
+GPUS_PER_NODE = 8  # GPUs of a cluster node (tools/slurm_launch.sh's default too)
+SLURM_CPUS_PER_TASK = '5'  # srun --cpus-per-task unless CPUS_PER_TASK is set, as tools/slurm_launch.sh
 
 
 def job_commands(job: Job, launcher: str, gpus: int, partition: str | None) -> list[Command]:
     """The command lines of one job, in order: train (resuming from its work dir), test, and a --tta test if the
-    task has one; ``launcher`` 'none' gives the plain tools/train.py and tools/test.py lines."""
+    task has one. Each runs the module entry point ``python -m downstream train|test`` (what tools/train.py and
+    tools/test.py run): as it is ('none'), under torchrun through :mod:`pinas.utils.launch` ('pytorch', as
+    tools/dist_*.sh) or under srun ('slurm', as tools/slurm_*.sh; environment CPUS_PER_TASK and SRUN_ARGS)."""
     options = ['--cfg-options', *(f'{k}={v}' for k, v in job.cfg_options().items())]
     config, work_dir = job.task.config, str(job.work_dir)
-    train_args = ['--resume', *(['--amp'] if job.task.amp else []), *options]
-    tests = [['--work-dir', work_dir, *(['--tta'] if tta else []), *options]
-             for tta in ((False, True) if job.task.tta else (False,))]
+    lines = [['train', config, '--work-dir', work_dir, '--resume', *(['--amp'] if job.task.amp else []), *options],
+             *[['test', config, work_dir, '--work-dir', work_dir, *(['--tta'] if tta else []), *options]
+               for tta in ((False, True) if job.task.tta else (False,))]]
     if launcher == 'none':
-        lines = [['python', _tool('train.py'), config, '--work-dir', work_dir, *train_args],
-                 *[['python', _tool('test.py'), config, work_dir, *args] for args in tests]]
-        return [Command(tuple(line)) for line in lines]
+        return [Command(('python', *ENTRY, *line)) for line in lines]
     if launcher == 'pytorch':
-        lines = [['bash', _tool('dist_train.sh'), config, str(gpus), '--work-dir', work_dir, *train_args],
-                 *[['bash', _tool('dist_test.sh'), config, work_dir, str(gpus), *args] for args in tests]]
-        return [Command(tuple(line)) for line in lines]
+        launch = ('python', '-m', 'pinas.utils.launch', f'--nproc_per_node={gpus}', *ENTRY)
+        return [Command((*launch, *line[:2], '--launcher', 'pytorch', *line[2:])) for line in lines]
     if not partition:
         raise BenchmarkError('--launcher slurm needs a partition: --partition NAME or launch.partition in the '
                              'benchmark config')
-    env = dict(GPUS=str(gpus), GPUS_PER_NODE=str(min(gpus, GPUS_PER_NODE)))
-    name = safe_name(job.label)
-    lines = [['bash', _tool('slurm_train.sh'), partition, name, config, work_dir, *train_args],
-             *[['bash', _tool('slurm_test.sh'), partition, name, config, work_dir, *args] for args in tests]]
-    return [Command(tuple(line), env) for line in lines]
-
-
-def _tool(name: str) -> str:
-    """tools/NAME, relative when run from the repository root (as the docs write it)."""
-    path = ROOT / 'tools' / name
-    return os.path.relpath(path) if Path.cwd() == ROOT else str(path)
+    per_node = min(gpus, GPUS_PER_NODE)
+    srun = ('srun', '-p', partition, f'--job-name={safe_name(job.label)}', f'--gres=gpu:{per_node}',
+            f'--ntasks={gpus}', f'--ntasks-per-node={per_node}',
+            f'--cpus-per-task={os.environ.get("CPUS_PER_TASK", SLURM_CPUS_PER_TASK)}', '--kill-on-bad-exit=1',
+            *shlex.split(os.environ.get('SRUN_ARGS', '')), 'python', '-u', *ENTRY)
+    return [Command((*srun, *line[:2], '--launcher=slurm', *line[2:])) for line in lines]
 
 
 def run_commands(job: Job, commands: Sequence[Command]) -> None:
-    """Run a job's commands one after the other, their output in the job's ``benchmark.log``."""
+    """Run a job's commands one after the other with this Python and its packages, their output in the job's
+    ``benchmark.log``."""
     log = job.work_dir / 'benchmark.log'
     job.work_dir.mkdir(parents=True, exist_ok=True)
     for command in commands:
-        env = dict(os.environ, PYTHON=sys.executable, PORT=_free_port(), **command.env,
-                   PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get('PYTHONPATH')])))
+        env = dict(os.environ, PET_MASTER_PORT=_free_port(), **command.env,  # torchrun's --master_port
+                   PYTHONPATH=child_pythonpath('pinas', 'downstream'))
+        argv = [sys.executable if arg == 'python' else arg for arg in command.argv]
         with log.open('a') as handle:
             handle.write(f'$ {command}\n')
             handle.flush()
-            result = subprocess.run(command.argv, env=env, stdout=handle, stderr=subprocess.STDOUT)
+            result = subprocess.run(argv, env=env, stdout=handle, stderr=subprocess.STDOUT)
         if result.returncode != 0:
             lines = [line.strip() for line in log.read_text().splitlines() if line.strip()]
-            raise RuntimeError(f'{" ".join(command.argv[:2])} exited with {result.returncode} '
+            raise RuntimeError(f'{" ".join(command.argv[:4])} exited with {result.returncode} '
                                f'({lines[-1] if lines else "no output"}); log: {log}')
 
 
@@ -426,8 +427,8 @@ def benchmark_parser() -> ArgumentParser:
     parser.add_argument('--work-dir', help='where the jobs go (default: the config\'s work_dir, else '
                                            'work_dirs/benchmarks/<config name>)')
     parser.add_argument('--launcher', choices=LAUNCHERS, default='none',
-                        help='how each job starts: in this process (none), tools/dist_train.sh + dist_test.sh '
-                             '(pytorch: torchrun, gloo on CPU hosts), tools/slurm_train.sh + slurm_test.sh (slurm)')
+                        help='how each job starts: in this process (none), under torchrun (pytorch, as '
+                             'tools/dist_train.sh; gloo on CPU hosts) or srun (slurm, as tools/slurm_train.sh)')
     parser.add_argument('--gpus', type=positive_int,
                         help='processes per job for pytorch / slurm (default: the task\'s gpus, else launch.gpus '
                              'of the config, else 1)')

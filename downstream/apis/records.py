@@ -54,7 +54,6 @@ from pinas.utils.provenance import files_fingerprint, fingerprint, git_commit, g
 
 from .config import pretrained_checkpoint
 
-ROOT = Path(__file__).resolve().parents[2]
 RECORD_KEY = 'record'  # the config entry a benchmark (or a user) passes record options in
 RECORD_OPTIONS = {
     'name': 'the row name (default: the paper name of a known architecture, else its code)',

@@ -27,7 +27,7 @@ from PIL import Image, ImageDraw
 
 # Image sizes (width, height) of the presets that name none (tiny): small enough for a CPU smoke run, big enough
 # for FPN strides and COCO's min_size=32 filter. Cityscapes keeps its 2:1 aspect ratio.
-# tools/benchmarks/gpu_check.py sets these for the duration of a call to draw at a real input size.
+# tools/analysis_tools/gpu_check.py sets these for the duration of a call to draw at a real input size.
 COCO_SIZE = (128, 96)
 ADE_SIZE = (96, 96)
 CITYSCAPES_SIZE = (128, 64)

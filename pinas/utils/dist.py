@@ -23,7 +23,9 @@ import torch.distributed as torch_dist
 
 from .cli import EXIT_FAILURE, UsageError
 
-LAUNCHERS = ('none', 'pytorch', 'slurm', 'mpi')  # 'none': one process, no process group
+# How a job's processes were started (``--launcher``), the one list every entry point accepts: 'none' is one
+# process and no process group; 'pytorch' is torchrun; 'slurm' is srun; 'mpi' is mpirun.
+LAUNCHERS = ('none', 'pytorch', 'slurm', 'mpi')
 DEFAULT_MASTER_PORT = '29500'  # torch.distributed's default
 # Seconds a collective waits for a peer before it fails: a killed or hung process then ends the others with an error
 # instead of a hang. Above the longest time rank 0 works alone while the others wait (a search strategy's proposal,
@@ -109,6 +111,16 @@ def end_dist(status: int | str | None = 0) -> int | str | None:
         sys.stderr.flush()
         os._exit(code)
     return status
+
+
+def child_pythonpath(*packages: str) -> str:
+    """A ``PYTHONPATH`` under which a child process imports ``packages`` from where this process does (a checkout
+    or an install alike), then from the inherited ``PYTHONPATH``."""
+    import importlib
+
+    roots = [os.path.dirname(os.path.dirname(os.path.abspath(importlib.import_module(name).__file__)))
+             for name in packages]
+    return os.pathsep.join(dict.fromkeys([*roots, *filter(None, [os.environ.get('PYTHONPATH')])]))
 
 
 def exit_after(main: Callable[[], int]) -> NoReturn:

@@ -1,11 +1,11 @@
 """The leaderboard committed under results/leaderboard/ is what its committed records give: rebuilt with the
 command in docs/studies.md, every text output is byte-identical (so no number in it was typed by hand, and a
 record added without rebuilding the leaderboard fails here)."""
-import importlib.util
 
 from leaderboard_helpers import REPO
 
 from pinas.leaderboard.build import CORRELATIONS, CSV, MARKDOWN
+from tools import leaderboard as tool
 
 RESULTS = REPO / 'results' / 'leaderboard'
 SCORES = 'results/leaderboard/transfer_study/scores'
@@ -17,9 +17,6 @@ ARGS = ['results/leaderboard/paper', 'results/leaderboard/transfer_study',
 def test_committed_leaderboard_is_rebuilt_byte_identical_from_its_records(tmp_path, monkeypatch, capsys):
     readme = (REPO / 'docs' / 'studies.md').read_text()
     assert ' '.join(ARGS[2:4]).replace(f'{SCORES}/', '$S/') in readme
-    spec = importlib.util.spec_from_file_location('leaderboard_tool_committed', REPO / 'tools' / 'leaderboard.py')
-    tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(tool)
     monkeypatch.chdir(REPO)  # the outputs name the tables as given: relative to the repository
     assert tool.main(ARGS + ['--out', str(tmp_path)]) == 0, capsys.readouterr().err
     for name in (MARKDOWN, CSV, CORRELATIONS, 'model-index.yml'):

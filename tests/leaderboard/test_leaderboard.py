@@ -1,6 +1,5 @@
 """tools/leaderboard.py: rows and seeds, correlations, the files it writes, determinism and bad input."""
 import csv
-import importlib.util
 import io
 import json
 import math
@@ -21,21 +20,15 @@ from pinas.leaderboard.model_index import INDEX_FILE
 from pinas.leaderboard.table import LeaderboardError, build_boards, unique_records
 from pinas.ranking import kendall_tau_b, ranking_metrics
 from pinas.ranking.metrics import kendall_permutation_test
+from tools import leaderboard as leaderboard_tool
 
 TOOL = REPO / 'tools' / 'leaderboard.py'
 SETTINGS = Settings(resamples=BOOTSTRAP)
 
 
-def load_tool():
-    spec = importlib.util.spec_from_file_location('leaderboard_tool', TOOL)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture(scope='module')
 def tool():
-    return load_tool()
+    return leaderboard_tool
 
 
 def run_tool(tool, capsys, *argv):

@@ -1,7 +1,6 @@
 """tools/leaderboard.py --scores METHOD[:SCORE_NAME]=TABLE: another search's scores of the same fine-tuned
 architectures, studied against the downstream metric beside the records' own search scores."""
 import csv
-import importlib.util
 import json
 import math
 import statistics
@@ -21,18 +20,15 @@ from pinas.leaderboard.render import correlation_table, result_text
 from pinas.leaderboard.table import LeaderboardError, build_boards, slugify
 from pinas.ranking import TableError, ranking_metrics
 from pinas.ranking.metrics import kendall_permutation_test, noise_ceiling_tau, seed_ceilings
+from tools import leaderboard as leaderboard_tool
 
-TOOL = REPO / 'tools' / 'leaderboard.py'
 SETTINGS = Settings(resamples=BOOTSTRAP)
 ADE = ('semantic_segmentation', 'ADE20K')
 
 
 @pytest.fixture(scope='module')
 def tool():
-    spec = importlib.util.spec_from_file_location('leaderboard_tool_scores', TOOL)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return leaderboard_tool
 
 
 def run_tool(tool, capsys, *argv):

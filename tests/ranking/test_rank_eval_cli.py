@@ -1,5 +1,4 @@
 """tools/rank_eval.py end to end: a real subprocess writes the JSON report and the PNG plot."""
-import importlib.util
 import itertools
 import json
 import os
@@ -10,6 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 from scipy import stats
+
+from tools import rank_eval
 
 REPO = Path(__file__).resolve().parents[2]
 TOOL = REPO / 'tools' / 'rank_eval.py'
@@ -53,10 +54,7 @@ def test_rank_eval_writes_json_and_plot(tmp_path):
 
 
 def load_tool():
-    spec = importlib.util.spec_from_file_location('rank_eval', TOOL)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return rank_eval
 
 
 def test_rank_eval_reports_bad_input_without_a_traceback(tmp_path, capsys):

@@ -1,5 +1,4 @@
 """tools/zero_cost.py: one rank_eval-readable table per proxy, and bad input answered in one line with exit 2."""
-import importlib.util
 import json
 from pathlib import Path
 
@@ -7,6 +6,7 @@ import pytest
 import torch
 
 from pinas.ranking import evaluate_tables
+from tools import zero_cost
 
 REPO = Path(__file__).resolve().parents[2]
 TRACK1_CODES = ['4-4-4-4-4-4-4-4-4-4-4-4-4-4-4-4-4-4-4-4', '16-8-16-8-16-8-16-16-16-16-16-16-16-16-16-16-16-16-16-16',
@@ -15,10 +15,7 @@ TRACK1_CODES = ['4-4-4-4-4-4-4-4-4-4-4-4-4-4-4-4-4-4-4-4', '16-8-16-8-16-8-16-16
 
 @pytest.fixture(scope='module')
 def tool():
-    spec = importlib.util.spec_from_file_location('zero_cost_tool', REPO / 'tools' / 'zero_cost.py')
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return zero_cost
 
 
 @pytest.fixture(autouse=True, scope='module')

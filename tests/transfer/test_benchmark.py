@@ -1,6 +1,6 @@
 """tools/benchmark.py: a benchmark config's entries x tasks x seeds become jobs that train and test through the
-library (or tools/dist_*.sh / slurm_*.sh), one record each; jobs with records are skipped, an interrupted one
-resumes, a failed one is reported while the others run, progress shows done/total and an ETA."""
+library (or `python -m downstream` under torchrun / srun), one record each; jobs with records are skipped, an
+interrupted one resumes, a failed one is reported while the others run, progress shows done/total and an ETA."""
 import json
 
 import pytest
@@ -16,6 +16,7 @@ from pinas.models import SuperResNeSt
 SPACE = 'pinas_resnest_tiny'
 RANKED = {'302113': 0.9, '311021': 0.7, '120230': 0.5, '000000': 0.1}  # code -> search score, best first
 SEG_ITERS = 2
+SEG_CONFIG = 'configs/smoke/deeplabv3_pinas-tiny-d8_ade-tiny-64x64.py'  # the task of SEG_TASK
 SEG_TASK = (f"dict(_base_.smoke_ade_deeplabv3, cfg_options={{'train_cfg.max_iters': {SEG_ITERS}}})")
 
 
@@ -80,19 +81,22 @@ def test_print_commands_for_each_launcher(search, tmp_path, capsys):
     assert apis.benchmark_main([str(config), '--work-dir', str(work), '--print-commands']) == 0
     plain = capsys.readouterr().out
     assert '1 jobs (1 entries x 1 tasks x 1 seeds)' in plain and '0 have records, 1 to run' in plain
-    assert 'python tools/train.py configs/smoke/deeplabv3_pinas-tiny-d8_ade-tiny-64x64.py --work-dir' in plain
-    assert f'python tools/test.py configs/smoke/deeplabv3_pinas-tiny-d8_ade-tiny-64x64.py {work}/' in plain
+    assert f'python -m downstream train {SEG_CONFIG} --work-dir' in plain
+    assert f'python -m downstream test {SEG_CONFIG} {work}/' in plain
     assert 'model.backbone.init_cfg.checkpoint=' in plain and f'record.search={search}/search' in plain
     assert apis.benchmark_main([str(config), '--work-dir', str(work), '--print-commands',
                                 '--launcher', 'pytorch', '--gpus', '2']) == 0
     dist = capsys.readouterr().out
-    assert 'bash tools/dist_train.sh configs/smoke/deeplabv3_pinas-tiny-d8_ade-tiny-64x64.py 2 --work-dir' in dist
-    assert ' --resume ' in dist and '&& \\\n    bash tools/dist_test.sh' in dist
+    launch = 'python -m pinas.utils.launch --nproc_per_node=2 -m downstream'
+    assert f'{launch} train {SEG_CONFIG} --launcher pytorch --work-dir' in dist
+    assert ' --resume ' in dist and f'&& \\\n    {launch} test ' in dist
     assert apis.benchmark_main([str(config), '--work-dir', str(work), '--print-commands',
                                 '--launcher', 'slurm', '--partition', 'gpu', '--gpus', '16']) == 0
     slurm = capsys.readouterr().out
-    assert 'GPUS=16 GPUS_PER_NODE=8 bash tools/slurm_train.sh gpu deeplabv3_ade-tiny_' in slurm
-    assert 'GPUS=16 GPUS_PER_NODE=8 bash tools/slurm_test.sh gpu ' in slurm
+    srun = 'srun -p gpu --job-name=deeplabv3_ade-tiny_'
+    assert srun in slurm and '--gres=gpu:8 --ntasks=16 --ntasks-per-node=8 ' in slurm
+    for command in ('train', 'test'):
+        assert f' python -u -m downstream {command} {SEG_CONFIG} --launcher=slurm' in slurm
     assert not work.exists()  # printing runs nothing
 
 
@@ -145,7 +149,7 @@ tasks = [{SEG_TASK}]""")
 
 
 def test_a_benchmark_job_under_torchrun_with_two_gloo_processes(tiny_data, tmp_path, capsys, monkeypatch):
-    """--launcher pytorch: the job trains and tests through tools/dist_train.sh / dist_test.sh, two CPU processes
+    """--launcher pytorch: the job trains and tests under torchrun (python -m downstream train|test), two CPU processes
     each (gloo); the record keeps the training's world size."""
     monkeypatch.setenv('OMP_NUM_THREADS', '1')
     config = write_benchmark(tmp_path / 'b.py', f"""
@@ -160,7 +164,7 @@ tasks = [{SEG_TASK}]""")
     record = load_record(job_dir / RECORD_FILE)
     assert record.gpus == 2 and record.batch_per_gpu == 2 and record.schedule == {'iters': SEG_ITERS}
     log = (job_dir / 'benchmark.log').read_text()
-    assert 'tools/dist_train.sh' in log and 'tools/dist_test.sh' in log
+    assert '--nproc_per_node=2 -m downstream train ' in log and '--nproc_per_node=2 -m downstream test ' in log
 
 
 def test_shards_split_the_jobs_between_processes(search, tmp_path, capsys):

@@ -2,7 +2,7 @@
 metrics, with what was measured and where the architecture came from; a checkpoint of another model is refused
 (exit status 2, no record)."""
 import copy
-import importlib.util
+import importlib
 import json
 
 import pytest
@@ -29,10 +29,7 @@ ONE_IMAGE = 'test_dataloader.dataset.indices=1'
 
 def tool_main(name: str):
     """``main`` of a tools/ script, run in this process (its return value is the exit status)."""
-    spec = importlib.util.spec_from_file_location(f'tool_{name}', ROOT / 'tools' / f'{name}.py')
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.main
+    return importlib.import_module(f'tools.{name}').main
 
 
 def test_metrics_get_canonical_names_in_percent():

@@ -1,17 +1,12 @@
-"""tools/benchmarks/e2e.py: the main job's per-stage wall-time table, with a verdict against the 10-minute budget
+"""tools/analysis_tools/e2e.py: the main job's per-stage wall-time table, with a verdict against the 10-minute budget
 (issue 14), from a finished demo's timings.json (running the demo itself is the demo test's job)."""
-import importlib.util
 import json
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from tools.analysis_tools import e2e
 
 
 def e2e_main():
-    spec = importlib.util.spec_from_file_location('pinas_e2e', ROOT / 'tools/benchmarks/e2e.py')
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.main
+    return e2e.main
 
 
 def test_table_of_a_finished_demo_with_shares_and_the_verdict(tmp_path, capsys):

@@ -5,9 +5,9 @@ reference timings (results/benchmarks/e2e.json, the last saved run, which also f
 The verdict compares the total with the budget (issue 14: 10 minutes on 2 quiet cores); a machine shared with
 other jobs runs 3-10x slower, so only a quiet run's verdict means anything.
 
-    python tools/benchmarks/e2e.py                       # fresh temporary work dir
-    python tools/benchmarks/e2e.py --save                # ... and make this run the reference
-    python tools/benchmarks/e2e.py --timings work_dirs/demo/timings.json   # table of a finished demo, no run
+    python tools/analysis_tools/e2e.py                       # fresh temporary work dir
+    python tools/analysis_tools/e2e.py --save                # ... and make this run the reference
+    python tools/analysis_tools/e2e.py --timings work_dirs/demo/timings.json   # table of a finished demo, no run
 """
 from __future__ import annotations
 

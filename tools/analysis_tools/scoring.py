@@ -26,9 +26,9 @@ bare passes always read the in-memory tensors, so the ratio then includes the lo
 per row, where a few scorer calls spend their time (network forwards, the data loader, the rest; cProfile) and the
 functions with the most own time.
 
-    python tools/benchmarks/scoring.py                          # both spaces, all proxies, batch 32, 1 thread
-    python tools/benchmarks/scoring.py --threads 2 --repeats 15 --spaces track1 --proxies knn contrastive
-    python tools/benchmarks/scoring.py --loader dataloader --workers 2 --profile
+    python tools/analysis_tools/scoring.py                          # both spaces, all proxies, batch 32, 1 thread
+    python tools/analysis_tools/scoring.py --threads 2 --repeats 15 --spaces track1 --proxies knn contrastive
+    python tools/analysis_tools/scoring.py --loader dataloader --workers 2 --profile
 """
 from __future__ import annotations
 

@@ -1,24 +1,19 @@
-"""The benchmarks under tools/benchmarks/ run with their smallest settings and print their tables.
+"""The performance checks under tools/analysis_tools/ run with their smallest settings and print their tables.
 
 Only the tables are checked (every expected row, finite positive ratios); the timing targets are not: a timing
 target is for the benchmark to judge on a quiet machine, never for a unit test."""
-import importlib.util
+import importlib
 import math
 import re
-from pathlib import Path
 
 import pytest
 import torch
 
-BENCHMARKS = Path(__file__).resolve().parents[1] / 'tools' / 'benchmarks'
 NUMBER = r'([-+]?(?:\d+\.?\d*|nan|inf))'
 
 
 def load(name: str):
-    spec = importlib.util.spec_from_file_location(f'benchmark_{name}', BENCHMARKS / f'{name}.py')
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return importlib.import_module(f'tools.analysis_tools.{name}')
 
 
 @pytest.fixture

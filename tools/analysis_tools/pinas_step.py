@@ -18,9 +18,9 @@ thread is judged on all repetitions (waiting then delays step and parts alike), 
 every parallel region then waits for its slowest thread, which inflates the step, with its many small ops, more
 than its parts.
 
-    python tools/benchmarks/pinas_step.py                                # CPU-sized space, 32x32, batch 64
-    python tools/benchmarks/pinas_step.py --threads 1 --repeats 21
-    python tools/benchmarks/pinas_step.py --space pinas_resnest50d --size 224 --batch 8 --repeats 5
+    python tools/analysis_tools/pinas_step.py                                # CPU-sized space, 32x32, batch 64
+    python tools/analysis_tools/pinas_step.py --threads 1 --repeats 21
+    python tools/analysis_tools/pinas_step.py --space pinas_resnest50d --size 224 --batch 8 --repeats 5
 """
 from __future__ import annotations
 
