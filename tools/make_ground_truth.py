@@ -22,7 +22,7 @@ import sys
 from pathlib import Path
 
 from pinas.apis.runner import read_config
-from pinas.ranking.ground_truth import (CODE, RUNS, TrainSettings, code_states, collect_runs, run_ground_truth,
+from pinas.studies.ground_truth import (CODE, RUNS, TrainSettings, code_states, collect_runs, run_ground_truth,
                                         runs_meta, sample_archs, summarize)
 from pinas.datasets.synthetic import SyntheticSpec
 from pinas.models import build_standalone
