@@ -9,8 +9,10 @@ $PINAS_TINY_DATA, default data/tiny); small = hundreds of textured images per sp
 (configs/transfer_study/ read them from $PINAS_SMALL_DATA, default data/small).
 """
 import argparse
+import sys
 
 from downstream.datasets import SIZE_PRESETS, TinySpec, make_tiny_datasets
+from pinas.utils.cli import cli_main
 
 
 def main(argv=None) -> None:
@@ -29,4 +31,4 @@ def main(argv=None) -> None:
 
 
 if __name__ == '__main__':
-    main()
+    sys.exit(cli_main()(main)())
