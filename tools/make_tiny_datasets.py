@@ -12,11 +12,11 @@ import argparse
 import sys
 
 from downstream.datasets import SIZE_PRESETS, TinySpec, make_tiny_datasets
-from pinas.utils.cli import cli_main
+from pinas.utils.cli import ArgumentParser, cli_main
 
 
 def main(argv=None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('out_dir', nargs='?', help='where coco/, ade/ and cityscapes/ are written '
                         '(default: data/<size>)')
     parser.add_argument('--size', choices=sorted(SIZE_PRESETS), default=TinySpec.size,

@@ -14,6 +14,12 @@ from pinas.utils.cli import UsageError
 ROOT = Path(__file__).resolve().parents[2]
 
 
+@pytest.fixture(autouse=True)
+def _in_checkout(monkeypatch):
+    """Studies find configs/ in the working directory, as the tools run from the checkout."""
+    monkeypatch.chdir(ROOT)
+
+
 @pytest.fixture(scope='module')
 def bench():
     spec = importlib.util.spec_from_file_location('ranking_study', ROOT / 'tools/ranking_study.py')

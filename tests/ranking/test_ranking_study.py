@@ -20,6 +20,13 @@ from pinas.utils.cli import UsageError
 ROOT = Path(__file__).resolve().parents[2]
 PNG = b'\x89PNG\r\n\x1a\n'
 
+
+@pytest.fixture(autouse=True)
+def _in_checkout(monkeypatch):
+    """Studies find configs/ in the working directory, as the tools run from the checkout."""
+    monkeypatch.chdir(ROOT)
+
+
 # passes per batch (at least, at most) of every embedded search config, as its algorithm counts them
 EMBEDDED = {
     'spos_embedded': (3, 3),  # one path, forward + backward
