@@ -30,5 +30,5 @@ STRATEGIES = Registry('search strategy', scope='pinas', locations=['pinas.search
 # Proxy scores of a recalibrated path (top1, knn, linear_probe, ...): pinas.search.scoring.
 PROXIES = Registry('proxy score', scope='pinas', locations=['pinas.search.scoring'])
 # Zero-cost proxies of a randomly initialised stand-alone network (params, flops, snip, synflow, ...):
-# pinas.ranking.zero_cost. Entries are functions ``proxy(model, batch) -> score``.
-ZERO_COST = Registry('zero-cost proxy', scope='pinas', locations=['pinas.ranking.zero_cost'])
+# pinas.studies.zero_cost. Entries are functions ``proxy(model, batch) -> score``.
+ZERO_COST = Registry('zero-cost proxy', scope='pinas', locations=['pinas.studies.zero_cost'])

@@ -4,7 +4,7 @@ import pytest
 import json
 
 from pinas import Arch, ArchError, read_arch_file, write_arch_file
-from pinas.ranking.ground_truth import sample_archs
+from pinas.studies.ground_truth import sample_archs
 from pinas.ranking.tables import read_table, table_code
 from pinas.spaces import build_space, list_spaces
 

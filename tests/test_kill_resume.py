@@ -285,7 +285,7 @@ def test_a_ground_truth_table_holds_only_its_own_sample(tmp_path):
 
 def test_ground_truth_survives_kill_minus_9(tmp_path):
     """Killed while the second run trains: the resumed job trains only what the runs file lacks."""
-    import pinas.ranking.ground_truth as ground_truth
+    import pinas.studies.ground_truth as ground_truth
     make = tool_main('make_ground_truth')
     data_config = tmp_path / 'data.py'
     data_config.write_text(f"data_root = '{tmp_path / 'data'}'\n"

@@ -14,7 +14,7 @@ from pinas.leaderboard.record import RECORD_FILE, load_record
 from pinas.leaderboard.render import UNVERIFIED, provenance_text
 from pinas.leaderboard.table import LeaderboardError, build_boards
 from pinas.models import StandaloneResNeSt
-from pinas.ranking.ground_truth import (CODE, DATASET_FINGERPRINT, RUNS, TrainSettings, collect_runs,
+from pinas.studies.ground_truth import (CODE, DATASET_FINGERPRINT, RUNS, TrainSettings, collect_runs,
                                         run_ground_truth, runs_meta, sample_archs, synthetic_fingerprint)
 from pinas.spaces import build_space
 from pinas.utils.provenance import code_state, git_dirty

@@ -7,7 +7,7 @@ OUT is a ranked table (rows of arch, mean top-1 as ``score``, per-seed top-1), r
 ``<OUT stem>.runs.json`` holds the raw runs (the job resumes from it) with the code state each trained with,
 ``<OUT stem>.meta.json`` the settings (with the dataset fingerprint), the code states of the table's runs and
 the seed-to-seed Kendall tau, and ``<OUT stem>.archs.txt`` the whole sample from the start (one code per line: what
-tools/zero_cost.py and tools/benchmarks/ranking_methods.py --score-also read while the table is still training).
+tools/zero_cost.py and tools/ranking_study.py --score-also read while the table is still training).
 
 To share the work among N processes or cluster jobs, run the same command with ``--shard K/N`` for K = 0..N-1
 (each trains every N-th (arch, seed) job into ``<OUT stem>.runs.shardKofN.json``), then once without ``--shard``:
@@ -22,7 +22,7 @@ import sys
 from pathlib import Path
 
 from pinas.apis.runner import read_config
-from pinas.ranking.ground_truth import (CODE, RUNS, TrainSettings, code_states, collect_runs, run_ground_truth,
+from pinas.studies.ground_truth import (CODE, RUNS, TrainSettings, code_states, collect_runs, run_ground_truth,
                                         runs_meta, sample_archs, summarize)
 from pinas.datasets.synthetic import SyntheticSpec
 from pinas.models import build_standalone

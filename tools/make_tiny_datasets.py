@@ -9,12 +9,14 @@ $PINAS_TINY_DATA, default data/tiny); small = hundreds of textured images per sp
 (configs/transfer_study/ read them from $PINAS_SMALL_DATA, default data/small).
 """
 import argparse
+import sys
 
 from downstream.datasets import SIZE_PRESETS, TinySpec, make_tiny_datasets
+from pinas.utils.cli import ArgumentParser, cli_main
 
 
 def main(argv=None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('out_dir', nargs='?', help='where coco/, ade/ and cityscapes/ are written '
                         '(default: data/<size>)')
     parser.add_argument('--size', choices=sorted(SIZE_PRESETS), default=TinySpec.size,
@@ -29,4 +31,4 @@ def main(argv=None) -> None:
 
 
 if __name__ == '__main__':
-    main()
+    sys.exit(cli_main()(main)())

@@ -29,8 +29,8 @@ from mmengine.registry import DefaultScope
 
 from pinas.arch import ArchError
 from pinas.ranking import RankingInputError, TableError, join_tables, kendall_tau_b, read_table
-from pinas.ranking.ground_truth import default_device
-from pinas.ranking.zero_cost import (data_proxies, fixed_minibatch, list_proxies, ranked_rows, score_architectures,
+from pinas.studies.ground_truth import default_device
+from pinas.studies.zero_cost import (data_proxies, fixed_minibatch, list_proxies, ranked_rows, score_architectures,
                                      shape_batch)
 from pinas.registry import DATASETS
 from pinas.spaces import build_space, list_spaces

@@ -1,7 +1,7 @@
 # Ranking study on the tiny Pi-NAS ResNeSt space (embedded default, `pinas_resnest_tiny`): Pi-NAS against SPOS,
 # each ranking the architectures of the ground-truth table (tools/make_ground_truth.py --space pinas_resnest_tiny)
 # at equal compute, at every budget.
-#   python tools/benchmarks/ranking_methods.py configs/ranking/methods_resnest.py \
+#   python tools/ranking_study.py configs/ranking/methods_resnest.py \
 #       results/ground_truth/pinas_resnest_tiny.json [--budget 1 2 4]
 #
 # Compute is counted in network passes per training image: the passes per batch each stage's algorithm reports

@@ -4,7 +4,7 @@
 # (tools/make_ground_truth.py --space track1_resnet20: 100 architectures x 2 seeds x 10 epochs) at equal compute,
 # at every budget, reported on the held-out `report` half (Pi-NAS's settings are chosen on the `tune` half by
 # configs/ranking/methods_track1_pinas.py):
-#   python tools/benchmarks/ranking_methods.py configs/ranking/methods_track1.py \
+#   python tools/ranking_study.py configs/ranking/methods_track1.py \
 #       results/ground_truth/track1_resnet20_e10.json --split report [--budget 1 2 4] \
 #       [--score-also results/ground_truth/track1_resnet20_e10.archs.txt]   # while the table is still training
 #

@@ -3,7 +3,7 @@
 # compute. Variants are compared on the `tune` half of the ground truth's architectures only; the chosen one goes
 # into configs/ranking/methods_track1.py, which reports on the other half (`--split report`), so the comparison
 # with SPOS and CEPT is not fitted to the table it is reported on.
-#   python tools/benchmarks/ranking_methods.py configs/ranking/methods_track1_pinas.py \
+#   python tools/ranking_study.py configs/ranking/methods_track1_pinas.py \
 #       results/ground_truth/track1_resnet20_e10.json --split tune \
 #       --score-also results/ground_truth/track1_resnet20_e10.archs.txt
 #

@@ -1,6 +1,6 @@
 # Pi-NAS on the Track-1 ResNet20 channel space (embedded default): the unsupervised method on the space whose
 # ground truth has signal, beside SPOS (spos_track1_embedded.py) and CEPT (cept_embedded*.py) in
-# tools/benchmarks/ranking_methods.py. The supernet is the plain one SPOS trains (no width remap, ReLU after the
+# tools/ranking_study.py. The supernet is the plain one SPOS trains (no width remap, ReLU after the
 # add); the two paths of a step differ at every position (every position has at least 4 widths).
 #   python tools/search.py configs/search/pinas_track1_embedded.py
 _base_ = ['./pinas_embedded.py']

@@ -1,5 +1,5 @@
 # SPOS on the Track-1 ResNet20 channel space (embedded default): the baseline CEPT is measured against in
-# tools/benchmarks/ranking_methods.py. The SPOS algorithm over the plain Track-1 supernet (the class CEPT trains,
+# tools/ranking_study.py. The SPOS algorithm over the plain Track-1 supernet (the class CEPT trains,
 # without its enhancement: no width remap, ReLU after the add, shared weights, no branches): one uniform path per
 # batch with cross-entropy, no max path, no distillation, no max-recover.
 #   python tools/search.py configs/search/spos_track1_embedded.py

@@ -1,7 +1,7 @@
 """Compare a score table with a ground-truth table: join, compute the metrics, format and save them; and compare
 several methods with the zero-cost baselines on the same architectures (:func:`compare_with_baselines`).
 
-This is the library behind ``tools/rank_eval.py`` and ``tools/benchmarks/ranking_methods.py``; call
+This is the library behind ``tools/rank_eval.py`` and ``tools/ranking_study.py``; call
 :func:`evaluate_tables` directly from Python.
 """
 from __future__ import annotations
@@ -101,15 +101,6 @@ class StudyRow:
         if self.partial is not None:
             row[PARTIAL] = dict(self.partial.as_dict(), given=self.partial.name.split(' given ')[-1])
         return row
-
-
-def read_baselines(directory, names: Iterable[str] | None = None, space=None) -> dict[str, Table]:
-    """The score tables tools/zero_cost.py wrote to ``directory`` (``<proxy>.json``), for ``names`` (default: every
-    registered proxy) that are there, keyed by ``space``'s codes where given."""
-    from .zero_cost import list_proxies
-    directory = Path(directory)
-    return {name: read_table(directory / f'{name}.json', space=space) for name in (names or list_proxies())
-            if (directory / f'{name}.json').is_file()}
 
 
 def compare_with_baselines(methods: Mapping[str, Mapping[str, float]], baselines: Mapping[str, Mapping[str, float]],

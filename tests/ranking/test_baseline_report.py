@@ -6,7 +6,8 @@ import pytest
 
 from pinas.ranking import RankingInputError, kendall_tau_b
 from pinas.ranking.metrics import partial_kendall_tau
-from pinas.ranking.report import compare_with_baselines, format_study, margin_over, read_baselines
+from pinas.ranking.report import compare_with_baselines, format_study, margin_over
+from pinas.studies.methods import read_baselines
 
 
 def study(n=40, seed=0):

@@ -13,7 +13,7 @@ import torch
 from pinas.complexity import measure_complexity
 from pinas.models import build_standalone
 from pinas.ranking import kendall_tau_b
-from pinas.ranking.zero_cost import score_architectures, shape_batch
+from pinas.studies.zero_cost import score_architectures, shape_batch
 from pinas.spaces import build_space
 
 DATA = Path(__file__).resolve().parents[3] / 'shared' / 'data'

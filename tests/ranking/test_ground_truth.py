@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from pinas.ranking.ground_truth import (TrainSettings, run_ground_truth, sample_archs, shard_path, summarize,
+from pinas.studies.ground_truth import (TrainSettings, run_ground_truth, sample_archs, shard_path, summarize,
                                      warmup_cosine)
 from pinas.datasets import SyntheticSpec
 from pinas.models import StandaloneResNeSt

@@ -7,15 +7,22 @@ from pathlib import Path
 
 import pytest
 
-from pinas.ranking.study import count_passes, load_study, plan_study, resolve_study_config, study_names
+from pinas.studies.methods import ceiling, json_rows
+from pinas.studies.study import count_passes, load_study, plan_study, resolve_study_config, study_names
 from pinas.utils.cli import UsageError
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
+@pytest.fixture(autouse=True)
+def _in_checkout(monkeypatch):
+    """Studies find configs/ in the working directory, as the tools run from the checkout."""
+    monkeypatch.chdir(ROOT)
+
+
 @pytest.fixture(scope='module')
 def bench():
-    spec = importlib.util.spec_from_file_location('ranking_methods', ROOT / 'tools/benchmarks/ranking_methods.py')
+    spec = importlib.util.spec_from_file_location('ranking_study', ROOT / 'tools/ranking_study.py')
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module
     spec.loader.exec_module(module)
@@ -115,7 +122,7 @@ def test_the_counts_follow_the_overrides():
 def test_a_held_out_half_is_reported_on_its_own(bench, tmp_path, capsys):
     """--split tune / report: metrics and the seed ceiling over that half only, in <out-dir>/<study>/<half>/."""
     import numpy as np
-    from pinas.ranking.study import split_archs
+    from pinas.studies.study import split_archs
     rng = np.random.default_rng(1)
     archs = [f'{i:06d}' for i in range(18)]
     seeds = rng.normal(size=(2, len(archs)))
@@ -190,8 +197,8 @@ def test_a_half_of_a_table_without_seed_columns_has_no_ceiling(bench, tmp_path):
     gt.write_text(json.dumps([dict(arch=f'{i:06d}', score=float(i)) for i in range(8)]))
     gt.with_suffix('.meta.json').write_text(json.dumps({'seed_to_seed_kendall_tau': {'0-1': 0.5}}))
     archs = [f'{i:06d}' for i in range(8)]
-    assert bench.ceiling(gt, bench._json_rows(gt), archs, whole=True) == 0.5
-    assert bench.ceiling(gt, bench._json_rows(gt), archs[:4], whole=False) is None
+    assert ceiling(gt, json_rows(gt), archs, whole=True) == 0.5
+    assert ceiling(gt, json_rows(gt), archs[:4], whole=False) is None
     csv = tmp_path / 'other.csv'  # no meta beside it
     csv.write_text('arch,score\n000000,1\n000001,2\n')
-    assert bench.ceiling(csv, bench._json_rows(csv), archs[:2], whole=True) is None
+    assert ceiling(csv, json_rows(csv), archs[:2], whole=True) is None

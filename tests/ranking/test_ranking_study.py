@@ -13,12 +13,19 @@ from mmengine.optim import OptimWrapper
 
 from pinas.algorithms import SPOS, CEPTSupernet, PiNAS
 from pinas.ranking.plot import plot_cost_curves
-from pinas.ranking.study import (count_passes, cost_curves, evaluate_runs, load_study, plan_study,
+from pinas.studies.study import (count_passes, cost_curves, evaluate_runs, load_study, plan_study,
                                  resolve_study_config, run_plan, split_archs, stale_reason, study_from_dict)
 from pinas.utils.cli import UsageError
 
 ROOT = Path(__file__).resolve().parents[2]
 PNG = b'\x89PNG\r\n\x1a\n'
+
+
+@pytest.fixture(autouse=True)
+def _in_checkout(monkeypatch):
+    """Studies find configs/ in the working directory, as the tools run from the checkout."""
+    monkeypatch.chdir(ROOT)
+
 
 # passes per batch (at least, at most) of every embedded search config, as its algorithm counts them
 EMBEDDED = {
@@ -264,7 +271,7 @@ def test_cost_curves_are_drawn(tmp_path):
 
 def test_the_tool_reports_the_budgets_found_and_draws_the_curves(tmp_path):
     """Runs of budgets 1 and 2 in place, budget 1 asked for: nothing trains, both budgets are reported."""
-    spec = importlib.util.spec_from_file_location('ranking_methods', ROOT / 'tools/benchmarks/ranking_methods.py')
+    spec = importlib.util.spec_from_file_location('ranking_study', ROOT / 'tools/ranking_study.py')
     bench = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = bench
     spec.loader.exec_module(bench)
@@ -359,7 +366,7 @@ def test_a_grown_ground_truth_only_scores_its_new_architectures(tmp_path):
 
 
 def test_seed_to_seed_tau_of_a_half_comes_from_the_seed_columns():
-    from pinas.ranking.ground_truth import seed_to_seed_tau
+    from pinas.studies.ground_truth import seed_to_seed_tau
     rows = [dict(arch=str(i), score=i, top1_seed0=i, top1_seed1=i if i < 4 else 10 - i) for i in range(8)]
     assert seed_to_seed_tau(rows, [str(i) for i in range(4)]) == pytest.approx(1.0)
     assert seed_to_seed_tau(rows) < 1.0
@@ -379,7 +386,7 @@ def _tiny_embedded(tmp_path) -> dict:
 def test_a_finished_stage_is_loaded_not_trained_again(tmp_path):
     """train_and_score keeps each stage's work dir: the same run asked for more architectures loads the finished
     supernet (same scores for the old ones), and a run with other settings trains anew."""
-    from pinas.ranking.study import PlannedRun, StageRun, train_and_score
+    from pinas.studies.study import PlannedRun, StageRun, train_and_score
     small = _tiny_embedded(tmp_path)
     run = PlannedRun('spos', 1, (StageRun('spos_track1_embedded', 1, 3, 3),))
     space_codes = ['4-4-4-4-4-4-4-4-4-4-4-4-4-4-4-4-4-4-4-4',
@@ -402,7 +409,7 @@ def test_a_finished_stage_is_loaded_not_trained_again(tmp_path):
 def test_a_run_records_the_passes_its_steps_ran(tmp_path):
     """CEPT logs the passes of every step (step 2's depend on the data): the run records their mean per stage and
     the units they add up to, kept with the finished stage."""
-    from pinas.ranking.study import PlannedRun, StageRun, train_and_score
+    from pinas.studies.study import PlannedRun, StageRun, train_and_score
     small = _tiny_embedded(tmp_path)
     code = '16-16-16-16-16-16-16-32-32-32-32-32-32-64-64-64-64-64-64-64'
     run = PlannedRun('cept', 1, (StageRun('cept_embedded', 2, 3, 3),))
@@ -415,7 +422,7 @@ def test_a_run_records_the_passes_its_steps_ran(tmp_path):
 def test_a_changed_stage_config_makes_its_run_stale(tmp_path):
     """A run file records what its stage configs trained and scored with: a new learning rate or scorer in a
     config retrains it instead of reusing a result its inputs no longer produce."""
-    from pinas.ranking.study import stage_settings_digest
+    from pinas.studies.study import stage_settings_digest
     base = stage_settings_digest('spos_track1_embedded')
     assert base == stage_settings_digest('spos_track1_embedded')
     assert base != stage_settings_digest('spos_track1_embedded', {'optim_wrapper.optimizer.lr': 0.5})

@@ -10,7 +10,7 @@ import pytest
 from pinas.ranking.metrics import noise_ceiling_tau, ranking_metrics, seed_ceilings
 from pinas.ranking.paired import PARTIAL, TAU, SeededRanking
 from pinas.ranking.report import format_seeded_study
-from pinas.ranking.study import plan_study, run_plan, seed_records, seeded_summary, study_from_dict
+from pinas.studies.study import plan_study, run_plan, seed_records, seeded_summary, study_from_dict
 from pinas.utils.cli import UsageError
 
 

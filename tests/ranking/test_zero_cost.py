@@ -8,7 +8,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from pinas.models import build_standalone
-from pinas.ranking.zero_cost import (JACOV_K, Minibatch, data_proxies, get_proxy, list_proxies, ranked_rows,
+from pinas.studies.zero_cost import (JACOV_K, Minibatch, data_proxies, get_proxy, list_proxies, ranked_rows,
                                      score_architecture, score_architectures, shape_batch, zero_cost_proxy)
 from pinas.registry import ZERO_COST
 from pinas.spaces import build_space

@@ -246,7 +246,7 @@ def summarize(table: dict, seeds: Sequence[int]) -> dict:
     is) and, from 5 architectures and 2 seeds on, both references with their bootstrap CIs: the mean seed-to-seed
     tau and the noise ceiling of the seeds' mean (:func:`~pinas.ranking.metrics.seed_ceilings`: what a perfect
     ranking would reach against the table's score column)."""
-    from .metrics import seed_ceilings
+    from ..ranking.metrics import seed_ceilings
     runs = {code: r for code, r in table['runs'].items() if all(str(s) in r for s in seeds)}
     rows = sorted(({'arch': code, 'score': float(np.mean([r[str(s)] for s in seeds])),
                     **{f'{SEED_COLUMN}{s}': r[str(s)] for s in seeds}} for code, r in runs.items()),
@@ -262,7 +262,7 @@ def summarize(table: dict, seeds: Sequence[int]) -> dict:
 
 def seed_pair_taus(top1: Mapping[str, Sequence[float]]) -> dict[str, float]:
     """``{'<a>-<b>': tau}``: the Kendall tau-b between every two seeds' top-1 over the same architectures."""
-    from .metrics import kendall_tau_b
+    from ..ranking.metrics import kendall_tau_b
     seeds = list(top1)
     return {f'{a}-{b}': kendall_tau_b(top1[a], top1[b]) for i, a in enumerate(seeds) for b in seeds[i + 1:]}
 
@@ -272,7 +272,7 @@ def seed_to_seed_tau(rows, archs=None, space=None) -> float | None:
     the per-seed columns of a table :func:`summarize` wrote; None for a table without two seed columns. Rows are
     matched to ``archs`` by code as :func:`~pinas.ranking.tables.read_table` keys them (with ``space``: the space's
     own code), never by the raw text of the file."""
-    from .tables import table_code
+    from ..ranking.tables import table_code
     if not isinstance(rows, list) or not rows or not isinstance(rows[0], dict):
         return None
     wanted = None if archs is None else set(archs)

@@ -1,5 +1,5 @@
 """Ranking studies: supernet methods ranking the architectures of a ground-truth table, compared at equal compute
-and at several budgets (the library behind ``tools/benchmarks/ranking_methods.py``).
+and at several budgets (the library behind ``tools/ranking_study.py``).
 
 A study config (``configs/ranking/methods_*.py``, one ``study`` dict, read by :func:`load_study`) names a reference
 method (its stages, config names under configs/search/ trained one after the other, and its epochs per stage),
@@ -31,9 +31,10 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 from ..utils.cli import UsageError
 from ..utils.files import atomic_write_json
 from ..utils.provenance import code_state
-from .tables import space_arch, table_code
+from ..ranking.tables import space_arch, table_code
 
-ROOT = Path(__file__).resolve().parents[2]
+# Configs are found under ``root``, by default the working directory (the checkout when tools run), as mmdet's tools
+# find theirs: an installed package holds no configs.
 SEARCH_CONFIGS = Path('configs/search')
 STUDY_CONFIGS = Path('configs/ranking')
 STUDY_PREFIX = 'methods_'  # configs/ranking/methods_<study>.py; the study's name alone finds it
@@ -84,17 +85,23 @@ class Study:
         return (self.reference, *self.baselines)
 
 
-def study_names(root: Path = ROOT) -> list[str]:
+def _root(root: Path | None) -> Path:
+    """Where configs/ is: ``root``, or the working directory (absolute, so paths built on it read the same from
+    any later directory)."""
+    return Path.cwd() if root is None else Path(root)
+
+
+def study_names(root: Path | None = None) -> list[str]:
     """The studies under configs/ranking/ (``methods_<name>.py``)."""
-    return sorted(p.stem[len(STUDY_PREFIX):] for p in (root / STUDY_CONFIGS).glob(f'{STUDY_PREFIX}*.py'))
+    return sorted(p.stem[len(STUDY_PREFIX):] for p in (_root(root) / STUDY_CONFIGS).glob(f'{STUDY_PREFIX}*.py'))
 
 
-def resolve_study_config(spec: str | Path, root: Path = ROOT) -> Path:
+def resolve_study_config(spec: str | Path, root: Path | None = None) -> Path:
     """A study config's path from a path or a study's name (``track1``: configs/ranking/methods_track1.py)."""
     path = Path(spec)
     if path.is_file():
         return path
-    named = root / STUDY_CONFIGS / f'{STUDY_PREFIX}{spec}.py'
+    named = _root(root) / STUDY_CONFIGS / f'{STUDY_PREFIX}{spec}.py'
     if path.suffix != '.py' and named.is_file():
         return named
     raise UsageError(f'no study config {str(spec)!r}: pass a file such as configs/ranking/methods_track1.py or the '
@@ -223,11 +230,12 @@ def _is_int(value: Any) -> bool:
 
 
 # --- compute ---------------------------------------------------------------------------------------------------
-def search_config_path(config: str, root: Path = ROOT) -> Path:
-    return root / SEARCH_CONFIGS / f'{config}.py'
+def search_config_path(config: str, root: Path | None = None) -> Path:
+    return _root(root) / SEARCH_CONFIGS / f'{config}.py'
 
 
-def count_passes(config: str, cfg_options: Mapping[str, Any] | None = None, root: Path = ROOT) -> tuple[int, int]:
+def count_passes(config: str, cfg_options: Mapping[str, Any] | None = None,
+                 root: Path | None = None) -> tuple[int, int]:
     """``(passes_per_batch, max_passes_per_batch)`` of the algorithm configs/search/<config>.py builds, with
     ``cfg_options`` as the study trains it. Building it trains nothing and loads no previous-stage checkpoint."""
     from mmengine.registry import DefaultScope
@@ -243,7 +251,8 @@ def count_passes(config: str, cfg_options: Mapping[str, Any] | None = None, root
     return int(model.passes_per_batch), int(model.max_passes_per_batch)
 
 
-def stage_settings_digest(config: str, cfg_options: Mapping[str, Any] | None = None, root: Path = ROOT) -> str:
+def stage_settings_digest(config: str, cfg_options: Mapping[str, Any] | None = None,
+                          root: Path | None = None) -> str:
     """A hash of what configs/search/<config>.py trains and scores with ``cfg_options`` (its resolved config but
     where files go, :func:`training_settings`, plus its ``search`` scorer): a run file records it, so a changed
     config (a learning rate, a scorer) makes the run stale instead of being silently reused."""
@@ -626,8 +635,8 @@ def evaluate_runs(records: Mapping[float, Mapping[str, Mapping]], truth: Mapping
     (``reference_units``: the passes per image of the ``reference`` method, default the most of any); ``rows`` is
     what :func:`~pinas.ranking.report.format_study` prints, ``metrics`` what
     :func:`~pinas.ranking.plot.plot_ranking` titles a scatter with."""
-    from .metrics import DEFAULT_BOOTSTRAP, MIN_BOOTSTRAP_ITEMS, ranking_metrics
-    from .report import compare_with_baselines
+    from ..ranking.metrics import DEFAULT_BOOTSTRAP, MIN_BOOTSTRAP_ITEMS, ranking_metrics
+    from ..ranking.report import compare_with_baselines
     archs = sorted(truth)
     topk = tuple(topk)
     resamples = DEFAULT_BOOTSTRAP if len(archs) >= MIN_BOOTSTRAP_ITEMS else 0  # too few for a bootstrap: no CI
@@ -690,7 +699,7 @@ def seeded_summary(runs: Mapping[float, Mapping[str, Sequence[Mapping]]], truth:
     a study's claims rest on: every two methods at one budget, each method's consecutive budgets, and each method
     against the best baseline (by tau, and by partial tau given ``control``). JSON-able; what
     :func:`~pinas.ranking.report.format_seeded_study` renders."""
-    from .paired import PARTIAL, TAU, SeededRanking
+    from ..ranking.paired import PARTIAL, TAU, SeededRanking
     archs = sorted(truth)
     methods = list(methods or dict.fromkeys(m for r in runs.values() for m in r))
     rows = {row_label(m, b): [{a: r['scores'][a] for a in archs} for r in by_method[m]]
@@ -744,7 +753,7 @@ def truth_ceilings(rows: Any, archs: Sequence[str], space=None) -> dict | None:
     (:func:`~pinas.ranking.metrics.seed_ceilings`), each ``{value, ci, n}`` plus the number of seeds, from the
     per-seed columns of a table tools/make_ground_truth.py wrote; None for a table without two seed columns."""
     from .ground_truth import SEED_COLUMN
-    from .metrics import seed_ceilings
+    from ..ranking.metrics import seed_ceilings
     if not isinstance(rows, list) or not rows or not isinstance(rows[0], dict):
         return None
     by_code = {table_code(r.get('arch'), space): r for r in rows}

@@ -35,7 +35,7 @@ from ..models.standalone import build_standalone
 from ..registry import ZERO_COST
 from ..spaces import SpaceLike, build_space
 from ..utils.cli import UnknownNameError
-from .tables import ranked_rows
+from ..ranking.tables import ranked_rows
 
 DEFAULT_INIT_SEEDS = (0, 1, 2)
 JACOV_K = 1e-5  # Mellor et al. 2020 (v1): keeps log and 1/x finite at zero eigenvalues
