@@ -1,8 +1,6 @@
 """The ranking benchmark compares methods at equal compute: every baseline gets the reference method's budget of
 network passes per training image, at every budget of the study config (configs/ranking/methods_*.py)."""
-import importlib.util
 import json
-import sys
 from pathlib import Path
 
 import pytest
@@ -10,6 +8,7 @@ import pytest
 from pinas.studies.methods import ceiling, json_rows
 from pinas.studies.study import count_passes, load_study, plan_study, resolve_study_config, study_names
 from pinas.utils.cli import UsageError
+from tools import ranking_study
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -22,11 +21,7 @@ def _in_checkout(monkeypatch):
 
 @pytest.fixture(scope='module')
 def bench():
-    spec = importlib.util.spec_from_file_location('ranking_study', ROOT / 'tools/ranking_study.py')
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+    return ranking_study
 
 
 def test_both_studies_have_a_config():

@@ -1,10 +1,8 @@
 """Ranking studies: each algorithm counts its own training passes, a study config turns into a plan of epochs at
 equal compute per budget, runs resume from their files, and the cost curves are drawn. Nothing here trains beyond
 one step of a small supernet on a few random images."""
-import importlib.util
 import json
 import math
-import sys
 from pathlib import Path
 
 import pytest
@@ -16,6 +14,7 @@ from pinas.ranking.plot import plot_cost_curves
 from pinas.studies.study import (count_passes, cost_curves, evaluate_runs, load_study, plan_study,
                                  resolve_study_config, run_plan, split_archs, stale_reason, study_from_dict)
 from pinas.utils.cli import UsageError
+from tools import ranking_study
 
 ROOT = Path(__file__).resolve().parents[2]
 PNG = b'\x89PNG\r\n\x1a\n'
@@ -271,10 +270,7 @@ def test_cost_curves_are_drawn(tmp_path):
 
 def test_the_tool_reports_the_budgets_found_and_draws_the_curves(tmp_path):
     """Runs of budgets 1 and 2 in place, budget 1 asked for: nothing trains, both budgets are reported."""
-    spec = importlib.util.spec_from_file_location('ranking_study', ROOT / 'tools/ranking_study.py')
-    bench = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = bench
-    spec.loader.exec_module(bench)
+    bench = ranking_study
     archs = [f'{i}{i}{i}{i}{i}{i}' for i in range(4)] + ['012301', '320132', '112233', '330022', '101010', '232323',
                                                           '001122', '331100']  # >= 10 for the study's top-10
     truth = {a: float(sum(map(int, a))) for a in archs}
