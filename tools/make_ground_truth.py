@@ -13,6 +13,13 @@ To share the work among N processes or cluster jobs, run the same command with `
 (each trains every N-th (arch, seed) job into ``<OUT stem>.runs.shardKofN.json``), then once without ``--shard``:
 it collects the shard files, trains whatever is still missing and writes the table. ``--collect`` writes the table
 of what the shards have finished so far (the architectures with every seed) and trains nothing.
+
+A transfer ground truth: ``--keep-checkpoints DIR`` keeps every run's weights, a transfer benchmark fine-tunes
+each architecture from them (``dict(standalone=<OUT stem>.runs.json)`` entries), and ``--from-records WORK_DIR``
+makes the table of that benchmark task's records (per-seed columns ``<metric>_seed<s>``):
+
+    python tools/make_ground_truth.py --from-records work_dirs/transfer_gt/track1/deeplabv3_ade-small \
+        --out results/ground_truth/track1_resnet20_ade_small.json
 """
 from __future__ import annotations
 
@@ -25,6 +32,9 @@ from pinas.apis.runner import read_config
 from pinas.ranking.ground_truth import (CHECKPOINTS, CODE, RUNS, TrainSettings, code_states, collect_runs,
                                         run_ground_truth, runs_meta, sample_archs, summarize)
 from pinas.datasets.synthetic import SyntheticSpec
+from pinas.leaderboard.record import RecordError, load_records
+from pinas.leaderboard.table import LeaderboardError
+from pinas.leaderboard.truth import transfer_runs
 from pinas.models import build_standalone
 from pinas.ranking.metrics import MIN_PAIRS
 from pinas.spaces import build_space, list_spaces
@@ -61,7 +71,14 @@ def main(argv=None) -> int:
     parser.add_argument('--keep-checkpoints', metavar='DIR',
                         help='keep every run\'s trained weights as DIR/<code>/seed<S>.pth, named with their sha256 '
                              'in the runs file (what a transfer ground truth fine-tunes from: configs/transfer_gt/)')
+    parser.add_argument('--from-records', nargs='+', metavar='DIR',
+                        help='train nothing: make a transfer ground truth from the records of one transfer benchmark '
+                             'task (its work dir, e.g. work_dirs/transfer_gt/track1/deeplabv3_ade-small), every seed '
+                             'they hold; see configs/benchmarks/transfer_gt_track1.py')
+    parser.add_argument('--metric', help='with --from-records: the metric (default: the task\'s primary one)')
     args = parser.parse_args(argv)
+    if args.from_records:
+        return records_table(args.from_records, args.metric, Path(args.out))
 
     space = build_space(args.space)
     listed = read_arch_list(space, args.archs) if args.archs else None
@@ -100,13 +117,38 @@ def main(argv=None) -> int:
         num_archs=args.num_archs, arch_seed=args.arch_seed, concentration=args.concentration, extremes=args.extremes)
     summarized = {row['arch']: {str(s): None for s in args.seeds} for row in summary['rows']}
     summary['code_states'] = code_states({**table, RUNS: summarized})  # of the runs the table averages
-    atomic_write_bytes(out, (json.dumps(summary.pop('rows'), indent=1) + '\n').encode())
-    atomic_write_bytes(out.with_suffix('.meta.json'), (json.dumps(summary, indent=1) + '\n').encode())
     ceiling = summary.get("noise_ceiling_kendall_tau_b", {}).get("value")
     print(f'{summary["num_archs"]} architectures, seed-to-seed Kendall tau-b: {summary["seed_to_seed_kendall_tau"]}; '
           f'noise ceiling of the seeds\' mean: {ceiling}')
-    print(f'wrote {out}')
+    write_table(out, summary)
     return 0
+
+
+def records_table(paths, metric: str | None, out: Path) -> int:
+    """Write the ground truth of a transfer benchmark task's records: the table, its meta (seed-to-seed tau and
+    noise ceiling, the shared settings, each run's initial weights and code state)."""
+    try:
+        table = transfer_runs(load_records(paths), metric)
+    except (LeaderboardError, RecordError) as err:
+        raise UsageError(str(err)) from None
+    metric = table['meta']['metric']
+    seeds = sorted({int(s) for seeds in table[RUNS].values() for s in seeds})
+    summary = summarize(table, seeds, column=f'{metric}_seed')
+    kept = {row['arch'] for row in summary['rows']}
+    summary['provenance'] = {code: runs for code, runs in table['provenance'].items() if code in kept}
+    missing = sorted(set(table[RUNS]) - kept)
+    summary['incomplete'] = {code: sorted(table[RUNS][code], key=int) for code in missing}  # not every seed yet
+    write_table(out, summary)
+    print(f'{summary["num_archs"]} architectures with seeds {seeds} ({len(missing)} still missing a seed); '
+          f'{metric} seed-to-seed Kendall tau-b: {summary["seed_to_seed_kendall_tau"]}')
+    return 0
+
+
+def write_table(out: Path, summary: dict) -> None:
+    """The ranked rows to ``out``, the rest of the summary to ``<out stem>.meta.json``."""
+    atomic_write_bytes(out, (json.dumps(summary.pop('rows'), indent=1) + '\n').encode())
+    atomic_write_bytes(out.with_suffix('.meta.json'), (json.dumps(summary, indent=1) + '\n').encode())
+    print(f'wrote {out}')
 
 
 def read_arch_list(space, path: str) -> list:

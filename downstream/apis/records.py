@@ -304,11 +304,17 @@ def backbone_of(model):
 
 def config_hash(cfg: Config) -> str:
     """sha256 of the resolved config without :data:`RUN_LOCAL_KEYS` and the seed: one value for every run (and
-    seed) of one experiment."""
+    seed) of one experiment. A stand-alone pretrained backbone starts from its own pretraining run of the seed, so
+    its initial weights vary with the seed too (the record names them by sha256: ``pretrained_sha256``)."""
     data = cfg.to_dict()
     for key in RUN_LOCAL_KEYS:
         data.pop(key, None)
     data.get('randomness', {}).pop('seed', None)
+    if record_options(cfg).get('pretrain') == STANDALONE:
+        backbone = data.get('model', {}).get('backbone', {})
+        backbone.pop('pretrained', None)
+        if isinstance(backbone.get('init_cfg'), dict):
+            backbone['init_cfg'].pop('checkpoint', None)
     return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
 
 

@@ -16,6 +16,7 @@ import io
 import json
 import math
 import random
+import re
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -34,6 +35,8 @@ from ..utils.provenance import code_state, fingerprint
 
 CEILING_MIN_ARCHS = 5  # fewer architectures give no ceiling (no correlation is stated below 5 items)
 SEED_COLUMN = 'top1_seed'  # a ground-truth row's top-1 of one training seed: top1_seed0, top1_seed1, ...
+# Any per-seed column: <metric>_seed<seed> (a transfer table from records has mIoU_seed2, mIoU_seed3, ...).
+SEED_COLUMN_PATTERN = re.compile(r'^(?P<metric>[A-Za-z0-9]+)_seed(?P<seed>\d+)$')
 # Version of the images pinas.datasets.synthetic draws for one spec: bump it when the generator changes, so that
 # runs on the old images are not mixed with runs on the new ones.
 SYNTHETIC_GENERATOR_VERSION = 1
@@ -289,21 +292,30 @@ def kept_checkpoints(runs_path: Path) -> tuple[dict, dict]:
     return meta, collect_runs(runs_path, meta, CHECKPOINTS)
 
 
-def summarize(table: dict, seeds: Sequence[int]) -> dict:
+def seed_columns(row: Mapping) -> list[str]:
+    """The per-seed columns of a ground-truth row (``top1_seed0``, ``mIoU_seed2``, ...), by seed; [] when a row has
+    none or mixes metrics."""
+    found = {k: SEED_COLUMN_PATTERN.match(k) for k in row if isinstance(k, str)}
+    found = {k: m for k, m in found.items() if m}
+    if len({m['metric'] for m in found.values()}) != 1:
+        return []
+    return sorted(found, key=lambda k: int(found[k]['seed']))
+
+
+def summarize(table: dict, seeds: Sequence[int], column: str = SEED_COLUMN) -> dict:
     """Mean top-1 per architecture, the seed-to-seed Kendall tau-b of every seed pair (how reproducible the table
     is) and, from 5 architectures and 2 seeds on, both references with their bootstrap CIs: the mean seed-to-seed
     tau and the noise ceiling of the seeds' mean (:func:`~pinas.ranking.metrics.seed_ceilings`: what a perfect
-    ranking would reach against the table's score column)."""
+    ranking would reach against the table's score column). ``column``: the per-seed columns' prefix."""
     from .metrics import seed_ceilings
     runs = {code: r for code, r in table['runs'].items() if all(str(s) in r for s in seeds)}
     rows = sorted(({'arch': code, 'score': float(np.mean([r[str(s)] for s in seeds])),
-                    **{f'{SEED_COLUMN}{s}': r[str(s)] for s in seeds}} for code, r in runs.items()),
+                    **{f'{column}{s}': r[str(s)] for s in seeds}} for code, r in runs.items()),
                   key=lambda row: -row['score'])
     taus = seed_pair_taus({str(s): [r[str(s)] for r in runs.values()] for s in seeds})
     ceilings = {}
     if len(seeds) >= 2 and len(rows) >= CEILING_MIN_ARCHS:
-        ceilings = {m.name: m.as_dict() for m in seed_ceilings([[r[f'{SEED_COLUMN}{s}'] for r in rows]
-                                                                 for s in seeds])}
+        ceilings = {m.name: m.as_dict() for m in seed_ceilings([[r[f'{column}{s}'] for r in rows] for s in seeds])}
     return dict(meta=table['meta'], num_archs=len(rows), seeds=list(seeds), seed_to_seed_kendall_tau=taus,
                 **ceilings, rows=rows)
 
@@ -325,8 +337,8 @@ def seed_to_seed_tau(rows, archs=None, space=None) -> float | None:
         return None
     wanted = None if archs is None else set(archs)
     rows = [r for r in rows if wanted is None or table_code(r.get('arch'), space) in wanted]
-    columns = sorted(k for k in rows[0] if k.startswith(SEED_COLUMN)) if rows else []
+    columns = seed_columns(rows[0]) if rows else []
     if len(columns) < 2 or not all(all(c in r for c in columns) for r in rows):
         return None
-    taus = seed_pair_taus({c[len(SEED_COLUMN):]: [r[c] for r in rows] for c in columns})
+    taus = seed_pair_taus({SEED_COLUMN_PATTERN.match(c)['seed']: [r[c] for r in rows] for c in columns})
     return float(np.mean(list(taus.values())))
