@@ -88,6 +88,7 @@ def inputs(tmp_path_factory):
     write_rows(tables / 'other_archs.json', [dict(arch=c, score=1.0) for c in ('001122', '112233', '223300')])
     write_rows(tables / 'nan.json', [dict(arch=c, score=float('nan')) for c in codes])
     write_rows(tables / 'two.json', [dict(arch=c, score=float(i)) for i, c in enumerate(codes[:2])])
+    (tables / 'archs_bad.txt').write_text('000000\n0123\n')  # the default space's codes have 6 digits
     datasets = root / 'datasets'
     (datasets / 'empty_coco').mkdir(parents=True)
     for split in ('training', 'validation'):
@@ -249,6 +250,10 @@ CASES = [
          lambda d: ['--num-archs', '5000', '--out', d / 'g.json'], r'has only 4096 architectures'),
     Case('ground-truth runs of other settings', 'make_ground_truth',
          lambda d: ['--num-archs', '3', '--out', d / 'gt.json'], r'gt\.runs\.json was produced with other settings'),
+    Case('ground-truth architecture list missing', 'make_ground_truth',
+         lambda d: ['--archs', d / 'none.txt', '--out', d / 'g.json'], r'--archs .*none\.txt does not exist'),
+    Case('ground-truth architecture list with a bad code', 'make_ground_truth',
+         lambda d: ['--archs', d / 'tables/archs_bad.txt', '--out', d / 'g.json'], r'archs_bad\.txt line 2: '),
     # launcher arguments
     Case('pytorch launcher outside torchrun', 'search', lambda d: [SEARCH_CFG, '--launcher', 'pytorch'],
          r'--launcher pytorch needs RANK.*start the job with torchrun'),

@@ -13,6 +13,13 @@ To share the work among N processes or cluster jobs, run the same command with `
 (each trains every N-th (arch, seed) job into ``<OUT stem>.runs.shardKofN.json``), then once without ``--shard``:
 it collects the shard files, trains whatever is still missing and writes the table. ``--collect`` writes the table
 of what the shards have finished so far (the architectures with every seed) and trains nothing.
+
+A transfer ground truth: ``--keep-checkpoints DIR`` keeps every run's weights, a transfer benchmark fine-tunes
+each architecture from them (``dict(standalone=<OUT stem>.runs.json)`` entries), and ``--from-records WORK_DIR``
+makes the table of that benchmark task's records (per-seed columns ``<metric>_seed<s>``):
+
+    python tools/make_ground_truth.py --from-records work_dirs/transfer_gt/track1/deeplabv3_ade-small \
+        --out results/ground_truth/track1_resnet20_ade_small.json
 """
 from __future__ import annotations
 
@@ -22,9 +29,12 @@ import sys
 from pathlib import Path
 
 from pinas.apis.runner import read_config
-from pinas.studies.ground_truth import (CODE, RUNS, TrainSettings, code_states, collect_runs, run_ground_truth,
-                                        runs_meta, sample_archs, summarize)
+from pinas.studies.ground_truth import (CHECKPOINTS, CODE, RUNS, TrainSettings, code_states, collect_runs,
+                                        run_ground_truth, runs_meta, sample_archs, summarize)
 from pinas.datasets.synthetic import SyntheticSpec
+from pinas.leaderboard.record import RecordError, load_records
+from pinas.leaderboard.table import LeaderboardError
+from pinas.leaderboard.truth import transfer_runs
 from pinas.models import build_standalone
 from pinas.ranking.metrics import MIN_PAIRS
 from pinas.spaces import build_space, list_spaces
@@ -45,6 +55,9 @@ def main(argv=None) -> int:
     parser.add_argument('--extremes', action='store_true',
                         help='include the smallest and the largest architecture (every position\'s first / last '
                              'choice) in the sample')
+    parser.add_argument('--archs', metavar='FILE',
+                        help='train these architectures (codes of --space, one per line, in the order given: e.g. '
+                             'another table\'s .archs.txt) instead of drawing a sample')
     parser.add_argument('--seeds', type=int, nargs='+', default=[0, 1], help='training seeds')
     parser.add_argument('--epochs', type=positive_int, default=TrainSettings.epochs)
     parser.add_argument('--data-config', default=str(ROOT / 'configs/search/_base_/datasets/embedded.py'),
@@ -55,10 +68,21 @@ def main(argv=None) -> int:
                         help='write the table from the runs finished so far (every seed of an architecture) and train '
                              'nothing, e.g. while shards are still running')
     parser.add_argument('--device', help='where to train (default: cuda when available, else cpu)')
+    parser.add_argument('--keep-checkpoints', metavar='DIR',
+                        help='keep every run\'s trained weights as DIR/<code>/seed<S>.pth, named with their sha256 '
+                             'in the runs file (what a transfer ground truth fine-tunes from: configs/transfer_gt/)')
+    parser.add_argument('--from-records', nargs='+', metavar='DIR',
+                        help='train nothing: make a transfer ground truth from the records of one transfer benchmark '
+                             'task (its work dir, e.g. work_dirs/transfer_gt/track1/deeplabv3_ade-small), every seed '
+                             'they hold; see configs/benchmarks/transfer_gt_track1.py')
+    parser.add_argument('--metric', help='with --from-records: the metric (default: the task\'s primary one)')
     args = parser.parse_args(argv)
+    if args.from_records:
+        return records_table(args.from_records, args.metric, Path(args.out))
 
     space = build_space(args.space)
-    check_sample(space, args.num_archs, args.seeds, args.concentration)
+    listed = read_arch_list(space, args.archs) if args.archs else None
+    check_sample(space, len(listed) if listed else args.num_archs, args.seeds, args.concentration)
     data = read_config(Path(args.data_config))
     if 'synthetic' not in data or 'data_root' not in data:
         raise UsageError(f'--data-config {args.data_config} defines no data_root and synthetic dataset; pass a config '
@@ -69,16 +93,17 @@ def main(argv=None) -> int:
     runs_path = out.with_suffix('.runs.json')
     remove_stale_temp_files(out.parent)
     try:  # a sample the space cannot give, a runs file made with other settings or one that is not JSON
-        archs = sample_archs(space, args.num_archs, args.arch_seed, args.concentration, args.extremes)
+        archs = listed or sample_archs(space, args.num_archs, args.arch_seed, args.concentration, args.extremes)
         atomic_write_bytes(out.with_suffix('.archs.txt'), ''.join(f'{space.format(a)}\n' for a in archs).encode())
         settings = TrainSettings(epochs=args.epochs)
         codes = {space.format(a) for a in archs}
         if args.collect:
             meta = runs_meta(space, spec, settings)
-            table = {'meta': meta, RUNS: collect_runs(runs_path, meta), CODE: collect_runs(runs_path, meta, CODE)}
+            table = {'meta': meta, **{key: collect_runs(runs_path, meta, key) for key in (RUNS, CODE, CHECKPOINTS)}}
         else:
             table = run_ground_truth(space, build_model, archs, args.seeds, runs_path, Path(data.data_root), spec,
-                                     settings, shard=args.shard, device=args.device)
+                                     settings, shard=args.shard, device=args.device,
+                                     checkpoint_dir=args.keep_checkpoints and Path(args.keep_checkpoints))
         # The table is this sample's: runs of other architectures in the same runs file (an earlier --num-archs or
         # --arch-seed) stay there, unused, rather than being mixed into it.
         table = {**table, RUNS: {code: seeds for code, seeds in table[RUNS].items() if code in codes}}
@@ -88,17 +113,63 @@ def main(argv=None) -> int:
         print(f'shard {args.shard[0]}/{args.shard[1]} done; run the command without --shard to collect the table')
         return 0
     summary = summarize(table, args.seeds)
-    summary['arch_sample'] = dict(num_archs=args.num_archs, arch_seed=args.arch_seed,
-                                  concentration=args.concentration, extremes=args.extremes)
+    summary['arch_sample'] = dict(num_archs=len(archs), archs_file=args.archs) if listed else dict(
+        num_archs=args.num_archs, arch_seed=args.arch_seed, concentration=args.concentration, extremes=args.extremes)
     summarized = {row['arch']: {str(s): None for s in args.seeds} for row in summary['rows']}
     summary['code_states'] = code_states({**table, RUNS: summarized})  # of the runs the table averages
-    atomic_write_bytes(out, (json.dumps(summary.pop('rows'), indent=1) + '\n').encode())
-    atomic_write_bytes(out.with_suffix('.meta.json'), (json.dumps(summary, indent=1) + '\n').encode())
     ceiling = summary.get("noise_ceiling_kendall_tau_b", {}).get("value")
     print(f'{summary["num_archs"]} architectures, seed-to-seed Kendall tau-b: {summary["seed_to_seed_kendall_tau"]}; '
           f'noise ceiling of the seeds\' mean: {ceiling}')
-    print(f'wrote {out}')
+    write_table(out, summary)
     return 0
+
+
+def records_table(paths, metric: str | None, out: Path) -> int:
+    """Write the ground truth of a transfer benchmark task's records: the table, its meta (seed-to-seed tau and
+    noise ceiling, the shared settings, each run's initial weights and code state)."""
+    try:
+        table = transfer_runs(load_records(paths), metric)
+    except (LeaderboardError, RecordError) as err:
+        raise UsageError(str(err)) from None
+    metric = table['meta']['metric']
+    seeds = sorted({int(s) for seeds in table[RUNS].values() for s in seeds})
+    summary = summarize(table, seeds, column=f'{metric}_seed')
+    kept = {row['arch'] for row in summary['rows']}
+    summary['provenance'] = {code: runs for code, runs in table['provenance'].items() if code in kept}
+    missing = sorted(set(table[RUNS]) - kept)
+    summary['incomplete'] = {code: sorted(table[RUNS][code], key=int) for code in missing}  # not every seed yet
+    write_table(out, summary)
+    print(f'{summary["num_archs"]} architectures with seeds {seeds} ({len(missing)} still missing a seed); '
+          f'{metric} seed-to-seed Kendall tau-b: {summary["seed_to_seed_kendall_tau"]}')
+    return 0
+
+
+def write_table(out: Path, summary: dict) -> None:
+    """The ranked rows to ``out``, the rest of the summary to ``<out stem>.meta.json``."""
+    atomic_write_bytes(out, (json.dumps(summary.pop('rows'), indent=1) + '\n').encode())
+    atomic_write_bytes(out.with_suffix('.meta.json'), (json.dumps(summary, indent=1) + '\n').encode())
+    print(f'wrote {out}')
+
+
+def read_arch_list(space, path: str) -> list:
+    """The architectures of a file of codes (one per line), in order; one line names a bad code or a repeat."""
+    file = Path(path)
+    if not file.is_file():
+        raise UsageError(f'--archs {path} does not exist; give a file of codes, one per line')
+    archs = []
+    for number, line in enumerate(file.read_text().splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            arch = space.parse(line.strip())
+        except ValueError as err:
+            raise UsageError(f'--archs {path} line {number}: {err}') from None
+        if arch in archs:
+            raise UsageError(f'--archs {path} line {number}: {line.strip()} is listed twice; list each once')
+        archs.append(arch)
+    if not archs:
+        raise UsageError(f'--archs {path} lists no architecture; give one code per line')
+    return archs
 
 
 def check_sample(space, num_archs: int, seeds, concentration: float | None) -> None:

@@ -8,6 +8,9 @@ A benchmark is an OpenMMLab-style config (``configs/benchmarks/``, ``_base_`` al
   ``dict(arch=CODE_OR_ARCH_FILE, space=..., weights=...)``, ``dict(model='resnest50d')`` (:data:`NAMED_MODELS`),
   ``dict(uniform=True, space=...)`` (every uniform architecture), or a search's ``dict(export=True)``,
   ``dict(top=K)`` / ``dict(bottom=K)`` (of its ranked.json), with ``search=DIR`` or the benchmark's ``search_dir``;
+  or ``dict(standalone=RUNS_FILE, archs=ARCHS_TXT)``: architectures pretrained stand-alone by
+  ``tools/make_ground_truth.py --keep-checkpoints``, each seed fine-tuned from the weights of its own pretraining
+  seed (:func:`standalone_entries`);
 * ``tasks``: config paths, or dicts ``dict(config=..., name=..., dataset=..., tta=..., amp=..., gpus=...,
   cfg_options=dict(...))`` (:data:`TASK_KEYS`);
 * ``seeds`` (default ``[0]``), ``work_dir`` (default ``work_dirs/benchmarks/<config name>``), ``search_dir``, and
@@ -38,6 +41,7 @@ from mmengine.config import Config, DictAction
 from pinas.apis.runner import DEFAULT_WORK_ROOT, RESUME_LATEST, load_config
 from pinas.leaderboard.record import RECORD_FILE, TASKS, Record, RecordError, load_record
 from pinas.models import PINAS_CLS, PINAS_TRANS
+from pinas.studies.ground_truth import kept_checkpoints
 from pinas.spaces import build_space, list_spaces
 from pinas.utils.checkpoint import latest_checkpoint
 from pinas.utils.cli import EXIT_FAILURE, ArgumentParser, UsageError, one_line, parse_shard, positive_int
@@ -45,7 +49,7 @@ from pinas.utils.dist import LAUNCHERS as DIST_LAUNCHERS
 from pinas.utils.dist import child_pythonpath
 from pinas.utils.files import atomic_write_bytes
 
-from .records import NAMED_ARCHS, SCRATCH, TTA_SEG_METRICS, find_search_dir
+from .records import NAMED_ARCHS, SCRATCH, STANDALONE, TTA_SEG_METRICS, find_search_dir
 from .runner import METRICS_FILE, test, train
 
 # A benchmark starts its jobs itself (in this process, under torchrun or under srun): there is no mpirun job line.
@@ -63,6 +67,7 @@ ENTRY_KEYS = {
     'export': ('export', 'search', 'name'),
     'top': ('top', 'search', 'name'),
     'bottom': ('bottom', 'search', 'name'),
+    'standalone': ('standalone', 'archs', 'name'),
 }
 TASK_KEYS = ('config', 'name', 'dataset', 'tta', 'amp', 'gpus', 'cfg_options')
 BACKBONE_WEIGHTS = '_mmengine_backbone.pth'  # suffix of pinas.apis.export's OpenMMLab backbone checkpoint
@@ -84,6 +89,10 @@ class Entry:
     space: str | None = None
     weights: str | None = None
     record: Mapping[str, Any] = field(default_factory=dict)
+    seed_weights: Mapping[int, str] = field(default_factory=dict)  # per seed, for the seeds it runs (standalone)
+
+    def runs_seed(self, seed: int) -> bool:
+        return not self.seed_weights or seed in self.seed_weights
 
 
 @dataclass(frozen=True)
@@ -114,10 +123,11 @@ class Job:
                    'record.name': self.entry.name}
         if self.entry.space in list_spaces():  # a preset; a search's own space (a dict) is the task config's
             options['model.backbone.space'] = self.entry.space
-        if self.entry.weights == SCRATCH:
+        weights = self.entry.seed_weights.get(self.seed, self.entry.weights)
+        if weights == SCRATCH:
             options['model.backbone.init_cfg'] = None
-        elif self.entry.weights:
-            options['model.backbone.init_cfg.checkpoint'] = self.entry.weights
+        elif weights:
+            options['model.backbone.init_cfg.checkpoint'] = weights
         options.update({f'record.{k}': v for k, v in self.entry.record.items()})
         if self.task.dataset:
             options['record.dataset'] = self.task.dataset
@@ -167,7 +177,7 @@ def load_benchmark(path: str | Path, *, work_dir: str | None = None,
     seeds = [int(s) for s in cfg.get('seeds', [0])]
     root = Path(work_dir or cfg.get('work_dir') or Path(DEFAULT_WORK_ROOT) / 'benchmarks' / path.stem)
     jobs = tuple(Job(entry, task, seed, root / task.name / entry.name / f'seed{seed}')
-                 for task in tasks for entry in entries for seed in seeds)
+                 for task in tasks for entry in entries for seed in seeds if entry.runs_seed(seed))
     launch = cfg.get('launch', {})
     return Benchmark(path.stem, jobs, root, int(launch.get('gpus', 1)), launch.get('partition'),
                      (len(entries), len(tasks), len(seeds)))
@@ -214,7 +224,43 @@ def expand_entry(spec: Mapping[str, Any], search_dir: str | None, where: str) ->
         codes = [space.format(space.uniform(c)) for c in range(min(space.cardinalities))]
         return [Entry(safe_name(f'{spec.get("name", "uniform")}-{code}'), code, space.name, weights, record)
                 for code in codes]
+    if form == 'standalone':
+        return standalone_entries(spec, where)
     return search_entries(form, spec, search_dir, where)
+
+
+def standalone_entries(spec: Mapping[str, Any], where: str) -> list[Entry]:
+    """One entry per architecture of a stand-alone pretraining runs file (``<table>.runs.json`` of
+    ``tools/make_ground_truth.py --keep-checkpoints``), or of those listed in ``archs`` (a file of codes, one per
+    line, or a list). Seed ``s`` fine-tunes from the weights that pretraining seed ``s`` kept, and only seeds with
+    kept weights run: two seeds are two independent runs of the whole protocol, pretraining included."""
+    try:
+        meta, kept = kept_checkpoints(Path(str(spec['standalone'])))
+    except ValueError as err:
+        raise BenchmarkError(f'{where}: {err}') from None
+    space = build_space(meta['space'])
+    wanted = spec.get('archs')
+    if wanted is None:
+        codes = sorted(kept)
+    else:
+        if isinstance(wanted, str):
+            if not Path(wanted).is_file():
+                raise BenchmarkError(f'{where}: archs file {wanted} does not exist; give a file of codes, one per '
+                                     'line (e.g. a ground truth\'s <table>.archs.txt), or a list')
+            wanted = Path(wanted).read_text().split()
+        try:
+            codes = [space.format(space.parse(str(c))) for c in wanted]
+        except ValueError as err:
+            raise BenchmarkError(f'{where}: archs: {err}') from None
+    missing = [c for c in codes if not kept.get(c)]
+    if missing:
+        raise BenchmarkError(f'{where}: {len(missing)} of {len(codes)} architectures have no kept pretraining '
+                             f'weights in {spec["standalone"]} (first: {missing[0]}); finish tools/make_ground_truth.py '
+                             '--keep-checkpoints for them first')
+    prefix = spec.get('name') or 'standalone'
+    return [Entry(safe_name(f'{prefix}-{code}'), code, space.name, None, {'pretrain': STANDALONE, 'kind': 'arch'},
+                  {int(seed): kept[code][seed]['file'] for seed in sorted(kept[code], key=int)})
+            for code in codes]
 
 
 def search_entries(form: str, spec: Mapping[str, Any], search_dir: str | None, where: str) -> list[Entry]:

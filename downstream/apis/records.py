@@ -87,6 +87,7 @@ NAMED_ARCHS = {
     ('pinas_resnest50d', '1' * 16): ('ResNeSt-50', 'baseline', None),
 }
 SCRATCH, INHERITED = 'scratch', 'supernet-inherited'
+STANDALONE = 'standalone'  # pretrained as the stand-alone network it is (tools/make_ground_truth.py --keep-checkpoints)
 MiB = 2 ** 20
 WALL_TIME_DECIMALS = 1  # seconds
 SHOWN_KEYS = 3  # keys named in a strict-load error
@@ -302,11 +303,17 @@ def backbone_of(model):
 
 def config_hash(cfg: Config) -> str:
     """sha256 of the resolved config without :data:`RUN_LOCAL_KEYS` and the seed: one value for every run (and
-    seed) of one experiment."""
+    seed) of one experiment. A stand-alone pretrained backbone starts from its own pretraining run of the seed, so
+    its initial weights vary with the seed too (the record names them by sha256: ``pretrained_sha256``)."""
     data = cfg.to_dict()
     for key in RUN_LOCAL_KEYS:
         data.pop(key, None)
     data.get('randomness', {}).pop('seed', None)
+    if record_options(cfg).get('pretrain') == STANDALONE:
+        backbone = data.get('model', {}).get('backbone', {})
+        backbone.pop('pretrained', None)
+        if isinstance(backbone.get('init_cfg'), dict):
+            backbone['init_cfg'].pop('checkpoint', None)
     return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
 
 
@@ -444,7 +451,17 @@ def build_record(cfg: Config, model, checkpoint: Path, meta: Mapping, metrics: M
         train_wall_time_s=setup.get(TRAIN_WALL_TIME), wall_time_s=meter.wall_time_s(),
         peak_memory_MB=meter.peak_memory_MB(), checkpoint=str(checkpoint),
         checkpoint_sha256=sha256_file(checkpoint), pipeline=pipeline_of(cfg),
-        pretrain=options.get('pretrain', INHERITED if pretrained_checkpoint(cfg) else SCRATCH))
+        pretrain=options.get('pretrain', INHERITED if pretrained_checkpoint(cfg) else SCRATCH),
+        **pretrained_provenance(cfg))
+
+
+def pretrained_provenance(cfg: Config) -> dict[str, str]:
+    """The backbone's initial weights, named with their sha256 when they are a local file: what a fine-tune
+    started from (a supernet, a stand-alone pretraining run, ImageNet weights)."""
+    checkpoint = pretrained_checkpoint(cfg)
+    if not checkpoint or '://' in str(checkpoint) or not Path(checkpoint).is_file():
+        return {}
+    return dict(pretrained_checkpoint=str(checkpoint), pretrained_sha256=sha256_file(checkpoint))
 
 
 def write_record(cfg: Config, model, checkpoint, meta: Mapping, metrics: Mapping, *, loader: str, tta: bool,

@@ -98,7 +98,9 @@ class Record:
     checkpoint: Optional[str] = None
     checkpoint_sha256: Optional[str] = None
     pipeline: Optional[str] = None        # e.g. 'mmdet 3.3.0'; a paper row's own pipeline (detectron2, ...)
-    pretrain: Optional[str] = None        # supernet-inherited / imagenet / scratch
+    pretrain: Optional[str] = None        # supernet-inherited / standalone / imagenet / scratch
+    pretrained_checkpoint: Optional[str] = None  # the backbone's initial weights (a local file) and their sha256
+    pretrained_sha256: Optional[str] = None
     citation: Optional[str] = None
     schema_version: int = SCHEMA_VERSION
     origin: str = field(default='<memory>', compare=False)  # the file it was read from; not serialised

@@ -11,9 +11,12 @@ runs resumed across commits say so.
 """
 from __future__ import annotations
 
+import hashlib
+import io
 import json
 import math
 import random
+import re
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -27,17 +30,22 @@ from torch import nn
 from ..arch import Arch
 from ..datasets.folder import ImageFolder
 from ..datasets.synthetic import SyntheticSpec, make_synthetic_dataset
-from ..utils.files import atomic_write_json
+from ..utils.files import atomic_write_bytes, atomic_write_json
 from ..utils.provenance import code_state, fingerprint
 
 CEILING_MIN_ARCHS = 5  # fewer architectures give no ceiling (no correlation is stated below 5 items)
 SEED_COLUMN = 'top1_seed'  # a ground-truth row's top-1 of one training seed: top1_seed0, top1_seed1, ...
+# Any per-seed column: <metric>_seed<seed> (a transfer table from records has mIoU_seed2, mIoU_seed3, ...).
+SEED_COLUMN_PATTERN = re.compile(r'^(?P<metric>[A-Za-z0-9]+)_seed(?P<seed>\d+)$')
 # Version of the images pinas.datasets.synthetic draws for one spec: bump it when the generator changes, so that
 # runs on the old images are not mixed with runs on the new ones.
 SYNTHETIC_GENERATOR_VERSION = 1
 DATASET_FINGERPRINT = 'dataset_fingerprint'  # runs meta key
 ADDED_META_KEYS = (DATASET_FINGERPRINT,)  # absent from runs files written before it existed; not a mismatch
 RUNS, CODE = 'runs', 'code'  # runs file keys: {arch: {seed: top-1}} and {arch: {seed: code_state()}}
+# Runs file key of the kept weights (``checkpoint_dir``): {arch: {seed: {'file': path, 'sha256': ...}}}. Transfer
+# ground truth fine-tunes from them, and its records name the file and its sha256.
+CHECKPOINTS = 'checkpoints'
 
 
 @dataclass(frozen=True)
@@ -208,30 +216,44 @@ def code_states(table: dict) -> list[dict]:
 def run_ground_truth(space, build_model: Callable[[Arch], nn.Module], archs: Sequence[Arch], seeds: Sequence[int],
                      out: Path, data_root: Path, spec: SyntheticSpec = SyntheticSpec(),
                      settings: TrainSettings = TrainSettings(), log: Callable[[str], None] = print,
-                     shard: tuple[int, int] | None = None, device: torch.device | str | None = None) -> dict:
+                     shard: tuple[int, int] | None = None, device: torch.device | str | None = None,
+                     checkpoint_dir: Path | None = None) -> dict:
     """Train every (arch, seed) not yet in ``out`` (or in a shard file beside it) and write the table after each run.
 
     ``shard=(k, n)`` trains only every n-th job from the k-th, into its own shard file, so that n processes or
     cluster jobs fill one table; a later call without ``shard`` collects the shard files into ``out``.
+    ``checkpoint_dir`` keeps every run's trained weights (:func:`checkpoint_path`), written before the run is
+    recorded, so a recorded run always has its file; a run recorded without a kept file trains again.
     """
     if shard is not None and not 0 <= shard[0] < shard[1]:
         raise ValueError(f'shard {shard[0]}/{shard[1]}: K of K/N must be in 0..N-1')
     meta = runs_meta(space, spec, settings)
-    runs, states = collect_runs(out, meta), collect_runs(out, meta, CODE)
+    runs, states, kept = (collect_runs(out, meta, key) for key in (RUNS, CODE, CHECKPOINTS))
     jobs = [(a, s) for a in archs for s in seeds]
     if shard is not None:
         jobs, out = jobs[shard[0]::shard[1]], shard_path(out, *shard)
     make_synthetic_dataset(data_root, spec)
     train, val = (ImageFolder(data_root, ann_file=f'meta/{split}.txt').as_tensors() for split in ('train', 'val'))
-    table = {'meta': meta, RUNS: runs, CODE: states}
+    table = {'meta': meta, RUNS: runs, CODE: states, **({CHECKPOINTS: kept} if kept or checkpoint_dir else {})}
     atomic_write_json(out, table)
-    todo = [(a, s) for a, s in jobs if str(s) not in runs.get(space.format(a), {})]
+
+    def done(code: str, seed: int) -> bool:
+        if str(seed) not in runs.get(code, {}):
+            return False
+        return checkpoint_dir is None or Path(kept.get(code, {}).get(str(seed), {}).get('file', '')).is_file()
+    todo = [(a, s) for a, s in jobs if not done(space.format(a), s)]
     began = time.time()
     for i, (arch, seed) in enumerate(todo, 1):
         code = space.format(arch)
         torch.manual_seed(seed)
         start = time.time()
-        top1 = train_standalone(build_model(arch), train, val, settings, seed, device)
+        model = build_model(arch)
+        top1 = train_standalone(model, train, val, settings, seed, device)
+        if checkpoint_dir is not None:
+            kept.setdefault(code, {})[str(seed)] = save_standalone(
+                model, checkpoint_path(checkpoint_dir, code, seed),
+                dict(space=space.name, arch=code, seed=seed, top1=top1, train=meta['train'],
+                     **{DATASET_FINGERPRINT: meta[DATASET_FINGERPRINT]}))
         runs.setdefault(code, {})[str(seed)] = top1
         states.setdefault(code, {})[str(seed)] = code_state()
         atomic_write_json(out, table)
@@ -241,21 +263,59 @@ def run_ground_truth(space, build_model: Callable[[Arch], nn.Module], archs: Seq
     return table
 
 
-def summarize(table: dict, seeds: Sequence[int]) -> dict:
+def checkpoint_path(checkpoint_dir: Path | str, code: str, seed: int) -> Path:
+    """Where a kept run's weights go: ``<checkpoint_dir>/<code>/seed<seed>.pth``."""
+    return Path(checkpoint_dir) / code / f'seed{seed}.pth'
+
+
+def save_standalone(model: nn.Module, path: Path, meta: Mapping) -> dict:
+    """Write ``model``'s weights (host tensors, under ``state_dict``, with ``meta``) atomically to ``path``; returns
+    the runs file's entry for it: the path as given and the file's sha256."""
+    buffer = io.BytesIO()
+    torch.save({'state_dict': {k: v.detach().cpu() for k, v in model.state_dict().items()}, 'meta': dict(meta)},
+               buffer)
+    data = buffer.getvalue()
+    atomic_write_bytes(path, data)
+    return {'file': str(path), 'sha256': hashlib.sha256(data).hexdigest()}
+
+
+def kept_checkpoints(runs_path: Path) -> tuple[dict, dict]:
+    """The meta and the kept checkpoints (``{arch: {seed: {'file', 'sha256'}}}``) of a runs file and its shards, as
+    :func:`run_ground_truth` wrote them with ``checkpoint_dir``."""
+    if not runs_path.is_file():
+        raise ValueError(f'{runs_path} does not exist; give the runs file (<table>.runs.json) of a '
+                         'tools/make_ground_truth.py --keep-checkpoints run')
+    try:
+        meta = json.loads(runs_path.read_text())['meta']
+    except (ValueError, KeyError, TypeError):
+        raise ValueError(f'{runs_path} is not a ground-truth runs file (JSON with "meta" and "runs")') from None
+    return meta, collect_runs(runs_path, meta, CHECKPOINTS)
+
+
+def seed_columns(row: Mapping) -> list[str]:
+    """The per-seed columns of a ground-truth row (``top1_seed0``, ``mIoU_seed2``, ...), by seed; [] when a row has
+    none or mixes metrics."""
+    found = {k: SEED_COLUMN_PATTERN.match(k) for k in row if isinstance(k, str)}
+    found = {k: m for k, m in found.items() if m}
+    if len({m['metric'] for m in found.values()}) != 1:
+        return []
+    return sorted(found, key=lambda k: int(found[k]['seed']))
+
+
+def summarize(table: dict, seeds: Sequence[int], column: str = SEED_COLUMN) -> dict:
     """Mean top-1 per architecture, the seed-to-seed Kendall tau-b of every seed pair (how reproducible the table
     is) and, from 5 architectures and 2 seeds on, both references with their bootstrap CIs: the mean seed-to-seed
     tau and the noise ceiling of the seeds' mean (:func:`~pinas.ranking.metrics.seed_ceilings`: what a perfect
-    ranking would reach against the table's score column)."""
+    ranking would reach against the table's score column). ``column``: the per-seed columns' prefix."""
     from ..ranking.metrics import seed_ceilings
     runs = {code: r for code, r in table['runs'].items() if all(str(s) in r for s in seeds)}
     rows = sorted(({'arch': code, 'score': float(np.mean([r[str(s)] for s in seeds])),
-                    **{f'{SEED_COLUMN}{s}': r[str(s)] for s in seeds}} for code, r in runs.items()),
+                    **{f'{column}{s}': r[str(s)] for s in seeds}} for code, r in runs.items()),
                   key=lambda row: -row['score'])
     taus = seed_pair_taus({str(s): [r[str(s)] for r in runs.values()] for s in seeds})
     ceilings = {}
     if len(seeds) >= 2 and len(rows) >= CEILING_MIN_ARCHS:
-        ceilings = {m.name: m.as_dict() for m in seed_ceilings([[r[f'{SEED_COLUMN}{s}'] for r in rows]
-                                                                 for s in seeds])}
+        ceilings = {m.name: m.as_dict() for m in seed_ceilings([[r[f'{column}{s}'] for r in rows] for s in seeds])}
     return dict(meta=table['meta'], num_archs=len(rows), seeds=list(seeds), seed_to_seed_kendall_tau=taus,
                 **ceilings, rows=rows)
 
@@ -277,8 +337,8 @@ def seed_to_seed_tau(rows, archs=None, space=None) -> float | None:
         return None
     wanted = None if archs is None else set(archs)
     rows = [r for r in rows if wanted is None or table_code(r.get('arch'), space) in wanted]
-    columns = sorted(k for k in rows[0] if k.startswith(SEED_COLUMN)) if rows else []
+    columns = seed_columns(rows[0]) if rows else []
     if len(columns) < 2 or not all(all(c in r for c in columns) for r in rows):
         return None
-    taus = seed_pair_taus({c[len(SEED_COLUMN):]: [r[c] for r in rows] for c in columns})
+    taus = seed_pair_taus({SEED_COLUMN_PATTERN.match(c)['seed']: [r[c] for r in rows] for c in columns})
     return float(np.mean(list(taus.values())))

@@ -752,12 +752,12 @@ def truth_ceilings(rows: Any, archs: Sequence[str], space=None) -> dict | None:
     """The ground truth's seed-to-seed Kendall tau-b over ``archs`` and the noise ceiling of the mean of its seeds
     (:func:`~pinas.ranking.metrics.seed_ceilings`), each ``{value, ci, n}`` plus the number of seeds, from the
     per-seed columns of a table tools/make_ground_truth.py wrote; None for a table without two seed columns."""
-    from .ground_truth import SEED_COLUMN
+    from .ground_truth import seed_columns
     from ..ranking.metrics import seed_ceilings
     if not isinstance(rows, list) or not rows or not isinstance(rows[0], dict):
         return None
     by_code = {table_code(r.get('arch'), space): r for r in rows}
-    columns = sorted(k for k in rows[0] if k.startswith(SEED_COLUMN))
+    columns = seed_columns(rows[0])
     if len(columns) < 2 or any(a not in by_code or any(c not in by_code[a] for c in columns) for a in archs):
         return None
     seed_tau, ceiling = seed_ceilings([[by_code[a][c] for a in archs] for c in columns])

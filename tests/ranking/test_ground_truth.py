@@ -1,6 +1,7 @@
 """Ground truth made here: seeded architecture samples, the training recipe, and a run that resumes."""
 import numpy as np
 import pytest
+import torch
 
 from pinas.studies.ground_truth import (TrainSettings, run_ground_truth, sample_archs, shard_path, summarize,
                                      warmup_cosine)
@@ -82,3 +83,32 @@ def test_shards_split_the_jobs_and_a_plain_run_collects_them(tmp_path):
     table = run_ground_truth(TINY, build, archs, [0, 1], out, tmp_path / 'data', spec, settings, logs.append)
     assert len(logs) == 6  # collecting trains nothing
     assert summarize(table, [0, 1])['num_archs'] == 3 and out.is_file()
+
+
+def test_kept_checkpoints_are_written_before_their_run_is_recorded_and_named_by_sha256(tmp_path):
+    """A transfer ground truth fine-tunes from the pretraining runs' own weights: each run keeps them, the runs file
+    names the file and its sha256, and a run recorded without its file trains again rather than leaving a hole."""
+    import hashlib
+
+    from pinas.studies.ground_truth import CHECKPOINTS, checkpoint_path, kept_checkpoints
+    spec, settings, archs, build = _tiny_job()
+    out, logs, kept_dir = tmp_path / 'gt.runs.json', [], tmp_path / 'kept'
+    table = run_ground_truth(TINY, build, archs[:2], [0, 1], out, tmp_path / 'data', spec, settings, logs.append,
+                             checkpoint_dir=kept_dir)
+    meta, kept = kept_checkpoints(out)
+    assert meta == table['meta'] and kept == table[CHECKPOINTS] and len(logs) == 4
+    code = TINY.format(archs[0])
+    entry = kept[code]['1']
+    assert entry['file'] == str(checkpoint_path(kept_dir, code, 1))
+    assert entry['sha256'] == hashlib.sha256((kept_dir / code / 'seed1.pth').read_bytes()).hexdigest()
+    saved = torch.load(entry['file'], map_location='cpu')
+    assert saved['meta']['top1'] == table['runs'][code]['1'] and saved['meta']['arch'] == code
+    model = build(archs[0])
+    model.load_state_dict(saved['state_dict'])  # the network's own keys, nothing missing
+
+    (kept_dir / code / 'seed1.pth').unlink()
+    run_ground_truth(TINY, build, archs[:2], [0, 1], out, tmp_path / 'data', spec, settings, logs.append,
+                     checkpoint_dir=kept_dir)
+    assert len(logs) == 5 and (kept_dir / code / 'seed1.pth').is_file()  # only the run that lost its file
+    with pytest.raises(ValueError, match='does not exist'):
+        kept_checkpoints(tmp_path / 'none.runs.json')

@@ -196,3 +196,43 @@ def test_a_searchs_own_space_is_left_to_the_task_config(tmp_path):
     assert 'model.backbone.space' not in own.cfg_options()
     preset = benchmark.Job(benchmark.Entry('r', '000000', SPACE), task, 0, tmp_path)
     assert preset.cfg_options()['model.backbone.space'] == SPACE
+
+
+def test_standalone_entries_fine_tune_each_seed_from_its_own_pretraining_run(tiny_data, tmp_path, capsys):
+    """A transfer ground truth: architectures pretrained stand-alone (tools/make_ground_truth.py
+    --keep-checkpoints), each fine-tuned with seed s from the weights its pretraining seed s kept; the record says
+    ``pretrain: standalone`` and names those weights and their sha256."""
+    from pinas.datasets import SyntheticSpec
+    from pinas.models import build_standalone
+    from pinas.studies.ground_truth import TrainSettings, run_ground_truth
+    from pinas.spaces import build_space
+    space = build_space('track1_resnet20')
+    archs = [space.min_arch(), space.parse('8-' * 7 + '16-' * 6 + '32-' * 6 + '32')]
+    spec = SyntheticSpec(train_per_class=2, val_per_class=1)
+    runs = tmp_path / 'gt.runs.json'
+    table = run_ground_truth(space, lambda a: build_standalone(space, a, spec.num_classes), archs, [0, 1], runs,
+                             tmp_path / 'data', spec, TrainSettings(epochs=1, batch_size=16), lambda _: None,
+                             checkpoint_dir=tmp_path / 'kept')
+    wanted = tmp_path / 'archs.txt'
+    wanted.write_text(space.format(archs[1]) + '\n')
+    seg = tmp_path / 'seg.py'  # as configs/transfer_gt/ do to the study's config: the table's space and layout
+    seg.write_text(f"_base_ = ['{ROOT}/configs/smoke/track1/deeplabv3_pinas-track1-d8_ade-tiny-64x64.py']\n"
+                   "model = dict(backbone=dict(space='track1_resnet20', shortcut='official'))\n")
+    task = f"dict(config='{seg}', name='seg', cfg_options={{'train_cfg.max_iters': {SEG_ITERS}}})"
+    config = write_benchmark(tmp_path / 'b.py', f"""
+entries = [dict(standalone='{runs}', archs='{wanted}', name='sa')]
+tasks = [{task}]
+seeds = [1, 2]""")
+    bench = benchmark.load_benchmark(config, work_dir=str(tmp_path / 'w'))
+    code = space.format(archs[1])
+    assert [(j.entry.name, j.seed) for j in bench.jobs] == [(f'sa-{code}', 1)]  # seed 2 was never pretrained
+    kept = table['checkpoints'][code]['1']
+    assert bench.jobs[0].cfg_options()['model.backbone.init_cfg.checkpoint'] == kept['file']
+    assert apis.benchmark_main([str(config), '--work-dir', str(tmp_path / 'w')]) == 0
+    record = load_record(bench.jobs[0].work_dir / RECORD_FILE)
+    assert (record.pretrain, record.arch, record.seed) == ('standalone', code, 1)
+    assert (record.pretrained_checkpoint, record.pretrained_sha256) == (kept['file'], kept['sha256'])
+
+    wanted.write_text('4-' * 19 + '8\n')
+    with pytest.raises(benchmark.BenchmarkError, match='1 of 1 architectures have no kept pretraining weights'):
+        benchmark.load_benchmark(config)
