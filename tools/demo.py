@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Sequence
 
+from pinas.search.work_dir import BACKBONE_SUFFIX, TIMM_SUFFIX, SearchWorkDir
+
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE_TIMINGS = ROOT / 'results' / 'benchmarks' / 'e2e.json'
 SEARCH_CONFIG = 'configs/search/pinas_embedded.py'
@@ -47,11 +49,11 @@ class Paths:
 
     @property
     def ranked(self) -> Path:
-        return self.search / 'search' / 'ranked.csv'
+        return SearchWorkDir(self.search).ranked_csv
 
     @property
     def export(self) -> Path:
-        return self.search / 'search' / 'export'
+        return SearchWorkDir(self.search).export_dir
 
     @property
     def transfer(self) -> Path:
@@ -124,7 +126,7 @@ def summary(paths: Paths) -> str:
     """The last screen: where every output is."""
     lines = ['', '== done. Outputs:',
              f'  ranked architectures   {paths.ranked}',
-             f'  exported backbones     {paths.export}/ (timm *.pth, OpenMMLab *_mmengine_backbone.pth)',
+             f'  exported backbones     {paths.export}/ (timm *{TIMM_SUFFIX}, OpenMMLab *{BACKBONE_SUFFIX})',
              f'  transfer runs          {paths.transfer}/ (one record.json + test_metrics.json per run)',
              f'  leaderboard            {paths.leaderboard / "leaderboard.md"}',
              f'  leaderboard page       file://{(paths.leaderboard / "leaderboard.html").resolve()}',

@@ -1,5 +1,5 @@
 """A transfer benchmark: entries (architectures) x tasks (transfer configs) x seeds, one job each, every job trained
-and tested through :func:`~downstream.apis.runner.train` / :func:`~downstream.apis.runner.test` (or their command
+and tested through :func:`~downstream.apis.transfer_runner.train` / :func:`~downstream.apis.transfer_runner.test` (or their command
 lines on a cluster) into its own work dir, where it leaves one result record.
 
 A benchmark is an OpenMMLab-style config (``configs/benchmarks/``, ``_base_`` allowed) with
@@ -7,7 +7,7 @@ A benchmark is an OpenMMLab-style config (``configs/benchmarks/``, ``_base_`` al
 * ``entries``: dicts, each giving one or more architectures (:data:`ENTRY_KEYS`):
   ``dict(arch=CODE_OR_ARCH_FILE, space=..., weights=...)``, ``dict(model='resnest50d')`` (:data:`NAMED_MODELS`),
   ``dict(uniform=True, space=...)`` (every uniform architecture), or a search's ``dict(export=True)``,
-  ``dict(top=K)`` / ``dict(bottom=K)`` (of its ranked.json), with ``search=DIR`` or the benchmark's ``search_dir``;
+  ``dict(top=K)`` / ``dict(bottom=K)`` (of its ranked table), with ``search=DIR`` or the benchmark's ``search_dir``;
 * ``tasks``: config paths, or dicts ``dict(config=..., name=..., dataset=..., tta=..., amp=..., gpus=...,
   cfg_options=dict(...))`` (:data:`TASK_KEYS`);
 * ``seeds`` (default ``[0]``), ``work_dir`` (default ``work_dirs/benchmarks/<config name>``), ``search_dir``, and
@@ -38,13 +38,13 @@ from mmengine.config import Config, DictAction
 from pinas.apis.runner import DEFAULT_WORK_ROOT, RESUME_LATEST, load_config
 from pinas.leaderboard.record import RECORD_FILE, TASKS, Record, RecordError, load_record
 from pinas.models import PINAS_CLS, PINAS_TRANS
+from pinas.search.work_dir import SearchWorkDir
 from pinas.spaces import build_space, list_spaces
-from pinas.utils.checkpoint import latest_checkpoint
 from pinas.utils.cli import EXIT_FAILURE, ArgumentParser, UsageError, one_line, parse_shard, positive_int
 from pinas.utils.files import atomic_write_bytes
 
-from .records import NAMED_ARCHS, ROOT, SCRATCH, TTA_SEG_METRICS, find_search_dir
-from .runner import METRICS_FILE, test, train
+from .records import NAMED_ARCHS, ROOT, SCRATCH, TTA_SEG_METRICS
+from .transfer_runner import METRICS_FILE, test, train
 
 LAUNCHERS = ('none', 'pytorch', 'slurm')  # in this process; tools/dist_*.sh (torchrun); tools/slurm_*.sh (srun)
 NAMED_MODELS = {  # name -> (space, code); their record name and kind come from records.NAMED_ARCHS
@@ -61,7 +61,6 @@ ENTRY_KEYS = {
     'bottom': ('bottom', 'search', 'name'),
 }
 TASK_KEYS = ('config', 'name', 'dataset', 'tta', 'amp', 'gpus', 'cfg_options')
-BACKBONE_WEIGHTS = '_mmengine_backbone.pth'  # suffix of pinas.apis.export's OpenMMLab backbone checkpoint
 _UNSAFE = re.compile(r'[^A-Za-z0-9._-]+')  # names become directory names and --cfg-options values
 LOG = '[benchmark]'
 ERROR_LOG = 'benchmark_error.log'  # a failed job's traceback, in its work dir
@@ -214,40 +213,39 @@ def expand_entry(spec: Mapping[str, Any], search_dir: str | None, where: str) ->
 
 
 def search_entries(form: str, spec: Mapping[str, Any], search_dir: str | None, where: str) -> list[Entry]:
-    """Architectures of a search: its exports, or the top / bottom ``k`` rows of its ranked.json, with the exported
+    """Architectures of a search: its exports, or the top / bottom ``k`` rows of its ranked table, with the exported
     backbone weights where they exist, else the supernet's (the backbone slices them)."""
     source = spec.get('search') or search_dir
     if not source:
         raise BenchmarkError(f'{where}: a {form!r} entry needs search=DIR (a tools/search.py work dir) or the '
                              'benchmark\'s search_dir')
-    folder = find_search_dir(source)
-    prefix = safe_name(spec.get('name') or folder.parent.name)
-    rows = json.loads((folder / 'ranked.json').read_text())
+    work = SearchWorkDir.find(source)
+    folder = work.search
+    prefix = safe_name(spec.get('name') or work.root.name)
+    rows = work.ranked_rows()
     ranks = {str(r['arch']): r['rank'] for r in rows}
-    arch_files = {p: json.loads(p.read_text())
-                  for d in ('export', 'top_archs') for p in sorted((folder / d).glob('*.json'))}
+    arch_files = work.arch_files()
     spaces = {data.get('space') for data in arch_files.values()} - {None}
     if len(spaces) != 1:
-        raise BenchmarkError(f'{where}: cannot tell the space of {folder} from its arch files (export/, '
-                             f'top_archs/: {sorted(spaces) or "none"})')
+        raise BenchmarkError(f'{where}: cannot tell the space of {folder} from its arch files '
+                             f'({work.export_dir.name}/, {work.top_archs_dir.name}/: {sorted(spaces) or "none"})')
     space = spaces.pop()
     record = {'search': str(folder)}
     if form == 'export':
-        exports = [(p, d) for p, d in arch_files.items() if p.parent.name == 'export']
+        exports = work.exports()
         if not exports:
-            raise BenchmarkError(f'{where}: {folder / "export"} holds no arch files')
+            raise BenchmarkError(f'{where}: {work.export_dir} holds no arch files')
         return [Entry(safe_name(f'{prefix}-r{ranks.get(d["arch"], "x")}-{d["arch"]}'), str(p), space,
-                      d.get('backbone_checkpoint'), record) for p, d in exports]
+                      d.get('backbone_checkpoint'), record) for p, d in exports.items()]
     k = int(spec[form])
     chosen = rows[:k] if form == 'top' else rows[-k:]
-    supernet = latest_checkpoint(folder.parent)
+    supernet = work.latest_checkpoint()
     entries = []
     for row in chosen:
         code = str(row['arch'])
-        exported = folder / 'export' / f'{code}{BACKBONE_WEIGHTS}'
-        weights = exported if exported.is_file() else supernet
+        weights = work.exported_backbone(code) or supernet
         if weights is None:
-            raise BenchmarkError(f'{where}: {code} has no exported weights and {folder.parent} no supernet '
+            raise BenchmarkError(f'{where}: {code} has no exported weights and {work.root} no supernet '
                                  'checkpoint (last_checkpoint) to slice them from')
         entries.append(Entry(safe_name(f'{prefix}-r{row["rank"]}-{code}'), code, space, str(weights), record))
     return entries
