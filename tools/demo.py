@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from pinas.search.work_dir import BACKBONE_SUFFIX, TIMM_SUFFIX, SearchWorkDir
+from pinas.spaces import NAMED_ARCHS
 
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE_TIMINGS = ROOT / 'results' / 'benchmarks' / 'e2e.json'
@@ -28,7 +29,7 @@ SEARCH_CONFIG = 'configs/search/pinas_embedded.py'
 BENCHMARK_CONFIG = 'configs/benchmarks/demo_embedded.py'
 PAPER_RECORDS = 'results/leaderboard/paper'
 TINY_DATA = os.environ.get('PINAS_TINY_DATA', 'data/tiny')  # where configs/smoke/ read the tiny datasets
-PAPER_ARCHS = ('3013231203213032', '3333113330011021', '1111111111111111')  # Pi-NAS-cls, Pi-NAS-trans, ResNeSt-50
+PAPER_ARCHS = tuple(a.code for a in NAMED_ARCHS)  # Pi-NAS-cls, Pi-NAS-trans, ResNeSt-50 (all of pinas_resnest50d)
 
 
 @dataclass(frozen=True)

@@ -37,21 +37,16 @@ from mmengine.config import Config, DictAction
 
 from pinas.apis.runner import DEFAULT_WORK_ROOT, RESUME_LATEST, load_config
 from pinas.leaderboard.record import RECORD_FILE, TASKS, Record, RecordError, load_record
-from pinas.models import PINAS_CLS, PINAS_TRANS
 from pinas.search.work_dir import SearchWorkDir
-from pinas.spaces import build_space, list_spaces
+from pinas.spaces import NAMED_ARCHS, build_space, list_spaces
 from pinas.utils.cli import EXIT_FAILURE, ArgumentParser, UsageError, one_line, parse_shard, positive_int
 from pinas.utils.files import atomic_write_bytes
 
-from .records import NAMED_ARCHS, ROOT, SCRATCH, TTA_SEG_METRICS
+from .records import ROOT, SCRATCH, TTA_SEG_METRICS
 from .transfer_runner import METRICS_FILE, test, train
 
 LAUNCHERS = ('none', 'pytorch', 'slurm')  # in this process; tools/dist_*.sh (torchrun); tools/slurm_*.sh (srun)
-NAMED_MODELS = {  # name -> (space, code); their record name and kind come from records.NAMED_ARCHS
-    'resnest50d': ('pinas_resnest50d', '1' * 16),
-    'pinas-cls': ('pinas_resnest50d', PINAS_CLS),
-    'pinas-trans': ('pinas_resnest50d', PINAS_TRANS),
-}
+NAMED_MODELS = {a.key: a for a in NAMED_ARCHS}  # dict(model=KEY) entries
 ENTRY_KEYS = {
     'arch': ('arch', 'name', 'space', 'weights', 'kind', 'method', 'pretrain'),
     'model': ('model', 'name', 'weights', 'pretrain'),
@@ -199,9 +194,8 @@ def expand_entry(spec: Mapping[str, Any], search_dir: str | None, where: str) ->
     if form == 'model':
         if spec['model'] not in NAMED_MODELS:
             raise BenchmarkError(f'{where}: unknown model {spec["model"]!r}; named models: {", ".join(NAMED_MODELS)}')
-        space, code = NAMED_MODELS[spec['model']]
-        name = spec.get('name') or NAMED_ARCHS[(space, code)][0]
-        return [Entry(safe_name(name), code, space, weights, record)]
+        known = NAMED_MODELS[spec['model']]
+        return [Entry(safe_name(spec.get('name') or known.name), known.code, known.space, weights, record)]
     if form == 'uniform':
         if not spec.get('space'):
             raise BenchmarkError(f'{where}: a uniform entry needs space=... (e.g. pinas_resnest_tiny)')

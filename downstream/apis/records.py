@@ -47,8 +47,9 @@ from mmengine.runner import IterBasedTrainLoop
 
 from pinas.complexity import measure_complexity
 from pinas.leaderboard.record import RECORD_FILE, Provenance, Record, RecordError, load_record, save_record
-from pinas.models import PINAS_CLS, PINAS_TRANS, CheckpointMismatchError
+from pinas.models import CheckpointMismatchError
 from pinas.search.work_dir import SearchWorkDir
+from pinas.spaces import named_arch
 from pinas.utils import get_dist_info
 from pinas.utils.checkpoint import load_checkpoint_file
 from pinas.utils.provenance import files_fingerprint, fingerprint, git_commit, git_dirty, tree_fingerprint
@@ -82,12 +83,6 @@ TTA_SEG_METRICS = {'mIoU': 'mIoU_ms_flip'}  # multi-scale + flip: only mIoU has 
 DATASET_NAMES = {'CocoDataset': 'COCO', 'ADE20KDataset': 'ADE20K', 'CityscapesDataset': 'Cityscapes'}
 GENERATED_SPEC_FILE = 'dataset_spec.json'  # what downstream.datasets.make_tiny_datasets writes at its root
 GENERATED_SPEC_DEPTH = 3  # how far above a data root the spec may sit (ade/ADEChallengeData2016 is two levels)
-# architectures people know by name: (space, code) -> row name, provenance kind, method
-NAMED_ARCHS = {
-    ('pinas_resnest50d', PINAS_TRANS): ('Pi-NAS-trans', 'paper', 'pinas'),
-    ('pinas_resnest50d', PINAS_CLS): ('Pi-NAS-cls', 'paper', 'pinas'),
-    ('pinas_resnest50d', '1' * 16): ('ResNeSt-50', 'baseline', None),
-}
 SCRATCH, INHERITED = 'scratch', 'supernet-inherited'
 MiB = 2 ** 20
 WALL_TIME_DECIMALS = 1  # seconds
@@ -393,8 +388,9 @@ def provenance_of(options: Mapping[str, Any], arch_cfg, space: str, code: str) -
                           'export/ dir as the backbone arch)')
     if kind in (None, 'search') and search is not None:
         return search_provenance(search, code, arch_file)
-    _, known_kind, known_method = NAMED_ARCHS.get((space, code), (None, 'arch', None))
-    return Provenance(kind=kind or known_kind, method=options.get('method', known_method))
+    known = named_arch(space, code)
+    return Provenance(kind=kind or (known.kind if known else 'arch'),
+                      method=options.get('method', known.method if known else None))
 
 
 # --- the record -----------------------------------------------------------------------------------------------
@@ -422,7 +418,8 @@ def build_record(cfg: Config, model, checkpoint: Path, meta: Mapping, metrics: M
     size = input_size_of(cfg)
     counted = measure_complexity(revert_sync_batchnorm(copy.deepcopy(backbone)).cpu(), size).as_dict()
     dataset, split = dataset_and_split(cfg, loader)
-    known_name = NAMED_ARCHS.get((space, code), (code,))[0]
+    known = named_arch(space, code)
+    known_name = known.name if known else code
     return Record(
         source='run', name=options.get('name', known_name), space=space, arch=code, task=task_of(cfg),
         dataset=options.get('dataset', dataset), split=split, metrics=canonical_metrics(metrics),
