@@ -50,7 +50,7 @@ class Paths:
 
     @property
     def ranked(self) -> Path:
-        return SearchWorkDir(self.search).ranked_csv
+        return SearchWorkDir(self.search).table_csv
 
     @property
     def export(self) -> Path:

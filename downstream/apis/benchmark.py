@@ -19,7 +19,6 @@ seed: after changing what a name stands for, give the benchmark a new work dir.
 """
 from __future__ import annotations
 
-import json
 import os
 import re
 import shlex
@@ -222,7 +221,7 @@ def search_entries(form: str, spec: Mapping[str, Any], search_dir: str | None, w
     spaces = {data.get('space') for data in arch_files.values()} - {None}
     if len(spaces) != 1:
         raise BenchmarkError(f'{where}: cannot tell the space of {folder} from its arch files '
-                             f'({work.export_dir.name}/, {work.top_archs_dir.name}/: {sorted(spaces) or "none"})')
+                             f'({work.export_dir.name}/, {work.best_dir.name}/: {sorted(spaces) or "none"})')
     space = spaces.pop()
     record = {'search': str(folder)}
     if form == 'export':

@@ -370,7 +370,7 @@ def search_provenance(search_dir, code: str, arch_file: Mapping | None = None) -
         supernet_sha = sha256_file(supernet)
     return Provenance(kind='search', method=method, supernet_sha256=supernet_sha,
                       score=row['score'] if row else arch_file.get('score'), score_name=scorer,
-                      rank=row['rank'] if row else arch_file.get('rank'), ranked_file=str(work.ranked_json))
+                      rank=row['rank'] if row else arch_file.get('rank'), ranked_file=str(work.table_json))
 
 
 def provenance_of(options: Mapping[str, Any], arch_cfg, space: str, code: str) -> Provenance:

@@ -164,7 +164,7 @@ def run_search(cfg: Config, model, checkpoint: str | Path) -> dict[str, Any]:
             exports = [export_architecture(checkpoint, e.arch, space, work.export_dir, score=e.score)
                        for e in result.top(top_n)]
         else:
-            logger.info(f'{space.name}: the best architectures are arch files in {work.top_archs_dir}, and no '
+            logger.info(f'{space.name}: the best architectures are arch files in {work.best_dir}, and no '
                         'backbone file is exported; the downstream PiNASTrack1ResNet(arch=ARCH_FILE, init_cfg='
                         f'dict(type=\'Pretrained\', checkpoint=\'{checkpoint}\')) slices a plain supernet\'s '
                         'weights at build time (an enhanced CEPT supernet\'s blocks have no stand-alone counterpart)')

@@ -101,7 +101,7 @@ def write_ranked_table(rows: Sequence[Mapping[str, Any]], json_path, csv_path=No
 
     Two JSON forms are in use, kept byte for byte so committed tables rebuild unchanged: compact (``pretty=False``,
     the zero-cost and ranking-study tables under ``results/``) and one field per line (``pretty=True``,
-    ``json.dumps(indent=1)`` plus a newline: a search's ``ranked.json``, read by eye)."""
+    ``json.dumps(indent=1)`` plus a newline: a search's table, read by eye)."""
     rows = [dict(row) for row in rows]
     text = json.dumps(rows, indent=1) + '\n' if pretty else json.dumps(rows)
     atomic_write_bytes(json_path, text.encode())

@@ -35,7 +35,7 @@ def write_search_table(history: Sequence[Evaluation], space: SearchSpace, json_p
                               csv_columns=BASE_COLUMNS)
 
 
-def write_top_archs(history: Sequence[Evaluation], space: SearchSpace, out_dir, top_n: int, **meta) -> list[Path]:
+def write_best_archs(history: Sequence[Evaluation], space: SearchSpace, out_dir, top_n: int, **meta) -> list[Path]:
     """Arch files of the ``top_n`` best in ``out_dir`` (:func:`~pinas.search.work_dir.top_arch_path`), with the
     space's name, score, rank and ``meta``."""
     out_dir = Path(out_dir)
@@ -54,6 +54,6 @@ def write_search_outputs(history: Sequence[Evaluation], space: SearchSpace, out_
     """The ranked table (JSON and CSV) and the top arch files of the search dir ``out_dir``; returns what was
     written."""
     work = SearchWorkDir.of_search_dir(out_dir)
-    table_json, table_csv = write_search_table(history, space, work.ranked_json, work.ranked_csv)
-    return dict(ranked_json=table_json, ranked_csv=table_csv,
-                top_archs=write_top_archs(history, space, work.top_archs_dir, top_n, **meta))
+    table_json, table_csv = write_search_table(history, space, work.table_json, work.table_csv)
+    return dict(table_json=table_json, table_csv=table_csv,
+                best_archs=write_best_archs(history, space, work.best_dir, top_n, **meta))

@@ -39,9 +39,9 @@ def export_paths(out_dir, code: str) -> dict[str, Path]:
                 backbone=out_dir / f'{code}{BACKBONE_SUFFIX}')
 
 
-def top_arch_path(top_archs_dir, rank: int, code: str) -> Path:
+def top_arch_path(folder, rank: int, code: str) -> Path:
     """The arch file of the ``rank``-th best architecture (1-based) in a ``top_archs/`` dir."""
-    return Path(top_archs_dir) / f'top{rank}_{code}.json'
+    return Path(folder) / f'top{rank}_{code}.json'
 
 
 @dataclass(frozen=True)
@@ -66,7 +66,7 @@ class SearchWorkDir:
         itself; a :class:`FileNotFoundError` names both places when neither does."""
         path = Path(path)
         for work in (cls.of_search_dir(path), cls(path)):
-            if work.ranked_json.is_file():
+            if work.table_json.is_file():
                 return work
         raise FileNotFoundError(f'{path} holds no {RANKED_JSON} (nor does {path / SEARCH_DIR}); pass the work dir '
                                 'of a tools/search.py run or its search/ dir')
@@ -76,7 +76,7 @@ class SearchWorkDir:
         """The searched work dir an arch file belongs to (it sits in a dir of the search dir: its ``export/`` or
         ``top_archs/``), else None."""
         work = cls.of_search_dir(Path(arch_file).parent.parent)
-        return work if work.ranked_json.is_file() else None
+        return work if work.table_json.is_file() else None
 
     # --- paths ---------------------------------------------------------------------------------------------------
     @property
@@ -84,11 +84,11 @@ class SearchWorkDir:
         return self.root / self.search_name
 
     @property
-    def ranked_json(self) -> Path:
+    def table_json(self) -> Path:
         return self.search / RANKED_JSON
 
     @property
-    def ranked_csv(self) -> Path:
+    def table_csv(self) -> Path:
         return self.search / RANKED_CSV
 
     @property
@@ -96,7 +96,7 @@ class SearchWorkDir:
         return self.search / STATE_FILE
 
     @property
-    def top_archs_dir(self) -> Path:
+    def best_dir(self) -> Path:
         return self.search / TOP_ARCHS_DIR
 
     @property
@@ -107,10 +107,10 @@ class SearchWorkDir:
     def outputs(self) -> list[Path]:
         """What the search writes besides its state, all made from the state (removed with a state of another
         supernet)."""
-        return [self.ranked_json, self.ranked_csv, self.top_archs_dir, self.export_dir]
+        return [self.table_json, self.table_csv, self.best_dir, self.export_dir]
 
     def top_arch(self, rank: int, code: str) -> Path:
-        return top_arch_path(self.top_archs_dir, rank, code)
+        return top_arch_path(self.best_dir, rank, code)
 
     def export_files(self, code: str) -> dict[str, Path]:
         return export_paths(self.export_dir, code)
@@ -118,7 +118,7 @@ class SearchWorkDir:
     # --- readers -------------------------------------------------------------------------------------------------
     def ranked_rows(self) -> list[dict[str, Any]]:
         """The rows of ``ranked.json``, best first (:func:`pinas.ranking.tables.read_ranked_rows`)."""
-        return read_ranked_rows(self.ranked_json)
+        return read_ranked_rows(self.table_json)
 
     def ranked_row(self, code: str) -> dict[str, Any] | None:
         """The row of architecture ``code`` (the space's code, as the table stores it), or None."""
@@ -127,7 +127,7 @@ class SearchWorkDir:
     def arch_files(self) -> dict[Path, dict[str, Any]]:
         """The arch files of ``export/`` and ``top_archs/`` with their content, in that order, each sorted."""
         return {path: json.loads(path.read_text())
-                for folder in (self.export_dir, self.top_archs_dir) for path in sorted(folder.glob('*.json'))}
+                for folder in (self.export_dir, self.best_dir) for path in sorted(folder.glob('*.json'))}
 
     def exports(self) -> dict[Path, dict[str, Any]]:
         """The arch files of ``export/`` with their content."""

@@ -25,13 +25,13 @@ def searched(tmp_path) -> SearchWorkDir:
 
 def test_a_search_writes_where_the_work_dir_says_and_reads_back(tmp_path):
     work = searched(tmp_path)
-    assert work.ranked_json == tmp_path / 'run' / 'search' / 'ranked.json' and work.ranked_csv.is_file()
-    assert sorted(p.name for p in work.top_archs_dir.iterdir()) == ['top1_3210.json', 'top2_0123.json']
+    assert work.table_json == tmp_path / 'run' / 'search' / 'ranked.json' and work.table_csv.is_file()
+    assert sorted(p.name for p in work.best_dir.iterdir()) == ['top1_3210.json', 'top2_0123.json']
     rows = work.ranked_rows()
     assert [(r['rank'], r['arch'], r['score'], r['eval_index']) for r in rows] == [
         (1, '3210', 0.75, 1), (2, '0123', 0.5, 0), (3, '1111', 0.25, 2)]
     assert work.ranked_row('0123')['rank'] == 2 and work.ranked_row('2222') is None
-    assert read_ranked_rows(work.ranked_csv)[0]['arch'] == '3210'  # the CSV holds the same rows, as text
+    assert read_ranked_rows(work.table_csv)[0]['arch'] == '3210'  # the CSV holds the same rows, as text
     assert [data['rank'] for data in work.arch_files().values()] == [1, 2] and work.exports() == {}
     assert work.exported_backbone('3210') is None and work.latest_checkpoint() is None
 
