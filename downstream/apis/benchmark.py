@@ -1,6 +1,6 @@
 """A transfer benchmark: entries (architectures) x tasks (transfer configs) x seeds, one job each, every job trained
-and tested through :func:`~downstream.apis.transfer_runner.train` / :func:`~downstream.apis.transfer_runner.test` (or their command
-lines on a cluster) into its own work dir, where it leaves one result record.
+and tested through :func:`~downstream.apis.transfer_runner.train` / :func:`~downstream.apis.transfer_runner.test`
+(or their command lines on a cluster) into its own work dir, where it leaves one result record.
 
 A benchmark is an OpenMMLab-style config (``configs/benchmarks/``, ``_base_`` allowed) with
 

@@ -139,5 +139,5 @@ def to_image(pixels: np.ndarray, peak: float = 255.0) -> Image.Image:
     return Image.fromarray((pixels if peak == 255.0 else pixels * 255).astype(np.uint8))
 
 
-__all__ = ['SHAPES', 'unit_shape', 'regular_polygon', 'place', 'cross_arms', 'polygon_mask', 'ellipse_mask', 'TEXTURES', 'texture_field',
-           'jitter', 'blend', 'vertical_blend', 'add_noise', 'to_image']
+__all__ = ['SHAPES', 'unit_shape', 'regular_polygon', 'place', 'cross_arms', 'polygon_mask', 'ellipse_mask',
+           'TEXTURES', 'texture_field', 'jitter', 'blend', 'vertical_blend', 'add_noise', 'to_image']

@@ -1,11 +1,12 @@
 """The embedded default dataset: procedurally drawn images written as an ImageNet-style folder tree.
 
-Nothing is downloaded; the images are drawn with :mod:`pinas.datasets.painter`. Each class is a (shape, texture) pair drawn at a random position, scale, rotation and
-colour over a cluttered, noisy background, so a network must combine local texture with global shape. Two of the
-four textures (checker, speckle) differ from stripes and flat only in fine local structure under heavy noise. That
-makes the task depend on capacity, so architectures differ in accuracy, which ranking studies need: 30 Track-1
-widths span 26-61 % top-1 after 3 epochs (results/ground_truth/), and the four uniform architectures of the tiny
-ResNeSt space span 63.6-69.5 % after 6. Mixed ResNeSt architectures differ by less than seed noise (README).
+Nothing is downloaded; the images are drawn with :mod:`pinas.datasets.painter`. Each class is a (shape, texture)
+pair drawn at a random position, scale, rotation and colour over a cluttered, noisy background, so a network must
+combine local texture with global shape. Two of the four textures (checker, speckle) differ from stripes and flat
+only in fine local structure under heavy noise. That makes the task depend on capacity, so architectures differ in
+accuracy, which ranking studies need: 30 Track-1 widths span 26-61 % top-1 after 3 epochs (results/ground_truth/),
+and the four uniform architectures of the tiny ResNeSt space span 63.6-69.5 % after 6. Mixed ResNeSt architectures
+differ by less than seed noise (README).
 The tree is ``root/{train,val}/<class>/<index>.png`` plus ``root/meta/{train,val}.txt`` list files
 (``relative/path label``), the same layouts :class:`~pinas.datasets.ImageFolder` reads for real data.
 """

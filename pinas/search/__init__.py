@@ -14,4 +14,5 @@ from .work_dir import SearchWorkDir, export_paths
 __all__ = ['Evaluation', 'SearchError', 'SearchStrategy', 'ranked',
            'build_strategy', 'ResourceConstraint', 'LatencySettings', 'build_constraint', 'EvolutionSearch',
            'LearnedPartitionSearch', 'ClassifierSettings', 'RandomSearch', 'TableSearch', 'Searcher', 'SearchResult',
-           'search_rows', 'write_search_table', 'write_best_archs', 'write_search_outputs', 'SearchWorkDir', 'export_paths']
+           'search_rows', 'write_search_table', 'write_best_archs', 'write_search_outputs', 'SearchWorkDir',
+           'export_paths']
