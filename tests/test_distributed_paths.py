@@ -6,7 +6,7 @@ import torch.distributed as dist
 import torch.multiprocessing as mp
 
 from pinas.algorithms import PathSampler
-from pinas.algorithms.cept import CEPTSupernet
+from pinas.algorithms.cept import CEPT
 from pinas.algorithms.distributed import shuffle_across_ranks, unshuffle_across_ranks
 
 
@@ -21,7 +21,7 @@ def _worker(rank, world_size, port, results):
     try:
         sampler = PathSampler((4,) * 6, seed=100 + rank)  # deliberately different seeds per rank
         paths = [str(p) for _ in range(5) for p in sampler.disjoint(2)]
-        cept = CEPTSupernet(step=2, backbone=dict(space=dict(base='track1_resnet20', depths=(1, 1, 1))),
+        cept = CEPT(step=2, backbone=dict(space=dict(base='track1_resnet20', depths=(1, 1, 1))),
                             seed=100 + rank)
         paths += [str(cept.sample_arch()) for _ in range(5)]
         x = torch.arange(4.0).view(4, 1) + 10 * rank

@@ -20,13 +20,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Sequence
 
+from pinas.search.work_dir import BACKBONE_SUFFIX, TIMM_SUFFIX, SearchWorkDir
+from pinas.spaces import NAMED_ARCHS
+
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE_TIMINGS = ROOT / 'results' / 'benchmarks' / 'e2e.json'
 SEARCH_CONFIG = 'configs/search/pinas_embedded.py'
 BENCHMARK_CONFIG = 'configs/benchmarks/demo_embedded.py'
 PAPER_RECORDS = 'results/leaderboard/paper'
 TINY_DATA = os.environ.get('PINAS_TINY_DATA', 'data/tiny')  # where configs/smoke/ read the tiny datasets
-PAPER_ARCHS = ('3013231203213032', '3333113330011021', '1111111111111111')  # Pi-NAS-cls, Pi-NAS-trans, ResNeSt-50
+PAPER_ARCHS = tuple(a.code for a in NAMED_ARCHS)  # Pi-NAS-cls, Pi-NAS-trans, ResNeSt-50 (all of pinas_resnest50d)
 
 
 @dataclass(frozen=True)
@@ -47,11 +50,11 @@ class Paths:
 
     @property
     def ranked(self) -> Path:
-        return self.search / 'search' / 'ranked.csv'
+        return SearchWorkDir(self.search).table_csv
 
     @property
     def export(self) -> Path:
-        return self.search / 'search' / 'export'
+        return SearchWorkDir(self.search).export_dir
 
     @property
     def transfer(self) -> Path:
@@ -124,7 +127,7 @@ def summary(paths: Paths) -> str:
     """The last screen: where every output is."""
     lines = ['', '== done. Outputs:',
              f'  ranked architectures   {paths.ranked}',
-             f'  exported backbones     {paths.export}/ (timm *.pth, OpenMMLab *_mmengine_backbone.pth)',
+             f'  exported backbones     {paths.export}/ (timm *{TIMM_SUFFIX}, OpenMMLab *{BACKBONE_SUFFIX})',
              f'  transfer runs          {paths.transfer}/ (one record.json + test_metrics.json per run)',
              f'  leaderboard            {paths.leaderboard / "leaderboard.md"}',
              f'  leaderboard page       file://{(paths.leaderboard / "leaderboard.html").resolve()}',

@@ -29,6 +29,7 @@ from mmengine.registry import DefaultScope
 
 from pinas.arch import ArchError
 from pinas.ranking import RankingInputError, TableError, join_tables, kendall_tau_b, read_table
+from pinas.ranking.tables import write_ranked_table
 from pinas.studies.ground_truth import default_device
 from pinas.studies.zero_cost import (data_proxies, fixed_minibatch, list_proxies, ranked_rows, score_architectures,
                                      shape_batch)
@@ -132,7 +133,7 @@ def main(argv=None) -> int:
         rows = ranked_rows(values)
         if len(rows) < len(values):
             print(f'{name}: {len(values) - len(rows)} architecture(s) without a finite score left out')
-        atomic_write_json(out / f'{name}.json', rows)
+        write_ranked_table(rows, out / f'{name}.json')
     atomic_write_json(out / 'zero_cost.json', dict(
         space=space.name, archs=args.archs, num_archs=len(archs), proxies=args.proxies, config=_shown(args.config),
         zero_cost=settings.to_dict(), device=str(device), seconds=round(time.perf_counter() - start, 1)))

@@ -9,7 +9,7 @@ space = dict(base='track1_resnet20', num_classes={{_base_.num_classes}}, name='t
 # Step 1 trains the max path of the shared supernet with ReLU after the add (the winner's step 1). The width remap
 # of the candidates enhancement (choices 4 and 8 run as 5 and 9 channels) is set here for all steps, so a path runs
 # the same widths in every step and every step's search; steps 2-4 set post_add_act, mode and their options.
-model = dict(type='CEPTSupernet', step=1,
+model = dict(type='CEPT', step=1,
              backbone=dict(type='Track1Supernet', space=space, width_remap={4: 5, 8: 9}, post_add_act='relu',
                            mode='shared'))
 model_wrapper_cfg = dict(type='DeviceAwareSeparateDDP', find_unused_parameters=True,

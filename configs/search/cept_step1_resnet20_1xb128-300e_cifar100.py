@@ -6,7 +6,7 @@ _base_ = ['./_base_/default_runtime.py', './_base_/datasets/cifar100_track1.py',
 
 # The shared supernet's max path, ReLU after the add; the enhancement's width remap (4 -> 5, 8 -> 9) is set here
 # for every step, steps 2-4 switch on PReLU (and branches in steps 3-4).
-model = dict(type='CEPTSupernet', step=1,
+model = dict(type='CEPT', step=1,
              backbone=dict(type='Track1Supernet', space='track1_resnet20', width_remap={4: 5, 8: 9},
                            post_add_act='relu', mode='shared'))
 # CEPT takes its own optimizer steps (several per batch in step 2): DDP must call model.train_step.

@@ -1,13 +1,13 @@
 """A transfer benchmark: entries (architectures) x tasks (transfer configs) x seeds, one job each, every job trained
-and tested through :func:`~downstream.apis.runner.train` / :func:`~downstream.apis.runner.test` (or their command
-lines on a cluster) into its own work dir, where it leaves one result record.
+and tested through :func:`~downstream.apis.transfer_runner.train` / :func:`~downstream.apis.transfer_runner.test`
+(or their command lines on a cluster) into its own work dir, where it leaves one result record.
 
 A benchmark is an OpenMMLab-style config (``configs/benchmarks/``, ``_base_`` allowed) with
 
 * ``entries``: dicts, each giving one or more architectures (:data:`ENTRY_KEYS`):
   ``dict(arch=CODE_OR_ARCH_FILE, space=..., weights=...)``, ``dict(model='resnest50d')`` (:data:`NAMED_MODELS`),
   ``dict(uniform=True, space=...)`` (every uniform architecture), or a search's ``dict(export=True)``,
-  ``dict(top=K)`` / ``dict(bottom=K)`` (of its ranked.json), with ``search=DIR`` or the benchmark's ``search_dir``;
+  ``dict(top=K)`` / ``dict(bottom=K)`` (of its ranked table), with ``search=DIR`` or the benchmark's ``search_dir``;
   or ``dict(standalone=RUNS_FILE, archs=ARCHS_TXT)``: architectures pretrained stand-alone by
   ``tools/make_ground_truth.py --keep-checkpoints``, each seed fine-tuned from the weights of its own pretraining
   seed (:func:`standalone_entries`);
@@ -22,7 +22,6 @@ seed: after changing what a name stands for, give the benchmark a new work dir.
 """
 from __future__ import annotations
 
-import json
 import os
 import re
 import shlex
@@ -40,26 +39,21 @@ from mmengine.config import Config, DictAction
 
 from pinas.apis.runner import DEFAULT_WORK_ROOT, RESUME_LATEST, load_config
 from pinas.leaderboard.record import RECORD_FILE, TASKS, Record, RecordError, load_record
-from pinas.models import PINAS_CLS, PINAS_TRANS
+from pinas.search.work_dir import SearchWorkDir
+from pinas.spaces import NAMED_ARCHS, build_space, list_spaces
 from pinas.studies.ground_truth import kept_checkpoints
-from pinas.spaces import build_space, list_spaces
-from pinas.utils.checkpoint import latest_checkpoint
 from pinas.utils.cli import EXIT_FAILURE, ArgumentParser, UsageError, one_line, parse_shard, positive_int
 from pinas.utils.dist import LAUNCHERS as DIST_LAUNCHERS
 from pinas.utils.dist import child_pythonpath
 from pinas.utils.files import atomic_write_bytes
 
-from .records import NAMED_ARCHS, SCRATCH, STANDALONE, TTA_SEG_METRICS, find_search_dir
-from .runner import METRICS_FILE, test, train
+from .records import SCRATCH, STANDALONE, TTA_SEG_METRICS
+from .transfer_runner import METRICS_FILE, test, train
 
 # A benchmark starts its jobs itself (in this process, under torchrun or under srun): there is no mpirun job line.
 LAUNCHERS = tuple(name for name in DIST_LAUNCHERS if name != 'mpi')
 ENTRY = ('-m', 'downstream')  # `python -m downstream train|test ...`: tools/train.py and tools/test.py as a module
-NAMED_MODELS = {  # name -> (space, code); their record name and kind come from records.NAMED_ARCHS
-    'resnest50d': ('pinas_resnest50d', '1' * 16),
-    'pinas-cls': ('pinas_resnest50d', PINAS_CLS),
-    'pinas-trans': ('pinas_resnest50d', PINAS_TRANS),
-}
+NAMED_MODELS = {a.key: a for a in NAMED_ARCHS}  # dict(model=KEY) entries
 ENTRY_KEYS = {
     'arch': ('arch', 'name', 'space', 'weights', 'kind', 'method', 'pretrain'),
     'model': ('model', 'name', 'weights', 'pretrain'),
@@ -70,7 +64,6 @@ ENTRY_KEYS = {
     'standalone': ('standalone', 'archs', 'name'),
 }
 TASK_KEYS = ('config', 'name', 'dataset', 'tta', 'amp', 'gpus', 'cfg_options')
-BACKBONE_WEIGHTS = '_mmengine_backbone.pth'  # suffix of pinas.apis.export's OpenMMLab backbone checkpoint
 _UNSAFE = re.compile(r'[^A-Za-z0-9._-]+')  # names become directory names and --cfg-options values
 LOG = '[benchmark]'
 ERROR_LOG = 'benchmark_error.log'  # a failed job's traceback, in its work dir
@@ -214,9 +207,8 @@ def expand_entry(spec: Mapping[str, Any], search_dir: str | None, where: str) ->
     if form == 'model':
         if spec['model'] not in NAMED_MODELS:
             raise BenchmarkError(f'{where}: unknown model {spec["model"]!r}; named models: {", ".join(NAMED_MODELS)}')
-        space, code = NAMED_MODELS[spec['model']]
-        name = spec.get('name') or NAMED_ARCHS[(space, code)][0]
-        return [Entry(safe_name(name), code, space, weights, record)]
+        known = NAMED_MODELS[spec['model']]
+        return [Entry(safe_name(spec.get('name') or known.name), known.code, known.space, weights, record)]
     if form == 'uniform':
         if not spec.get('space'):
             raise BenchmarkError(f'{where}: a uniform entry needs space=... (e.g. pinas_resnest_tiny)')
@@ -264,40 +256,39 @@ def standalone_entries(spec: Mapping[str, Any], where: str) -> list[Entry]:
 
 
 def search_entries(form: str, spec: Mapping[str, Any], search_dir: str | None, where: str) -> list[Entry]:
-    """Architectures of a search: its exports, or the top / bottom ``k`` rows of its ranked.json, with the exported
+    """Architectures of a search: its exports, or the top / bottom ``k`` rows of its ranked table, with the exported
     backbone weights where they exist, else the supernet's (the backbone slices them)."""
     source = spec.get('search') or search_dir
     if not source:
         raise BenchmarkError(f'{where}: a {form!r} entry needs search=DIR (a tools/search.py work dir) or the '
                              'benchmark\'s search_dir')
-    folder = find_search_dir(source)
-    prefix = safe_name(spec.get('name') or folder.parent.name)
-    rows = json.loads((folder / 'ranked.json').read_text())
+    work = SearchWorkDir.find(source)
+    folder = work.search
+    prefix = safe_name(spec.get('name') or work.root.name)
+    rows = work.ranked_rows()
     ranks = {str(r['arch']): r['rank'] for r in rows}
-    arch_files = {p: json.loads(p.read_text())
-                  for d in ('export', 'top_archs') for p in sorted((folder / d).glob('*.json'))}
+    arch_files = work.arch_files()
     spaces = {data.get('space') for data in arch_files.values()} - {None}
     if len(spaces) != 1:
-        raise BenchmarkError(f'{where}: cannot tell the space of {folder} from its arch files (export/, '
-                             f'top_archs/: {sorted(spaces) or "none"})')
+        raise BenchmarkError(f'{where}: cannot tell the space of {folder} from its arch files '
+                             f'({work.export_dir.name}/, {work.best_dir.name}/: {sorted(spaces) or "none"})')
     space = spaces.pop()
     record = {'search': str(folder)}
     if form == 'export':
-        exports = [(p, d) for p, d in arch_files.items() if p.parent.name == 'export']
+        exports = work.exports()
         if not exports:
-            raise BenchmarkError(f'{where}: {folder / "export"} holds no arch files')
+            raise BenchmarkError(f'{where}: {work.export_dir} holds no arch files')
         return [Entry(safe_name(f'{prefix}-r{ranks.get(d["arch"], "x")}-{d["arch"]}'), str(p), space,
-                      d.get('backbone_checkpoint'), record) for p, d in exports]
+                      d.get('backbone_checkpoint'), record) for p, d in exports.items()]
     k = int(spec[form])
     chosen = rows[:k] if form == 'top' else rows[-k:]
-    supernet = latest_checkpoint(folder.parent)
+    supernet = work.latest_checkpoint()
     entries = []
     for row in chosen:
         code = str(row['arch'])
-        exported = folder / 'export' / f'{code}{BACKBONE_WEIGHTS}'
-        weights = exported if exported.is_file() else supernet
+        weights = work.exported_backbone(code) or supernet
         if weights is None:
-            raise BenchmarkError(f'{where}: {code} has no exported weights and {folder.parent} no supernet '
+            raise BenchmarkError(f'{where}: {code} has no exported weights and {work.root} no supernet '
                                  'checkpoint (last_checkpoint) to slice them from')
         entries.append(Entry(safe_name(f'{prefix}-r{row["rank"]}-{code}'), code, space, str(weights), record))
     return entries

@@ -47,9 +47,11 @@ from mmengine.runner import IterBasedTrainLoop
 
 from pinas.complexity import measure_complexity
 from pinas.leaderboard.record import RECORD_FILE, Provenance, Record, RecordError, load_record, save_record
-from pinas.models import PINAS_CLS, PINAS_TRANS, CheckpointMismatchError
+from pinas.models import CheckpointMismatchError
+from pinas.search.work_dir import SearchWorkDir
+from pinas.spaces import named_arch
 from pinas.utils import get_dist_info
-from pinas.utils.checkpoint import latest_checkpoint, load_checkpoint_file
+from pinas.utils.checkpoint import load_checkpoint_file
 from pinas.utils.provenance import files_fingerprint, fingerprint, git_commit, git_dirty, tree_fingerprint
 
 from .config import pretrained_checkpoint
@@ -59,7 +61,7 @@ RECORD_OPTIONS = {
     'name': 'the row name (default: the paper name of a known architecture, else its code)',
     'kind': 'provenance kind: search / arch / baseline / paper (default: search when a search is found, else arch)',
     'method': 'the method that proposed the architecture (pinas, spos, ...), for kinds other than search',
-    'search': 'a search work dir (or its search/ dir) whose ranked.json ranks this architecture',
+    'search': 'a search work dir (or its search/ dir) whose ranked table ranks this architecture',
     'dataset': 'the dataset name (default: from the dataset class, and the size of a generated dataset)',
     'pretrain': 'how the backbone was pretrained (default: supernet-inherited with backbone weights, else scratch)',
 }
@@ -80,12 +82,6 @@ TTA_SEG_METRICS = {'mIoU': 'mIoU_ms_flip'}  # multi-scale + flip: only mIoU has 
 DATASET_NAMES = {'CocoDataset': 'COCO', 'ADE20KDataset': 'ADE20K', 'CityscapesDataset': 'Cityscapes'}
 GENERATED_SPEC_FILE = 'dataset_spec.json'  # what downstream.datasets.make_tiny_datasets writes at its root
 GENERATED_SPEC_DEPTH = 3  # how far above a data root the spec may sit (ade/ADEChallengeData2016 is two levels)
-# architectures people know by name: (space, code) -> row name, provenance kind, method
-NAMED_ARCHS = {
-    ('pinas_resnest50d', PINAS_TRANS): ('Pi-NAS-trans', 'paper', 'pinas'),
-    ('pinas_resnest50d', PINAS_CLS): ('Pi-NAS-cls', 'paper', 'pinas'),
-    ('pinas_resnest50d', '1' * 16): ('ResNeSt-50', 'baseline', None),
-}
 SCRATCH, INHERITED = 'scratch', 'supernet-inherited'
 STANDALONE = 'standalone'  # pretrained as the stand-alone network it is (tools/make_ground_truth.py --keep-checkpoints)
 MiB = 2 ** 20
@@ -354,17 +350,6 @@ def pipeline_of(cfg: Config) -> str:
 
 
 # --- provenance ---------------------------------------------------------------------------------------------------
-def find_search_dir(path) -> Path:
-    """The dir holding a search's ranked.json: ``path`` itself or its ``search/`` dir (a tools/search.py work dir).
-    """
-    path = Path(path)
-    for folder in (path, path / 'search'):
-        if (folder / 'ranked.json').is_file():
-            return folder
-    raise FileNotFoundError(f'{path} holds no ranked.json (nor does {path / "search"}); pass the work dir of a '
-                            'tools/search.py run or its search/ dir')
-
-
 def search_settings(checkpoint) -> tuple[str | None, str | None]:
     """(method, scorer) of a supernet checkpoint: its algorithm and the search's scorer, from the config in its
     meta; (None, None) when it holds no config."""
@@ -379,38 +364,39 @@ def search_settings(checkpoint) -> tuple[str | None, str | None]:
 
 
 def search_provenance(search_dir, code: str, arch_file: Mapping | None = None) -> Provenance:
-    """Provenance of ``code`` in a search: its row of ranked.json, and the supernet it was scored on (the arch
+    """Provenance of ``code`` in a search: its row of the ranked table, and the supernet it was scored on (the arch
     file's source checkpoint, else the search work dir's latest)."""
-    search_dir = find_search_dir(search_dir)
-    ranked = search_dir / 'ranked.json'
-    row = next((r for r in json.loads(ranked.read_text()) if str(r['arch']) == code), None)
+    work = SearchWorkDir.find(search_dir)
+    row = work.ranked_row(code)
     arch_file = arch_file or {}
-    supernet = arch_file.get('source_checkpoint') or latest_checkpoint(search_dir.parent)
+    supernet = arch_file.get('source_checkpoint') or work.latest_checkpoint()
     method = scorer = supernet_sha = None
     if supernet is not None and Path(supernet).is_file():
         method, scorer = search_settings(supernet)
         supernet_sha = sha256_file(supernet)
     return Provenance(kind='search', method=method, supernet_sha256=supernet_sha,
                       score=row['score'] if row else arch_file.get('score'), score_name=scorer,
-                      rank=row['rank'] if row else arch_file.get('rank'), ranked_file=str(ranked))
+                      rank=row['rank'] if row else arch_file.get('rank'), ranked_file=str(work.table_json))
 
 
 def provenance_of(options: Mapping[str, Any], arch_cfg, space: str, code: str) -> Provenance:
     """From ``record.kind`` / ``record.search`` when given; else a search when the backbone's arch file sits in a
-    search's ``export/`` or ``top_archs/`` dir; else a known name's kind; else ``arch``."""
+    search's export or top-archs dir (``SearchWorkDir.of_arch_file``); else a known name's kind; else ``arch``."""
     kind, search = options.get('kind'), options.get('search')
     arch_file = None
     if isinstance(arch_cfg, str) and arch_cfg.endswith('.json') and Path(arch_cfg).is_file():
         arch_file = json.loads(Path(arch_cfg).read_text())
-        if search is None and (Path(arch_cfg).parent.parent / 'ranked.json').is_file():
-            search = Path(arch_cfg).parent.parent
+        work = SearchWorkDir.of_arch_file(arch_cfg)
+        if search is None and work is not None:
+            search = work.search
     if kind == 'search' and search is None:
         raise RecordError('record.kind=search needs record.search=<search work dir> (or an arch file of its '
                           'export/ dir as the backbone arch)')
     if kind in (None, 'search') and search is not None:
         return search_provenance(search, code, arch_file)
-    _, known_kind, known_method = NAMED_ARCHS.get((space, code), (None, 'arch', None))
-    return Provenance(kind=kind or known_kind, method=options.get('method', known_method))
+    known = named_arch(space, code)
+    return Provenance(kind=kind or (known.kind if known else 'arch'),
+                      method=options.get('method', known.method if known else None))
 
 
 # --- the record -----------------------------------------------------------------------------------------------
@@ -438,7 +424,8 @@ def build_record(cfg: Config, model, checkpoint: Path, meta: Mapping, metrics: M
     size = input_size_of(cfg)
     counted = measure_complexity(revert_sync_batchnorm(copy.deepcopy(backbone)).cpu(), size).as_dict()
     dataset, split = dataset_and_split(cfg, loader)
-    known_name = NAMED_ARCHS.get((space, code), (code,))[0]
+    known = named_arch(space, code)
+    known_name = known.name if known else code
     return Record(
         source='run', name=options.get('name', known_name), space=space, arch=code, task=task_of(cfg),
         dataset=options.get('dataset', dataset), split=split, metrics=canonical_metrics(metrics),

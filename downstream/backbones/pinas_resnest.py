@@ -20,7 +20,7 @@ from pinas.models import (StandaloneResNeSt, is_supernet_state_dict, load_checke
                           subnet_state_dict, unwrap_state_dict)
 from pinas.arch import code_or_arch_file
 from pinas.models.inherit import SUPERNET_PREFIX
-from pinas.spaces import build_space
+from pinas.spaces import PINAS_TRANS, build_space
 from pinas.utils.checkpoint import verify_checkpoint_file
 
 from .base import StagedBackbone
@@ -62,8 +62,8 @@ class PiNASResNeSt(StagedBackbone):
     """Pi-NAS ResNeSt-D backbone.
 
     Args:
-        arch: architecture code of ``space`` (Pi-NAS-trans ``'3333113330011021'`` by default), or the path of an
-            arch file written by the search (a text file holding the code).
+        arch: architecture code of ``space`` (Pi-NAS-trans, :data:`pinas.spaces.PINAS_TRANS`, by default), or the
+            path of an arch file written by the search (a text file holding the code).
         space: search space preset name or dict (``'pinas_resnest50d'``, ``'pinas_resnest_tiny'``, ...).
         out_indices: stages whose outputs are returned (0 = C2, ..., 3 = C5).
         strides / dilations: per-stage layout; output stride 32, 16 or 8 (see ``_STRIDE_LAYOUTS``).
@@ -76,7 +76,7 @@ class PiNASResNeSt(StagedBackbone):
             one-line ``--cfg-options model.backbone.pretrained=PATH`` override.
     """
 
-    def __init__(self, arch: str = '3333113330011021', space: str | Mapping[str, Any] = 'pinas_resnest50d',
+    def __init__(self, arch: str = PINAS_TRANS, space: str | Mapping[str, Any] = 'pinas_resnest50d',
                  out_indices: Sequence[int] = (0, 1, 2, 3), strides: Sequence[int] = (1, 2, 2, 2),
                  dilations: Sequence[int] = (1, 1, 1, 1), frozen_stages: int = -1, norm_eval: bool = False,
                  norm_cfg: Mapping[str, Any] = dict(type='BN', requires_grad=True), init_cfg=None,

@@ -25,6 +25,9 @@ from typing import Mapping, Sequence
 import numpy as np
 from PIL import Image, ImageDraw
 
+from pinas.datasets.painter import (SHAPES, TEXTURES, add_noise, blend, ellipse_mask, jitter, polygon_mask,
+                                    texture_field, to_image, unit_shape, vertical_blend)
+
 # Image sizes (width, height) of the presets that name none (tiny): small enough for a CPU smoke run, big enough
 # for FPN strides and COCO's min_size=32 filter. Cityscapes keeps its 2:1 aspect ratio.
 # tools/analysis_tools/gpu_check.py sets these for the duration of a call to draw at a real input size.
@@ -36,10 +39,6 @@ OBJECTS_PER_IMAGE = (1, 3)  # tiny, inclusive range
 OBJECT_SIZE = (0.25, 0.45)  # tiny: object side as a fraction of the image side
 BORDER = 2  # unlabelled frame (ADE "other" = 0, Cityscapes "unlabeled" = 0) so ignore labels occur
 PLACEMENT_TRIES = 50
-ELLIPSE_VERTICES = 16
-# Shape proportions of the textured style (fractions of the shape's half size).
-CROSS_ARM = 0.35  # half width of a cross's arms
-STAR_INNER = 0.45  # inner radius of a five-pointed star
 OBJECT_GAP = 1  # pixels kept free between two placed shapes, so instances never touch
 
 # COCO 2017 numbers its 80 categories 1..90 and leaves these ids unused.
@@ -58,8 +57,6 @@ IGNORE_INDEX = 255
 CITYSCAPES_CITIES = {'train': ('aachen', 'bochum'), 'val': ('frankfurt',)}
 LAYOUTS = ('coco', 'ade', 'cityscapes')
 STYLES = ('palette', 'textured')
-SHAPES = ('ellipse', 'rectangle', 'triangle', 'diamond', 'cross', 'star', 'hexagon', 'octagon')
-TEXTURES = ('flat', 'gradient', 'stripes', 'checker', 'speckle')
 
 
 @dataclass(frozen=True)
@@ -243,28 +240,7 @@ def _shape_polygon(kind: str, box: tuple[int, int, int, int]) -> list[tuple[int,
     """Integer vertices (as Cityscapes stores them) of a filled shape inside ``box`` = (x0, y0, x1, y1)."""
     x0, y0, x1, y1 = box
     cx, cy, rx, ry = (x0 + x1) / 2, (y0 + y1) / 2, (x1 - x0) / 2, (y1 - y0) / 2
-    return [(round(cx + rx * u), round(cy + ry * v)) for u, v in _unit_shape(kind)]
-
-
-def _unit_shape(kind: str) -> list[tuple[float, float]]:
-    """Vertices of a shape in the square [-1, 1]^2 (y down)."""
-    if kind == 'rectangle':
-        return [(-1, -1), (1, -1), (1, 1), (-1, 1)]
-    if kind == 'triangle':
-        return [(0, -1), (1, 1), (-1, 1)]
-    if kind == 'diamond':
-        return [(0, -1), (1, 0), (0, 1), (-1, 0)]
-    if kind == 'cross':
-        a = CROSS_ARM
-        return [(-a, -1), (a, -1), (a, -a), (1, -a), (1, a), (a, a), (a, 1), (-a, 1), (-a, a), (-1, a), (-1, -a),
-                (-a, -a)]
-    if kind in ('ellipse', 'hexagon', 'octagon', 'star'):
-        count = {'ellipse': ELLIPSE_VERTICES, 'hexagon': 6, 'octagon': 8, 'star': 10}[kind]
-        offset = -math.pi / 2 if kind == 'star' else (math.pi / count if kind == 'octagon' else 0.0)
-        radii = [1.0, STAR_INNER] if kind == 'star' else [1.0]
-        return [(radii[i % len(radii)] * math.cos(offset + 2 * math.pi * i / count),
-                 radii[i % len(radii)] * math.sin(offset + 2 * math.pi * i / count)) for i in range(count)]
-    raise ValueError(f'unknown shape {kind!r}; known: {SHAPES}')
+    return [(round(cx + rx * u), round(cy + ry * v)) for u, v in unit_shape(kind)]
 
 
 def _place_boxes(rng: np.random.Generator, size: tuple[int, int], count: int) -> list[tuple[int, int, int, int]]:
@@ -296,7 +272,7 @@ def _place_shapes(rng: np.random.Generator, size: tuple[int, int], shapes: Seque
         ry = rng.uniform(*preset.object_size) * height / 2
         angle = math.radians(rng.uniform(-preset.max_rotation, preset.max_rotation))
         cos, sin = math.cos(angle), math.sin(angle)
-        local = [(rx * u * cos - ry * v * sin, rx * u * sin + ry * v * cos) for u, v in _unit_shape(kind)]
+        local = [(rx * u * cos - ry * v * sin, rx * u * sin + ry * v * cos) for u, v in unit_shape(kind)]
         xs, ys = [p[0] for p in local], [p[1] for p in local]
         room_x = (BORDER - min(xs), width - 1 - BORDER - max(xs))  # where the centre may go
         room_y = (BORDER - min(ys), height - 1 - BORDER - max(ys))
@@ -336,9 +312,7 @@ class _Scene:
         ImageDraw.Draw(self.labels).polygon(list(polygon), fill=int(label))
 
     def noisy_image(self) -> Image.Image:
-        pixels = np.asarray(self.image, dtype=np.float32)
-        pixels += self.rng.normal(0.0, self.noise_std, pixels.shape)
-        return Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8))
+        return to_image(add_noise(np.asarray(self.image, dtype=np.float32), self.noise_std, self.rng))
 
 
 def _scene_layout(rng: np.random.Generator, size: tuple[int, int]) -> tuple[list, list]:
@@ -363,34 +337,17 @@ def _objects(rng: np.random.Generator, size: tuple[int, int], objects: Mapping[s
 # --- textured style (small) -------------------------------------------------------------------------------------
 def _texture(kind: str, colour: Sequence[float], size: tuple[int, int], contrast: float,
              rng: np.random.Generator) -> np.ndarray:
-    """An ``[H, W, 3]`` float image of ``colour`` modulated by a texture: flat, a vertical gradient, stripes of a
-    random period and angle, a checker (two crossed gratings) or speckle (random 2x2 cells)."""
+    """An ``[H, W, 3]`` float image of ``colour`` modulated by a texture (:func:`pinas.datasets.painter.texture_field`,
+    random phase, periods of 3-6 px) with gain ``1 + contrast * field`` (``contrast / 2`` for the gratings)."""
+    field = texture_field(kind, size, rng)
     width, height = size
-    colour = np.asarray(colour, dtype=np.float64)
-    if kind == 'flat':
+    if field is None:
         gain = np.ones((height, width))
-    elif kind == 'gradient':
-        gain = 1 + contrast * (np.linspace(-0.5, 0.5, height)[:, None] * np.ones((1, width)))
-    elif kind == 'speckle':
-        cells = rng.uniform(-0.5, 0.5, (height // 2 + 1, width // 2 + 1))
-        gain = 1 + contrast * np.kron(cells, np.ones((2, 2)))[:height, :width]
     elif kind in ('stripes', 'checker'):
-        yy, xx = np.mgrid[0:height, 0:width]
-        angle, period, phase = rng.uniform(0, math.pi), rng.uniform(3.0, 6.0), rng.uniform(0, 2 * math.pi)
-        wave = np.sin(2 * math.pi * (xx * math.cos(angle) + yy * math.sin(angle)) / period + phase)
-        if kind == 'checker':
-            wave = wave * np.sin(2 * math.pi * (-xx * math.sin(angle) + yy * math.cos(angle)) / period)
-        gain = 1 + contrast / 2 * wave
+        gain = 1 + contrast / 2 * field
     else:
-        raise ValueError(f'unknown texture {kind!r}; known: {TEXTURES}')
-    return gain[..., None] * colour
-
-
-def _mask(size: tuple[int, int], polygon: Sequence[tuple[int, int]]) -> np.ndarray:
-    """The pixels of a polygon, rasterised as the label maps are (PIL, edges included)."""
-    canvas = Image.new('L', size, 0)
-    ImageDraw.Draw(canvas).polygon(list(polygon), fill=1)
-    return np.asarray(canvas, dtype=bool)
+        gain = 1 + contrast * field
+    return gain[..., None] * np.asarray(colour, dtype=np.float64)
 
 
 @dataclass
@@ -407,9 +364,7 @@ class _TexturedScene:
             rng: np.random.Generator) -> '_TexturedScene':
         """A background of a random vertical blend of two dark-to-mid colours."""
         top, bottom = rng.uniform(20, 160, 3), rng.uniform(20, 160, 3)
-        blend = np.linspace(0, 1, size[1])[:, None, None]
-        pixels = np.broadcast_to(top * (1 - blend) + bottom * blend, (size[1], size[0], 3)).copy()
-        return cls(pixels, Image.new('L', size, background_label), preset, rng)
+        return cls(vertical_blend(size, top, bottom), Image.new('L', size, background_label), preset, rng)
 
     @property
     def size(self) -> tuple[int, int]:
@@ -418,13 +373,13 @@ class _TexturedScene:
     def paint(self, polygon: Sequence[tuple[int, int]], texture: str, colour: Sequence[float],
               label: int | None) -> None:
         """Fill ``polygon`` with a texture; ``label=None`` paints pixels only (distractors)."""
-        mask = _mask(self.size, polygon)
+        mask = polygon_mask(self.size, polygon)
         self.pixels[mask] = _texture(texture, colour, self.size, self.preset.texture_contrast, self.rng)[mask]
         if label is not None:
             ImageDraw.Draw(self.labels).polygon(list(polygon), fill=int(label))
 
-    def jittered(self, colour: Sequence[int], jitter: float) -> np.ndarray:
-        return np.clip(np.asarray(colour, dtype=np.float64) + self.rng.uniform(-jitter, jitter, 3), 0, 255)
+    def jittered(self, colour: Sequence[int], amount: float) -> np.ndarray:
+        return jitter(colour, amount, self.rng)
 
     def add_clutter(self) -> None:
         """Translucent random blobs: texture the model must see past (labels unchanged)."""
@@ -432,15 +387,12 @@ class _TexturedScene:
         for _ in range(self.preset.clutter):
             rx, ry = self.rng.uniform(0.05, 0.25) * width, self.rng.uniform(0.05, 0.25) * height
             cx, cy = self.rng.uniform(0, width), self.rng.uniform(0, height)
-            canvas = Image.new('L', self.size, 0)
-            ImageDraw.Draw(canvas).ellipse([cx - rx, cy - ry, cx + rx, cy + ry], fill=1)
-            mask = np.asarray(canvas, dtype=bool)
+            mask = ellipse_mask(self.size, [cx - rx, cy - ry, cx + rx, cy + ry])
             alpha = self.rng.uniform(0.15, 0.35)
-            self.pixels[mask] = (1 - alpha) * self.pixels[mask] + alpha * self.rng.uniform(0, 255, 3)
+            self.pixels[mask] = blend(self.pixels[mask], alpha, self.rng.uniform(0, 255, 3))
 
     def noisy_image(self) -> Image.Image:
-        pixels = self.pixels + self.rng.normal(0.0, self.preset.noise_std, self.pixels.shape)
-        return Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8))
+        return to_image(add_noise(self.pixels, self.preset.noise_std, self.rng))
 
 
 def _band_polygons(rng: np.random.Generator, size: tuple[int, int], count: int) -> list[list[tuple[int, int]]]:

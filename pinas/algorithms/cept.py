@@ -3,7 +3,7 @@
 One model class, four steps (arXiv 2108.05866), over the Track-1 supernet of ``backbone``. Each step's config
 (configs/search/cept_step{1..4}_*.py, cept_embedded*.py) states the winner's settings of that step: the supernet's
 enhancement (``width_remap``, ``post_add_act``) and branches (``mode``), and the options below. Each step starts
-from the previous step's checkpoint (``init_from``), whose weights :meth:`CEPTSupernet.load_previous_step` turns
+from the previous step's checkpoint (``init_from``), whose weights :meth:`CEPT.load_previous_step` turns
 into this step's:
 
 1. train the max path alone with CE (shared weights; projection shortcuts, ReLU after the add, as the winner's
@@ -44,7 +44,7 @@ _BRANCHED_STEPS = (3, 4)
 
 
 @MODELS.register_module()
-class CEPTSupernet(SupernetAlgorithm):
+class CEPT(SupernetAlgorithm):
     """One step of CEPT training over a Track-1 space.
 
     Args:
@@ -135,7 +135,7 @@ class CEPTSupernet(SupernetAlgorithm):
         """``dict(loss=CE)`` of ``eval_arch``, in eval mode only: training goes through :meth:`train_step`."""
         if self.training:
             raise RuntimeError(
-                "CEPTSupernet trains through train_step (several paths and optimizer steps per batch), not "
+                "CEPT trains through train_step (several paths and optimizer steps per batch), not "
                 "forward(mode='loss'); under distributed training use a wrapper that calls module.train_step, "
                 "e.g. model_wrapper_cfg=dict(type='DeviceAwareSeparateDDP', find_unused_parameters=True)")
         inputs = stack_images(inputs)
@@ -146,7 +146,7 @@ class CEPTSupernet(SupernetAlgorithm):
         """One CEPT iteration of this step on ``data = dict(inputs=[B,3,H,W], data_samples=[B] labels)``."""
         data = self.data_preprocessor(data, True)
         if not isinstance(data, Mapping) or 'inputs' not in data:
-            raise TypeError("CEPTSupernet.train_step needs data=dict(inputs=images, data_samples=labels), got "
+            raise TypeError("CEPT.train_step needs data=dict(inputs=images, data_samples=labels), got "
                             f'{type(data).__name__}')
         inputs = stack_images(data['inputs'])
         labels = class_labels(data.get('data_samples'), len(inputs), inputs.device)
@@ -275,7 +275,7 @@ class CEPTSupernet(SupernetAlgorithm):
 
 # --- helpers ---------------------------------------------------------------------------------------------------
 # The inactive defaults of the signature.
-_OPTION_DEFAULTS = {name: p.default for name, p in inspect.signature(CEPTSupernet.__init__).parameters.items()
+_OPTION_DEFAULTS = {name: p.default for name, p in inspect.signature(CEPT.__init__).parameters.items()
                     if any(name in used for used in _READ_BY_STEP.values())}
 
 

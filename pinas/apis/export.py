@@ -1,12 +1,12 @@
 """Export an architecture of a trained supernet as a real backbone.
 
-Writes, for one architecture:
+Writes, for one architecture, the three files :func:`pinas.search.work_dir.export_paths` names:
 
-* ``<arch>.json``: the arch file (code, space, source checkpoint) that transfer configs can point to;
-* ``<arch>_timm.pth``: the stand-alone timm state dict (weights inherited from the supernet's student), for
+* the arch file (code, space, source checkpoint) that transfer configs can point to;
+* the stand-alone timm state dict (weights inherited from the supernet's student), for
   ``timm.create_model('pinas_...', arch=..., pretrained=True, pretrained_cfg_overlay=dict(file=...))``;
-* ``<arch>_mmengine_backbone.pth``: an mmengine checkpoint of the ``downstream.PiNASResNeSt`` backbone weights,
-  for ``init_cfg=dict(type='Pretrained', checkpoint=...)`` in mmdet/mmseg configs.
+* an mmengine checkpoint of the ``downstream.PiNASResNeSt`` backbone weights, for
+  ``init_cfg=dict(type='Pretrained', checkpoint=...)`` in mmdet/mmseg configs.
 
 Each file is written atomically. The weights files carry the CRC-32 checksum ``torch.save`` stores with every record
 of its zip archive; every loader of the project checks it (:func:`pinas.utils.checkpoint.verify_checkpoint_file`),
@@ -20,6 +20,7 @@ from ..arch import code_or_arch_file, write_arch_file
 from ..models import (CheckpointMismatchError, StandaloneResNeSt, inherit_weights, is_supernet_state_dict,
                       read_supernet_state_dict)
 from ..models.inherit import SUPERNET_PREFIX
+from ..search.work_dir import export_paths
 from ..spaces import build_space
 from ..utils.checkpoint import resolve_checkpoint, save_checkpoint_file
 from ..utils.cli import UsageError
@@ -56,8 +57,7 @@ def export_architecture(checkpoint, arch, space='pinas_resnest50d', out_dir='.',
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     code = space.format(arch)
-    files = dict(arch=out_dir / f'{code}.json', timm=out_dir / f'{code}_timm.pth',
-                 backbone=out_dir / f'{code}_mmengine_backbone.pth')
+    files = export_paths(out_dir, code)
     weights = model.state_dict()
     save_checkpoint_file(weights, files['timm'])
     backbone = {k: v for k, v in weights.items() if not k.startswith('fc.')}

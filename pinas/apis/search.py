@@ -1,8 +1,8 @@
 """The search stage of ``tools/search.py``: score architectures of a trained supernet, search, export the best.
 
 Settings come from the config's ``search`` section (see ``configs/search/pinas_embedded.py``). The search state is
-checkpointed under ``<work_dir>/search/state.json`` after every evaluation, so an interrupted search resumes
-without re-scoring.
+checkpointed in the work dir's search state file (:class:`~pinas.search.work_dir.SearchWorkDir`) after every
+evaluation, so an interrupted search resumes without re-scoring.
 """
 from __future__ import annotations
 
@@ -26,6 +26,7 @@ from ..search.constraints import build_constraint
 from ..search.outputs import write_search_outputs
 from ..search.base import SearchError
 from ..search.searcher import Searcher
+from ..search.work_dir import SEARCH_DIR, SearchWorkDir
 from ..engine import unwrap_model
 from ..search.scoring import Scorer, ShardedBatchSampler, train_linear_head
 from ..utils.dist import get_dist_info
@@ -110,8 +111,6 @@ def build_scorer(model, search_cfg: Mapping[str, Any]) -> Scorer:
                   memory=loaders.get('memory'), options=scorer_cfg, recalibration=recalibration)
 
 
-# What the search writes besides its state, all made from the state (removed with a state of another supernet).
-SEARCH_OUTPUTS = ('ranked.json', 'ranked.csv', 'top_archs', 'export')
 # Search settings that do not change any score: a resumed search may change them (a larger budget, more exports).
 NOT_SCORE_SETTINGS = ('strategy', 'max_evals', 'top_n', 'seed')
 
@@ -140,13 +139,15 @@ def run_search(cfg: Config, model, checkpoint: str | Path) -> dict[str, Any]:
     model.eval()
     search_cfg = cfg['search']
     space = model.space
-    out_dir = Path(cfg.work_dir) / search_cfg.get('out_dir', 'search')  # a second search of one supernet: its own dir
+    # a second search of one supernet names its own search dir (search.out_dir)
+    work = SearchWorkDir(cfg.work_dir, search_cfg.get('out_dir', SEARCH_DIR))
+    out_dir = work.search
     strategy = build_strategy(search_cfg['strategy'], space, search_cfg.get('constraints'),
                               build_model=lambda arch: build_standalone(space, arch))
     searcher = Searcher(space, strategy, build_scorer(model, search_cfg), max_evals=search_cfg.get('max_evals'),
-                        state_file=out_dir / 'state.json', seed=search_cfg.get('seed', 0),
+                        state_file=work.state, seed=search_cfg.get('seed', 0),
                         context=search_context(search_cfg, checkpoint),
-                        derived=[out_dir / name for name in SEARCH_OUTPUTS])
+                        derived=work.outputs)
     result = searcher.run()
     if not result.history:  # nothing to rank: no empty table or arch directory is written
         constraints = dict(search_cfg.get('constraints') or {})
@@ -160,10 +161,10 @@ def run_search(cfg: Config, model, checkpoint: str | Path) -> dict[str, Any]:
         outputs = write_search_outputs(result.history, space, out_dir, top_n=top_n,
                                        scorer=search_cfg['scorer']['type'])
         if space.exports_backbones:
-            exports = [export_architecture(checkpoint, e.arch, space, out_dir / 'export', score=e.score)
+            exports = [export_architecture(checkpoint, e.arch, space, work.export_dir, score=e.score)
                        for e in result.top(top_n)]
         else:
-            logger.info(f'{space.name}: the best architectures are arch files in {out_dir / "top_archs"}, and no '
+            logger.info(f'{space.name}: the best architectures are arch files in {work.best_dir}, and no '
                         'backbone file is exported; the downstream PiNASTrack1ResNet(arch=ARCH_FILE, init_cfg='
                         f'dict(type=\'Pretrained\', checkpoint=\'{checkpoint}\')) slices a plain supernet\'s '
                         'weights at build time (an enhanced CEPT supernet\'s blocks have no stand-alone counterpart)')

@@ -1,11 +1,12 @@
 """The embedded default dataset: procedurally drawn images written as an ImageNet-style folder tree.
 
-Nothing is downloaded. Each class is a (shape, texture) pair drawn at a random position, scale, rotation and
-colour over a cluttered, noisy background, so a network must combine local texture with global shape. Two of the
-four textures (checker, speckle) differ from stripes and flat only in fine local structure under heavy noise. That
-makes the task depend on capacity, so architectures differ in accuracy, which ranking studies need: 30 Track-1
-widths span 26-61 % top-1 after 3 epochs (results/ground_truth/), and the four uniform architectures of the tiny
-ResNeSt space span 63.6-69.5 % after 6. Mixed ResNeSt architectures differ by less than seed noise (docs/studies.md).
+Nothing is downloaded; the images are drawn with :mod:`pinas.datasets.painter`. Each class is a (shape, texture)
+pair drawn at a random position, scale, rotation and colour over a cluttered, noisy background, so a network must
+combine local texture with global shape. Two of the four textures (checker, speckle) differ from stripes and flat
+only in fine local structure under heavy noise. That makes the task depend on capacity, so architectures differ in
+accuracy, which ranking studies need: 30 Track-1 widths span 26-61 % top-1 after 3 epochs (results/ground_truth/),
+and the four uniform architectures of the tiny ResNeSt space span 63.6-69.5 % after 6. Mixed ResNeSt architectures
+differ by less than seed noise (docs/studies.md).
 The tree is ``root/{train,val}/<class>/<index>.png`` plus ``root/meta/{train,val}.txt`` list files
 (``relative/path label``), the same layouts :class:`~pinas.datasets.ImageFolder` reads for real data.
 """
@@ -18,6 +19,8 @@ from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
+
+from .painter import CROSS_ARM, add_noise, blend, cross_arms, place, regular_polygon, texture_field, to_image
 
 SHAPES = ('disc', 'square', 'triangle', 'ring', 'cross')
 TEXTURES = ('flat', 'stripes', 'checker', 'speckle')
@@ -55,37 +58,26 @@ def _shape_mask(shape: str, size: int, rng: np.random.Generator) -> Image.Image:
         draw.ellipse(box, fill=255)
         inner = radius * 0.55
         draw.ellipse([cx - inner, cy - inner, cx + inner, cy + inner], fill=0)
-    elif shape == 'square':
-        angle = rng.uniform(0, math.pi / 2)
-        draw.polygon([(cx + radius * math.cos(angle + k * math.pi / 2), cy + radius * math.sin(angle + k * math.pi / 2))
-                      for k in range(4)], fill=255)
+    elif shape == 'square':  # regular polygons at a random rotation
+        draw.polygon(place(regular_polygon(4, rng.uniform(0, math.pi / 2)), cx, cy, radius), fill=255)
     elif shape == 'triangle':
-        angle = rng.uniform(0, 2 * math.pi)
-        draw.polygon([(cx + radius * math.cos(angle + k * 2 * math.pi / 3),
-                       cy + radius * math.sin(angle + k * 2 * math.pi / 3)) for k in range(3)], fill=255)
+        draw.polygon(place(regular_polygon(3, rng.uniform(0, 2 * math.pi)), cx, cy, radius), fill=255)
     elif shape == 'cross':
-        w = radius * 0.35
-        draw.rectangle([cx - radius, cy - w, cx + radius, cy + w], fill=255)
-        draw.rectangle([cx - w, cy - radius, cx + w, cy + radius], fill=255)
+        for arm in cross_arms(cx, cy, radius, radius * CROSS_ARM):
+            draw.rectangle(arm, fill=255)
     return mask
 
 
 def _texture(kind: str, size: int, rng: np.random.Generator) -> np.ndarray:
+    """A random colour modulated by the painter's texture (:func:`~pinas.datasets.painter.texture_field`): speckle
+    cells scale it by 0.3-1, gratings (periods 3-5 px, no phase) by 0.3-1 too."""
     colour = rng.uniform(0.35, 1.0, 3)
-    if kind == 'flat':
+    field = texture_field(kind, (size, size), rng, period=(3.0, 5.0), random_phase=False, speckle=(0.3, 1.0))
+    if field is None:
         return np.broadcast_to(colour, (size, size, 3)).copy()
-    if kind == 'speckle':  # i.i.d. bright/dark cells: same mean colour as 'flat', only local variance differs
-        cells = rng.uniform(0.3, 1.0, (size // 2 + 1, size // 2 + 1))
-        return colour * np.kron(cells, np.ones((2, 2)))[:size, :size, None]
-    yy, xx = np.mgrid[0:size, 0:size]
-    angle = rng.uniform(0, math.pi)
-    period = rng.uniform(3.0, 5.0)
-    u = xx * math.cos(angle) + yy * math.sin(angle)
-    wave = np.sin(2 * math.pi * u / period)
-    if kind == 'checker':  # the product of two orthogonal gratings
-        v = -xx * math.sin(angle) + yy * math.cos(angle)
-        wave = wave * np.sin(2 * math.pi * v / period)
-    return colour * (0.3 + 0.35 * (1 + wave[..., None]))
+    if kind == 'speckle':
+        return colour * field[..., None]
+    return colour * (0.3 + 0.35 * (1 + field[..., None]))
 
 
 def render(label: int, spec: SyntheticSpec, rng: np.random.Generator) -> Image.Image:
@@ -96,12 +88,11 @@ def render(label: int, spec: SyntheticSpec, rng: np.random.Generator) -> Image.I
     for _ in range(spec.clutter):  # distractor blobs that carry no class information
         blob = _shape_mask(SHAPES[rng.integers(len(SHAPES))], size // 2, rng).resize((size, size))
         alpha = np.asarray(blob, dtype=np.float64)[..., None] / 255 * rng.uniform(0.1, 0.3)
-        image = image * (1 - alpha) + rng.uniform(0, 1, 3) * alpha
+        image = blend(image, alpha, rng.uniform(0, 1, 3))
     alpha = np.asarray(_shape_mask(shape, size, rng).filter(ImageFilter.GaussianBlur(0.6)),
                        dtype=np.float64)[..., None] / 255
-    image = image * (1 - alpha) + _texture(texture, size, rng) * alpha
-    image = image + rng.normal(0, spec.noise * rng.uniform(0.3, 1.0), image.shape)
-    return Image.fromarray((np.clip(image, 0, 1) * 255).astype(np.uint8))
+    image = blend(image, alpha, _texture(texture, size, rng))
+    return to_image(add_noise(image, spec.noise * rng.uniform(0.3, 1.0), rng), peak=1.0)
 
 
 def make_synthetic_dataset(root: str | Path, spec: SyntheticSpec = SyntheticSpec()) -> Path:

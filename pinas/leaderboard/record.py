@@ -62,7 +62,7 @@ class Provenance:
     supernet_sha256: Optional[str] = None
     score: Optional[float] = None         # the architecture's search score
     score_name: Optional[str] = None      # what the score is (knn, top1, ...)
-    rank: Optional[int] = None            # 1-based rank in its ranked.json
+    rank: Optional[int] = None            # 1-based rank in its search's ranked table
     ranked_file: Optional[str] = None
 
 

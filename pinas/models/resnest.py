@@ -19,12 +19,9 @@ from timm.models.resnet import ResNet
 
 from ..arch import ArchLike, code_or_arch_file
 from ..registry import MODELS
-from ..spaces import ResNeStSpace, SpaceLike, build_space, build_space_for
+from ..spaces import PINAS_CLS, PINAS_TRANS, ResNeStSpace, SpaceLike, build_space, build_space_for
 from ..utils.checkpoint import verify_checkpoint_file
 from .blocks import ArchStage
-
-PINAS_CLS = '3013231203213032'
-PINAS_TRANS = '3333113330011021'
 
 __all__ = ['StandaloneResNeSt', 'PINAS_CLS', 'PINAS_TRANS', 'create_pinas_resnest']
 

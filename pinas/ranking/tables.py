@@ -3,7 +3,7 @@
 Formats read by :func:`read_table` (the format is detected from the content):
 
 * ranked table, JSON: a list of rows ``[{"arch": "013203", "score": 71.2, ...}, ...]`` (what
-  :func:`pinas.search.outputs.write_ranked_table` writes);
+  :func:`write_ranked_table` writes, for a search, the zero-cost tool and the ranking studies);
 * ranked table, CSV: a header with an ``arch`` column and a value column (``score`` by default);
 * plain mapping, JSON: ``{"013203": 71.2, ...}``;
 * keyed records, JSON: ``{"arch1": {"acc": 0.539, "arch": "16-4-12-..."}, ...}`` (the CVPR 2021 Track-1
@@ -19,15 +19,17 @@ architecture.
 from __future__ import annotations
 
 import csv
+import io
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 import numpy as np
 
 from ..arch import Arch, ArchError
 from ..spaces import build_space
+from ..utils.files import atomic_write_bytes
 from .metrics import MIN_PAIRS
 
 ARCH_FIELD = 'arch'
@@ -69,18 +71,9 @@ class JoinedTables:
 def read_table(path, key: str | None = None, space=None) -> Table:
     """Read a score or ground-truth table; ``key`` picks the value field (default: see :func:`_pick_key`);
     ``space`` keys it by the space's codes (a code the space does not hold is a :class:`TableError`)."""
-    path = Path(path)
-    if not path.is_file():
-        raise TableError(f'table {path} does not exist; pass a ranked table (JSON/CSV) or a ground-truth JSON')
-    text = path.read_text()
-    if path.suffix.lower() == '.csv' or not text.lstrip().startswith(('{', '[')):
-        return _read_csv(path, text, key, space)
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as err:
-        raise TableError(f'{path} is not valid JSON ({err}); tables are JSON or CSV with a header row') from err
+    path, data, is_csv = _load(path)
     if isinstance(data, list):
-        return _from_rows(path, data, key, 'ranked-json', space)
+        return _from_rows(path, data, key, 'ranked-csv' if is_csv else 'ranked-json', space)
     if isinstance(data, dict) and data and all(isinstance(v, Mapping) for v in data.values()):
         return _from_records(path, data, key, space)
     if isinstance(data, dict):
@@ -89,6 +82,39 @@ def read_table(path, key: str | None = None, space=None) -> Table:
                              f'drop the key option for this file')
         return Table(_collect(path, data.items(), space), str(path), 'mapping-json', None)
     raise TableError(f'{path} holds a JSON {type(data).__name__}; expected a list of rows or an object')
+
+
+def read_ranked_rows(path) -> list[dict[str, Any]]:
+    """The rows of a ranked table (JSON or CSV, as :func:`write_ranked_table` writes it) in file order, best first,
+    each with its ``arch``; the one reader of whole rows (rank, score and the writer's other columns)."""
+    path, data, _ = _load(path)
+    if not isinstance(data, list):
+        raise TableError(f'{path} is not a ranked table (a JSON list of rows or a CSV with a header row)')
+    _check_rows(path, data)
+    return data
+
+
+def write_ranked_table(rows: Sequence[Mapping[str, Any]], json_path, csv_path=None, *, pretty: bool = False,
+                       csv_columns: Sequence[str] = (ARCH_FIELD, PREFERRED_KEY)) -> list[Path]:
+    """Write ranked ``rows`` (best first, e.g. :func:`ranked_rows`) atomically as a JSON list and, with ``csv_path``,
+    as CSV (``csv_columns`` first, then the rows' other fields sorted); returns the paths.
+
+    Two JSON forms are in use, kept byte for byte so committed tables rebuild unchanged: compact (``pretty=False``,
+    the zero-cost and ranking-study tables under ``results/``) and one field per line (``pretty=True``,
+    ``json.dumps(indent=1)`` plus a newline: a search's table, read by eye)."""
+    rows = [dict(row) for row in rows]
+    text = json.dumps(rows, indent=1) + '\n' if pretty else json.dumps(rows)
+    atomic_write_bytes(json_path, text.encode())
+    written = [Path(json_path)]
+    if csv_path is not None:
+        extra = sorted({k for row in rows for k in row} - set(csv_columns))
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=[*csv_columns, *extra])
+        writer.writeheader()
+        writer.writerows(rows)
+        atomic_write_bytes(csv_path, buffer.getvalue().encode())
+        written.append(Path(csv_path))
+    return written
 
 
 def ranked_rows(scores: Mapping[str, float]) -> list[dict]:
@@ -111,18 +137,32 @@ def join_tables(scores: Table, truth: Table, min_matched: int = MIN_PAIRS) -> Jo
 
 
 # --- formats ---------------------------------------------------------------------------------------------------
-def _read_csv(path: Path, text: str, key: str | None, space=None) -> Table:
-    rows = list(csv.DictReader(text.splitlines()))
-    if not rows:
-        raise TableError(f'{path} has no data rows; a CSV table needs a header with "arch" and a value column')
-    return _from_rows(path, rows, key, 'ranked-csv', space)
+def _load(path) -> tuple[Path, Any, bool]:
+    """``path``, its content (the rows of a CSV as a list of dicts, else the parsed JSON) and whether it is CSV."""
+    path = Path(path)
+    if not path.is_file():
+        raise TableError(f'table {path} does not exist; pass a ranked table (JSON/CSV) or a ground-truth JSON')
+    text = path.read_text()
+    if path.suffix.lower() == '.csv' or not text.lstrip().startswith(('{', '[')):
+        rows = list(csv.DictReader(text.splitlines()))
+        if not rows:
+            raise TableError(f'{path} has no data rows; a CSV table needs a header with "arch" and a value column')
+        return path, rows, True
+    try:
+        return path, json.loads(text), False
+    except json.JSONDecodeError as err:
+        raise TableError(f'{path} is not valid JSON ({err}); tables are JSON or CSV with a header row') from err
 
 
-def _from_rows(path: Path, rows: list, key: str | None, fmt: str, space=None) -> Table:
+def _check_rows(path: Path, rows: list) -> None:
     if not rows or not all(isinstance(r, Mapping) for r in rows):
         raise TableError(f'{path}: a ranked table is a non-empty list of rows like {{"arch": ..., "score": ...}}')
     if ARCH_FIELD not in rows[0]:
         raise TableError(f'{path}: rows have no "{ARCH_FIELD}" field (fields: {sorted(rows[0])})')
+
+
+def _from_rows(path: Path, rows: list, key: str | None, fmt: str, space=None) -> Table:
+    _check_rows(path, rows)
     key = _pick_key(path, rows[0], key)
     pairs = []
     for i, row in enumerate(rows):
@@ -237,4 +277,5 @@ def _examples(table: Table, count: int = 2) -> str:
     return ', '.join(repr(a) for a in list(table.values)[:count])
 
 
-__all__ = ['Table', 'JoinedTables', 'TableError', 'read_table', 'join_tables']
+__all__ = ['Table', 'JoinedTables', 'TableError', 'read_table', 'read_ranked_rows', 'write_ranked_table', 'ranked_rows',
+           'join_tables']

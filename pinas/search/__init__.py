@@ -5,12 +5,14 @@ from .builder import build_strategy
 from .constraints import LatencySettings, ResourceConstraint, build_constraint
 from .evolution import EvolutionSearch
 from .lanas import ClassifierSettings, LearnedPartitionSearch
-from .outputs import ranked_rows, write_ranked_table, write_search_outputs, write_top_archs
+from .outputs import search_rows, write_search_outputs, write_search_table, write_best_archs
 from .random_search import RandomSearch
 from .table_search import TableSearch
 from .searcher import Searcher, SearchResult
+from .work_dir import SearchWorkDir, export_paths
 
 __all__ = ['Evaluation', 'SearchError', 'SearchStrategy', 'ranked',
            'build_strategy', 'ResourceConstraint', 'LatencySettings', 'build_constraint', 'EvolutionSearch',
            'LearnedPartitionSearch', 'ClassifierSettings', 'RandomSearch', 'TableSearch', 'Searcher', 'SearchResult',
-           'ranked_rows', 'write_ranked_table', 'write_top_archs', 'write_search_outputs']
+           'search_rows', 'write_search_table', 'write_best_archs', 'write_search_outputs', 'SearchWorkDir',
+           'export_paths']

@@ -107,3 +107,31 @@ PINAS_RESNEST50D = register_space(ResNeStSpace())
 # default; 4^6 = 4096 architectures.
 PINAS_RESNEST_TINY = register_space(ResNeStSpace(
     depths=(1, 2, 2, 1), stem_width=8, width_mult=0.25, input_size=32, name='pinas_resnest_tiny'))
+
+
+@dataclass(frozen=True)
+class NamedArch:
+    """An architecture people know by name: the two the Pi-NAS paper (Peng et al., ICCV 2021) searched, for
+    classification and for transfer, and timm's ``resnest50d``, the space's all-``1`` architecture (the one
+    :mod:`pinas.models.resnest` checks against timm). The one table of them: the timm model family, transfer
+    records and benchmarks, and the demo read it."""
+
+    key: str                 # the benchmark's ``dict(model=KEY)``
+    name: str                # the name its leaderboard row carries
+    code: str                # its code in ``space``
+    kind: str                # provenance kind of its records: 'paper' or 'baseline'
+    method: str | None       # the search method that found it
+    space: str = PINAS_RESNEST50D.name
+
+
+NAMED_ARCHS = (
+    NamedArch('pinas-cls', 'Pi-NAS-cls', '3013231203213032', 'paper', 'pinas'),
+    NamedArch('pinas-trans', 'Pi-NAS-trans', '3333113330011021', 'paper', 'pinas'),
+    NamedArch('resnest50d', 'ResNeSt-50', '1' * 16, 'baseline', None),
+)
+PINAS_CLS, PINAS_TRANS, RESNEST50D = (a.code for a in NAMED_ARCHS)
+
+
+def named_arch(space: str, code: str) -> NamedArch | None:
+    """The named architecture ``code`` of ``space`` is, or None."""
+    return next((a for a in NAMED_ARCHS if (a.space, a.code) == (space, code)), None)

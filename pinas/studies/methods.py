@@ -16,7 +16,7 @@ from ..ranking.metrics import MIN_CORRELATION_ITEMS, RankingInputError
 from ..ranking.paired import PARTIAL
 from ..ranking.plot import plot_cost_curves, plot_ranking
 from ..ranking.report import format_seeded_study, format_study, nan_to_none
-from ..ranking.tables import Table, ranked_rows, read_table, table_code, table_space
+from ..ranking.tables import Table, ranked_rows, read_table, table_code, table_space, write_ranked_table
 from ..utils.cli import UsageError
 from ..utils.files import atomic_write_bytes, atomic_write_json
 from .ground_truth import seed_to_seed_tau
@@ -163,12 +163,12 @@ def run_study(config: str | Path, ground_truth: str | Path, budgets: Sequence[An
     for budget, runs in by_seed.items():
         for method, seeds in runs.items():
             for record in seeds[1:]:  # the other seeds' tables (the first's are written below, with its plot)
-                atomic_write_json(out_dir / f'{run_name(method, budget, record["seed"])}_scores.json',
-                                  ranked_rows(record['scores']))
+                write_ranked_table(ranked_rows(record['scores']),
+                                   out_dir / f'{run_name(method, budget, record["seed"])}_scores.json')
     for budget, runs in records.items():
         for method, record in runs.items():
             name = plans.get(budget, others.get(budget))[method].name
-            atomic_write_json(out_dir / f'{name}_scores.json', ranked_rows(record['scores']))
+            write_ranked_table(ranked_rows(record['scores']), out_dir / f'{name}_scores.json')
             plot_ranking([record['scores'][a] for a in archs], [truth[a] for a in archs],
                          result['metrics'][budget][method],
                          report_dir / f'{name}.png', xlabel=labels[method], ylabel=GROUND_TRUTH_Y,

@@ -6,7 +6,7 @@ import pytest
 from pinas.arch import Arch
 from pinas.ranking import TableError, join_tables, read_table
 from pinas.spaces import build_space
-from pinas.search import Evaluation, write_ranked_table
+from pinas.search import Evaluation, write_search_table
 
 ROWS = [('0123', 0.9), ('3210', 0.5), ('1111', 0.7), ('2222', 0.1)]
 
@@ -97,7 +97,7 @@ def test_missing_and_malformed_files(tmp_path):
 def test_search_output_tables_read_back(tmp_path):
     history = [Evaluation(Arch((0, 1, 2, 3)), 0.5, dict(params_M=1.25)),
                Evaluation(Arch((3, 2, 1, 0)), 0.75, dict(params_M=2.0))]
-    json_path, csv_path = write_ranked_table(history, build_space('pinas_resnest_tiny').replace(depths=(1, 1, 1, 1)),
+    json_path, csv_path = write_search_table(history, build_space('pinas_resnest_tiny').replace(depths=(1, 1, 1, 1)),
                                               tmp_path / 'ranked.json', tmp_path / 'ranked.csv')
     for path in (json_path, csv_path):
         assert read_table(path).values == {'0123': 0.5, '3210': 0.75}

@@ -9,7 +9,7 @@ import pytest
 import torch
 from mmengine.optim import OptimWrapper
 
-from pinas.algorithms import SPOS, CEPTSupernet, PiNAS
+from pinas.algorithms import SPOS, CEPT, PiNAS
 from pinas.ranking.plot import plot_cost_curves
 from pinas.studies.study import (count_passes, cost_curves, evaluate_runs, load_study, plan_study,
                                  resolve_study_config, run_plan, split_archs, stale_reason, study_from_dict)
@@ -87,7 +87,7 @@ def _cept(step, **kwargs):
     for key in ('type', 'init_from'):
         cfg.pop(key, None)
     cfg['backbone']['space'] = TRACK1_SMALL
-    return CEPTSupernet(**{**cfg, 'seed': 0, **kwargs})
+    return CEPT(**{**cfg, 'seed': 0, **kwargs})
 
 
 def _batch(n=2, size=16):  # the count does not depend on the batch: keep the step cheap

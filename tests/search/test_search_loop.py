@@ -117,15 +117,15 @@ def test_outputs_ranked_tables_and_top_arch_files(tmp_path, quiet_logger):
     score = SeparableScore(SPACE.cardinalities)
     result = Searcher(SPACE, make_strategy('evolution'), score, logger=quiet_logger).run()
     written = write_search_outputs(result.history, SPACE, tmp_path / 'out', top_n=3)
-    table = read_table(written['ranked_csv'])
+    table = read_table(written['table_csv'])
     assert table.values == {str(e.arch): e.score for e in result.history}
-    rows = json.loads(written['ranked_json'].read_text())
+    rows = json.loads(written['table_json'].read_text())
     assert [r['rank'] for r in rows] == list(range(1, len(rows) + 1))
     assert rows[0]['arch'] == str(result.best.arch) and 'params_M' in rows[0]
     assert [r['score'] for r in rows] == sorted((e.score for e in result.history), reverse=True)
-    assert len(written['top_archs']) == 3
-    assert [read_arch_file(p) for p in written['top_archs']] == [str(e.arch) for e in result.top(3)]
-    meta = json.loads(written['top_archs'][0].read_text())
+    assert len(written['best_archs']) == 3
+    assert [read_arch_file(p) for p in written['best_archs']] == [str(e.arch) for e in result.top(3)]
+    meta = json.loads(written['best_archs'][0].read_text())
     assert meta['rank'] == 1 and meta['space'] == 'grid' and meta['score'] == result.best.score
 
 
@@ -148,9 +148,9 @@ def test_a_track1_search_writes_width_codes_and_resumes(tmp_path, quiet_logger):
     assert len(score.calls) == calls  # nothing scored twice
     assert [e.arch for e in resumed.history] == [e.arch for e in first.history]
     written = write_search_outputs(first.history, space, tmp_path / 'out', top_n=2)
-    table = read_table(written['ranked_json'])
+    table = read_table(written['table_json'])
     assert table.values == {space.format(e.arch): e.score for e in first.history}
-    best_file = written['top_archs'][0]
+    best_file = written['best_archs'][0]
     assert read_arch_file(best_file) == space.format(first.best.arch)
     assert space.parse(read_arch_file(best_file)) == first.best.arch
     assert json.loads(best_file.read_text())['space'] == space.name

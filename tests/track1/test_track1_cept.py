@@ -11,7 +11,7 @@ from mmengine.optim import OptimWrapper
 from mmengine.registry import DefaultScope
 
 from pinas.algorithms import SPOS
-from pinas.algorithms.cept import CEPTSupernet
+from pinas.algorithms.cept import CEPT
 from pinas.models import Track1Supernet
 from pinas.models.inherit import CheckpointMismatchError
 from pinas.registry import MODELS
@@ -66,17 +66,17 @@ def changed(model, before: dict) -> set:
     return {name for name, p in model.named_parameters() if not torch.equal(p, before[name])}
 
 
-def build(step: int, space=SMALL, **kwargs) -> CEPTSupernet:
+def build(step: int, space=SMALL, **kwargs) -> CEPT:
     """CEPT ``step`` with its config's settings over ``space``; ``kwargs`` override them."""
     cfg = step_model_cfg(step)
     cfg.pop('type')
     cfg['backbone']['space'] = space
-    return CEPTSupernet(**{**cfg, 'seed': 0, **kwargs})
+    return CEPT(**{**cfg, 'seed': 0, **kwargs})
 
 
 def test_registered_and_configured_from_the_step_configs():
     model = build_model(step_model_cfg(2))
-    assert isinstance(model, CEPTSupernet) and model.supernet.post_add_act == 'prelu'
+    assert isinstance(model, CEPT) and model.supernet.post_add_act == 'prelu'
     assert model.supernet.width_remap == {4: 5, 8: 9} and not model.supernet.has_branches
     assert (model.num_paths, model.distill_coeff, model.temperature, model.look_num, model.max_recover) == \
         (8, 0.8, 1.0, 5, 5)
@@ -100,7 +100,7 @@ def test_registered_and_configured_from_the_step_configs():
 ])
 def test_bad_settings_are_named(kwargs, message):
     with pytest.raises(ValueError, match=message):
-        CEPTSupernet(**{'backbone': dict(space=SMALL), **kwargs})
+        CEPT(**{'backbone': dict(space=SMALL), **kwargs})
 
 
 def test_a_cept_config_without_enhancement_settings_gets_the_plain_supernet():

@@ -86,7 +86,7 @@ def test_test_writes_a_valid_record_beside_its_metrics(seg_run, tmp_path):
     metrics = apis.test_main([str(ADE_SMOKE), str(work), '--work-dir', str(tmp_path),  # a work dir: its latest
                               '--cfg-options', SCHEDULE])
     record = load_record(tmp_path / RECORD_FILE)
-    saved = json.loads((tmp_path / apis.runner.METRICS_FILE).read_text())
+    saved = json.loads((tmp_path / apis.transfer_runner.METRICS_FILE).read_text())
     assert saved['checkpoint'] == str(checkpoint)
     assert record.metrics == {k: round(metrics[k], 2) for k in ('mIoU', 'aAcc', 'mAcc')}
     assert (record.space, record.arch, record.name) == ('pinas_resnest_tiny', '311021', '311021')
@@ -117,7 +117,7 @@ def test_another_models_checkpoint_is_refused_with_exit_status_2(seg_run, tmp_pa
     assert error[0].startswith(f'error: {tmp_path / "epoch_2.pth"} is not a checkpoint of this config')
     assert 'missing' in error[0] and 'supernet.' in error[0] and 'tools/train.py' in error[0]
     assert not (tmp_path / 'out' / RECORD_FILE).exists()
-    assert not (tmp_path / 'out' / apis.runner.METRICS_FILE).exists()
+    assert not (tmp_path / 'out' / apis.transfer_runner.METRICS_FILE).exists()
 
 
 def test_no_record_for_a_checkpoint_without_its_training_setup(seg_run, tmp_path):

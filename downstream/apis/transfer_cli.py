@@ -14,7 +14,7 @@ from pinas.apis.runner import RESUME_LATEST
 from pinas.utils.checkpoint import verify_checkpoint_file
 from pinas.utils.cli import ArgumentParser
 
-from .runner import test, train
+from .transfer_runner import test, train
 
 
 def train_parser() -> ArgumentParser:
