@@ -19,6 +19,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from pinas.utils.cli import ArgumentParser, cli_main
+
 BUDGET_S = 600.0
 DEMO = Path(__file__).resolve().parents[1] / 'demo.py'
 
@@ -45,8 +47,9 @@ def table(stages: list[dict], reference: dict[str, float], budget_s: float) -> s
     return '\n'.join(lines)
 
 
+@cli_main()
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('--work-dir', help='run the demo here (default: a fresh temporary directory)')
     parser.add_argument('--timings', help='print the table of this timings.json instead of running the demo')
     parser.add_argument('--epochs', type=int, default=3, help='supernet epochs, as `make demo`')

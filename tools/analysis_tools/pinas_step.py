@@ -39,6 +39,7 @@ from pinas.algorithms import PiNAS
 from pinas.engine import drop_zero_grads
 from pinas.models import StandaloneResNeSt
 from pinas.utils.timing import cpu_wait_seconds, quartiles
+from pinas.utils.cli import ArgumentParser, cli_main
 
 TARGET, STABILITY = 1.05, 0.03
 QUIET = 0.10  # a repetition is quiet if this process's threads waited for a CPU at most this share of the time
@@ -71,8 +72,9 @@ def ratio_line(label: str, ratios: list[float]) -> str:
             f'IQR {q1:.3f}-{q3:.3f} (median of {len(ratios)} per-repetition ratios)')
 
 
+@cli_main()
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('--space', default='pinas_resnest_tiny')
     parser.add_argument('--size', type=int, default=32)
     parser.add_argument('--batch', type=int, default=64)

@@ -48,6 +48,7 @@ from torch.utils.data import DataLoader, TensorDataset
 from pinas.models import SuperResNeSt, Track1Supernet
 from pinas.search.scoring import Scorer, train_linear_head
 from pinas.utils.timing import cpu_wait_seconds, quartiles
+from pinas.utils.cli import ArgumentParser, cli_main
 
 TARGET = 1.2
 BUSY = 0.10  # above this CPU wait share, several threads cannot be judged (see the module doc)
@@ -262,8 +263,9 @@ def print_table(rows: list[dict], args) -> None:
             print(r['profile'])
 
 
+@cli_main()
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('--spaces', nargs='+', choices=sorted(SPACES), default=sorted(SPACES))
     parser.add_argument('--proxies', nargs='+', choices=PROXIES, default=list(PROXIES))
     parser.add_argument('--batch', type=int, default=32, help='batch size of every set (default 32)')
