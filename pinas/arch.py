@@ -18,6 +18,9 @@ from .utils.files import atomic_write_bytes
 ArchLike = Union['Arch', str, Sequence[int]]
 
 _SEPARATORS = re.compile(r'[\s,\-_\[\]()]+')
+# A minus sign before a digit, at the start or after a separator: a negative choice (`3-1--1`, `[3, -1]`), never
+# a separator to skip.
+_NEGATIVE = re.compile(r'(?:^|[\s,\-_\[\]()])-\d')
 
 
 class ArchError(UsageError, ValueError):
@@ -45,6 +48,9 @@ class Arch:
             arch = code
         elif isinstance(code, str):
             text = code.strip()
+            if _NEGATIVE.search(text):
+                raise ArchError(_describe(f'architecture code {code!r} has a negative choice', num_positions,
+                                          num_choices))
             if _SEPARATORS.search(text):
                 parts = [p for p in _SEPARATORS.split(text) if p]
             else:

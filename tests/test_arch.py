@@ -89,3 +89,10 @@ def test_space_from_config_dict():
         build_space(dict(depth=(1, 1)))
     with pytest.raises(KeyError, match='known spaces'):
         build_space('resnest_huge')
+
+
+@pytest.mark.parametrize('code', ['3-1-1-0-2--1', '[3, 1, 1, 0, 2, -1]', '-3-1-1-0-2-1'])
+def test_a_negative_choice_is_refused_not_read_as_a_separator(code):
+    from pinas.arch import ArchError
+    with pytest.raises(ArchError, match='has a negative choice'):
+        build_space('pinas_resnest_tiny').parse(code)

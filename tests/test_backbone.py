@@ -36,9 +36,13 @@ def test_bad_stride_layout_is_named():
         _build(strides=(1, 2, 1, 2), dilations=(1, 1, 2, 1))
 
 
-def test_arch_given_as_an_int_by_cfg_options_keeps_its_leading_zeros():
-    # `--cfg-options model.backbone.arch=002113` arrives as the int 2113; the code has one digit per position.
-    assert str(_build(arch=2113).arch) == '002113'
+def test_an_int_arch_is_read_digit_for_digit_never_padded():
+    """A config's ``arch=312113`` is its digits; ``31102`` is a 5-position code, refused, not trained as ``031102``
+    (``--cfg-options`` keeps a code with a leading zero as text)."""
+    from pinas.arch import ArchError
+    assert str(_build(arch=312113).arch) == '312113'
+    with pytest.raises(ArchError, match='the number 31102 \\(5 digits, the space has 6 positions\\)'):
+        _build(arch=31102)
 
 
 def test_frozen_stages_and_norm_eval():

@@ -54,8 +54,8 @@ from __future__ import annotations
 
 import argparse
 
-from mmengine.config import DictAction
 
+from pinas.apis.runner import CfgOptionsAction
 from pinas.ranking.metrics import RankingInputError
 from pinas.ranking.tables import TableError
 from pinas.studies.methods import DEFAULT_OUT_DIR, DEFAULT_WORK_DIR, run_study
@@ -80,7 +80,7 @@ def main(argv=None) -> int:
                              'Pi-NAS: 1 stage, CEPT: 4)')
     parser.add_argument('--work-dir', default=DEFAULT_WORK_DIR)
     parser.add_argument('--out-dir', default=DEFAULT_OUT_DIR)
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction, default={},
+    parser.add_argument('--cfg-options', nargs='+', action=CfgOptionsAction, default={},
                         help='overrides applied to every trained config (e.g. a smaller dataset for a dry run); '
                              'the passes per batch are counted with them')
     parser.add_argument('--zero-cost', help='directory of the zero-cost baseline tables (tools/zero_cost.py); '

@@ -24,9 +24,10 @@ import time
 from pathlib import Path
 
 import torch
-from mmengine.config import Config, DictAction
+from mmengine.config import Config
 from mmengine.registry import DefaultScope
 
+from pinas.apis.runner import CfgOptionsAction, merge_cfg_options
 from pinas.arch import ArchError
 from pinas.ranking import RankingInputError, TableError, join_tables, kendall_tau_b, read_table
 from pinas.ranking.tables import write_ranked_table
@@ -50,7 +51,7 @@ def parse_args(argv=None):
     parser.add_argument('--proxies', nargs='+', default=list_proxies(), help=f'default: {" ".join(list_proxies())}')
     parser.add_argument('--out', required=True, help='directory of the score tables')
     parser.add_argument('--config', default=str(DEFAULT_CONFIG), help='config with a zero_cost dict')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction, default={}, help='overrides of the config')
+    parser.add_argument('--cfg-options', nargs='+', action=CfgOptionsAction, default={}, help='overrides of the config')
     parser.add_argument('--gt-key', help='value field of ARCHS when it has several (e.g. mean_acc for '
                                          'NAS-Bench-Macro); its values only serve the Kendall tau printed at the end')
     parser.add_argument('--device', help='where the networks run (default: cuda when available, else cpu)')
@@ -78,7 +79,7 @@ def read_settings(path: str, options: dict):
         raise UsageError(f'config {path} does not exist; pass a config with a zero_cost dict, e.g. '
                          f'{_shown(str(DEFAULT_CONFIG))}')
     cfg = Config.fromfile(path)
-    cfg.merge_from_dict(options)
+    merge_cfg_options(cfg, options, strict=True)
     if 'zero_cost' not in cfg:
         raise UsageError(f'config {path} has no zero_cost dict; see {_shown(str(DEFAULT_CONFIG))}')
     return cfg.zero_cost

@@ -35,9 +35,9 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
 
-from mmengine.config import Config, DictAction
+from mmengine.config import Config
 
-from pinas.apis.runner import DEFAULT_WORK_ROOT, RESUME_LATEST, load_config
+from pinas.apis.runner import DEFAULT_WORK_ROOT, RESUME_LATEST, CfgOptionsAction, load_config, merge_cfg_options
 from pinas.leaderboard.record import RECORD_FILE, TASKS, Record, RecordError, load_record
 from pinas.search.work_dir import SearchWorkDir
 from pinas.spaces import NAMED_ARCHS, build_space, list_spaces
@@ -64,6 +64,7 @@ ENTRY_KEYS = {
     'standalone': ('standalone', 'archs', 'name'),
 }
 TASK_KEYS = ('config', 'name', 'dataset', 'tta', 'amp', 'gpus', 'cfg_options')
+BENCHMARK_KEYS = ('entries', 'tasks', 'seeds', 'work_dir', 'search_dir', 'launch')  # what a benchmark config sets
 _UNSAFE = re.compile(r'[^A-Za-z0-9._-]+')  # names become directory names and --cfg-options values
 LOG = '[benchmark]'
 ERROR_LOG = 'benchmark_error.log'  # a failed job's traceback, in its work dir
@@ -158,7 +159,11 @@ def load_benchmark(path: str | Path, *, work_dir: str | None = None,
         raise FileNotFoundError(f'benchmark config {path} does not exist; pass one under configs/benchmarks/')
     cfg = Config.fromfile(str(path))
     if cfg_options:
-        cfg.merge_from_dict(dict(cfg_options))
+        unknown = sorted(k for k in cfg_options if k.split('.')[0] not in BENCHMARK_KEYS)
+        if unknown:
+            raise BenchmarkError(f'--cfg-options {unknown[0]}: a benchmark config has the keys '
+                                 f'{", ".join(BENCHMARK_KEYS)}; a task\'s settings go in its cfg_options')
+        merge_cfg_options(cfg, cfg_options)
     for key in ('entries', 'tasks'):
         if not cfg.get(key):
             raise BenchmarkError(f'{path}: "{key}" is missing or empty; a benchmark lists entries (architectures) '
@@ -478,7 +483,7 @@ def benchmark_parser() -> ArgumentParser:
                              'exit: the results to commit, without checkpoints or logs')
     parser.add_argument('--print-commands', action='store_true',
                         help='print the commands of the jobs without records instead of running them')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction, metavar='KEY=VALUE',
+    parser.add_argument('--cfg-options', nargs='+', action=CfgOptionsAction, metavar='KEY=VALUE',
                         help='override benchmark config entries, e.g. seeds=[0,1] search_dir=work_dirs/pinas')
     return parser
 

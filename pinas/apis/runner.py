@@ -16,6 +16,7 @@ import difflib
 import functools
 import inspect
 import os
+import re
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -48,9 +49,10 @@ class _LocalRankAction(argparse.Action):
         os.environ.setdefault('LOCAL_RANK', str(values))
 
 
-class _CfgOptionsAction(DictAction):
+class CfgOptionsAction(DictAction):
     """mmengine's ``DictAction``, with a malformed ``KEY=VALUE`` reported as a usage error instead of a trace
-    from inside its parser."""
+    from inside its parser, and a number written with a leading zero (an architecture code, ``arch=031102``) kept
+    as the text it is instead of an int that lost the zero."""
 
     def __call__(self, parser, namespace, values, option_string=None):
         for item in values or ():
@@ -63,13 +65,21 @@ class _CfgOptionsAction(DictAction):
                     self, f'cannot read the value of {item!r}: brackets and quotes must pair, a list is [a,b] or '
                           'a,b, and a dict is set one key at a time (section.key=value)') from None
         super().__call__(parser, namespace, values, option_string)
+        options = getattr(namespace, self.dest)
+        for item in values or ():
+            key, value = item.split('=', 1)
+            if _LEADING_ZERO.match(value.strip()):
+                options[key] = value.strip()
+
+
+_LEADING_ZERO = re.compile(r'^0\d+$')
 
 
 def add_runner_args(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     """Add the options shared by ``tools/search.py``, ``tools/train.py`` and ``tools/test.py``."""
     parser.add_argument('--work-dir', help='where logs and checkpoints go (default: the config\'s work_dir, '
                                            'else work_dirs/<config name>)')
-    parser.add_argument('--cfg-options', nargs='+', action=_CfgOptionsAction, metavar='KEY=VALUE',
+    parser.add_argument('--cfg-options', nargs='+', action=CfgOptionsAction, metavar='KEY=VALUE',
                         help='override config entries, e.g. train_cfg.max_epochs=3 '
                              'model.backbone.arch=3013231203213032')
     parser.add_argument('--launcher', choices=LAUNCHERS, default='none',
@@ -119,7 +129,7 @@ def read_config(path: Path) -> Config:
 CLOSE_KEY_CUTOFF = 0.8  # difflib similarity above which a new --cfg-options key is taken for a typo of an old one
 
 
-def merge_cfg_options(cfg: Config, options: Mapping[str, Any]) -> None:
+def merge_cfg_options(cfg: Config, options: Mapping[str, Any], strict: bool = False) -> None:
     """Merge ``--cfg-options`` into ``cfg``, each key checked against the config first, so that a typo fails with
     one line before anything is built, dumped or written into the work dir:
 
@@ -128,10 +138,12 @@ def merge_cfg_options(cfg: Config, options: Mapping[str, Any]) -> None:
     * text for a number (``train_cfg.max_epochs=two``), or a value for a whole section (``search.strategy=dict(...)``,
       which arrives as text) is refused;
     * a key under an entry that is None (``model.backbone.init_cfg.checkpoint=...`` where ``init_cfg=None``) makes
-      the entry a dict instead of failing in mmengine's merge.
+      the entry a dict instead of failing in mmengine's merge;
+    * ``strict``: any key the config lacks is refused (a tool that reads only the config's own keys, where a new
+      one would be silently ignored).
     """
     for key, value in options.items():
-        _check_cfg_option(cfg, key, value)
+        _check_cfg_option(cfg, key, value, strict)
     cfg.merge_from_dict(dict(options))
 
 
@@ -141,7 +153,7 @@ def _runner_keys() -> frozenset:
     return frozenset(inspect.signature(Runner.__init__).parameters) - {'self'}
 
 
-def _check_cfg_option(cfg: Config, key: str, value: Any) -> None:
+def _check_cfg_option(cfg: Config, key: str, value: Any, strict: bool = False) -> None:
     parts = key.split('.')
     node: Any = cfg
     for depth, part in enumerate(parts):
@@ -155,13 +167,17 @@ def _check_cfg_option(cfg: Config, key: str, value: Any) -> None:
         if not isinstance(node, Mapping) and not isinstance(node, Config):
             raise UsageError(f'--cfg-options {key}: {where} is {node!r}, not a dict, so it has no key {part!r}')
         if part not in node:
-            if depth == 0 and part in _runner_keys():
+            if depth == 0 and part in _runner_keys() and not strict:
                 return  # a section the Runner itself takes (val_dataloader, ...) is never a typo
             close = difflib.get_close_matches(part, [str(k) for k in node.keys()], n=3, cutoff=CLOSE_KEY_CUTOFF)
             if close:
                 prefix = '' if depth == 0 else where + '.'
                 raise UsageError(f'--cfg-options {key}: {where} has no key {part!r}; did you mean '
                                  f'{" or ".join(prefix + c for c in close)}?')
+            if strict:
+                known = ', '.join(sorted(str(k) for k in node.keys())[:12])
+                raise UsageError(f'--cfg-options {key}: {where} has no key {part!r}, and this tool reads only the '
+                                 f'config\'s own keys ({known})')
             return  # a new key: nothing below it to check
         if node[part] is None and depth < len(parts) - 1:
             node[part] = ConfigDict()

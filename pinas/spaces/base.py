@@ -55,12 +55,14 @@ class SearchSpace:
     # --- codes: the one place architectures are read and written ------------------------------------------------
     def parse(self, code: ArchLike | int) -> Arch:
         """The validated architecture of ``code``: ``'3013...'``, ``'3-0-1-3'``, a sequence of indices, an ``Arch``,
-        or an int (``--cfg-options arch=0013...`` arrives as ``13``: the lost leading zeros are restored)."""
+        or an int of exactly one digit per position (a config's ``arch=311021``). An int never gets digits added:
+        ``31102`` is 5 positions, not ``031102`` (``--cfg-options`` keeps a code with a leading zero as text)."""
         if isinstance(code, int) and not isinstance(code, bool):
-            if max(self.cardinalities) > 10 or code < 0:
-                raise ArchError(f'{self.name}: cannot read an architecture from the number {code}; '
-                                f"quote the code, e.g. '{self.format(self.min_arch())}'")
-            code = str(code).zfill(self.num_positions)
+            if max(self.cardinalities) > 10 or code < 0 or len(str(code)) != self.num_positions:
+                raise ArchError(f'{self.name}: cannot read an architecture from the number {code} ({len(str(code))} '
+                                f'digits, the space has {self.num_positions} positions); quote the code, e.g. '
+                                f"'{self.format(self.min_arch())}'")
+            code = str(code)
         choices = set(self.cardinalities)
         arch = Arch.parse(code, self.num_positions, choices.pop() if len(choices) == 1 else None)
         return self._check_indices(arch)

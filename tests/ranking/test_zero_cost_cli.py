@@ -68,6 +68,10 @@ def test_an_architecture_list_needs_no_data_for_architecture_proxies(tool, tmp_p
     ('track1_resnet20', 'archs.txt', ['--proxies', 'snip', '--config',
                                       str(REPO / 'configs/ranking/zero_cost_cifar10.py')], 'the config gives no data'),
     ('track1_resnet20', 'archs.txt', ['--config', 'nope.py'], 'config nope.py does not exist'),
+    ('track1_resnet20', 'archs.txt', ['--cfg-options', 'zero_cost.batch_sise=8'],
+     "zero_cost has no key 'batch_sise'; did you mean zero_cost.batch_size?"),
+    ('track1_resnet20', 'archs.txt', ['--cfg-options', 'seed=[1]'],
+     "--cfg-options seed: the config has no key 'seed', and this tool reads only the config's own keys"),
 ])
 def test_bad_input_is_one_line_and_exit_2(tool, tmp_path, capsys, space, archs, extra, message):
     (tmp_path / 'archs.txt').write_text(TRACK1_CODES[0] + '\n')

@@ -71,6 +71,9 @@ seeds = [0, 1]""")
     assert job.cfg_options() == {'train_cfg.max_iters': SEG_ITERS, 'model.backbone.arch': '311021',
                                  'randomness.seed': 1, 'record.name': 'mine', 'model.backbone.space': SPACE,
                                  'record.kind': 'baseline'}
+    with pytest.raises(benchmark.BenchmarkError, match='--cfg-options train_cfg.max_iters: a benchmark config has'):
+        benchmark.load_benchmark(config, cfg_options={'train_cfg.max_iters': 2})  # a task's setting, not the benchmark's
+    assert benchmark.load_benchmark(config, work_dir=str(tmp_path / 'w'), cfg_options={'seeds': [3]}).counts[2] == 1
     with pytest.raises(benchmark.BenchmarkError, match='entries\\[0\\].*top'):
         benchmark.load_benchmark(write_benchmark(tmp_path / 'bad.py', 'entries = [dict(top=1, depth=3)]'))
 

@@ -100,10 +100,13 @@ def test_arch_and_checkpoint_are_one_line_overrides(tmp_path):
 
 
 def test_command_line_arch_code_keeps_its_leading_zeros():
-    """--cfg-options parses an all-digit code as a number; the space's parser restores the code."""
+    """mmengine's --cfg-options would read an all-digit code as a number and drop its leading zeros; pinas keeps a
+    value with a leading zero as the text it is."""
     from downstream.apis import train_parser
     from pinas.apis import load_config
-    args = train_parser().parse_args([str(MASK_RCNN), '--cfg-options', 'model.backbone.arch=0013231203213032'])
+    args = train_parser().parse_args([str(MASK_RCNN), '--cfg-options', 'model.backbone.arch=0013231203213032',
+                                      'train_cfg.max_iters=2'])
+    assert args.cfg_options == {'model.backbone.arch': '0013231203213032', 'train_cfg.max_iters': 2}
     cfg = load_config(args.config, cfg_options=args.cfg_options)
     assert str(build_model(cfg).backbone.arch) == '0013231203213032'
 
