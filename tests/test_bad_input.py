@@ -254,6 +254,18 @@ CASES = [
          lambda d: ['--archs', d / 'none.txt', '--out', d / 'g.json'], r'--archs .*none\.txt does not exist'),
     Case('ground-truth architecture list with a bad code', 'make_ground_truth',
          lambda d: ['--archs', d / 'tables/archs_bad.txt', '--out', d / 'g.json'], r'archs_bad\.txt line 2: '),
+    # runs that would do nothing and report success
+    Case('search exporting no architecture', 'search',
+         lambda d: [SEARCH_CFG, '--work-dir', d / 'w', '--cfg-options', 'search.top_n=0'],
+         r'search\.top_n=0: the number of best architectures written and exported must be a whole number >= 1'),
+    Case('schedule of zero iterations', 'train',
+         lambda d: [SMOKE_SEG, '--work-dir', d / 'w', '--cfg-options', 'train_cfg.max_iters=0'],
+         r'the schedule trains 0 iterations .*set train_cfg\.max_iters or train_cfg\.max_epochs to at least 1'),
+    Case('generated dataset of no images', 'make_tiny_datasets', lambda d: [d / 'tiny', '--num-train', '0'],
+         r'--num-train: must be at least 1'),
+    Case('ground-truth table of no finished run', 'make_ground_truth',
+         lambda d: ['--collect', '--num-archs', '3', '--out', d / 'fresh.json'],
+         r'no architecture of .*fresh\.runs\.json has finished every seed \(0 1\) yet'),
     # launcher arguments
     Case('pytorch launcher outside torchrun', 'search', lambda d: [SEARCH_CFG, '--launcher', 'pytorch'],
          r'--launcher pytorch needs RANK.*start the job with torchrun'),

@@ -112,6 +112,9 @@ def main(argv=None) -> int:
     if args.shard is not None:
         print(f'shard {args.shard[0]}/{args.shard[1]} done; run the command without --shard to collect the table')
         return 0
+    if not any(all(str(s) in seeds for s in args.seeds) for seeds in table[RUNS].values()):
+        raise UsageError(f'no architecture of {runs_path} has finished every seed ({" ".join(map(str, args.seeds))}) '
+                         'yet; run without --collect to train, or wait for the shards')
     summary = summarize(table, args.seeds)
     summary['arch_sample'] = dict(num_archs=len(archs), archs_file=args.archs) if listed else dict(
         num_archs=args.num_archs, arch_seed=args.arch_seed, concentration=args.concentration, extremes=args.extremes)

@@ -12,7 +12,7 @@ import argparse
 import sys
 
 from downstream.datasets import SIZE_PRESETS, TinySpec, make_tiny_datasets
-from pinas.utils.cli import ArgumentParser, cli_main
+from pinas.utils.cli import ArgumentParser, cli_main, positive_int
 
 
 def main(argv=None) -> None:
@@ -22,8 +22,8 @@ def main(argv=None) -> None:
     parser.add_argument('--size', choices=sorted(SIZE_PRESETS), default=TinySpec.size,
                         help='dataset size preset (default: %(default)s)')
     parser.add_argument('--seed', type=int, default=TinySpec.seed)
-    parser.add_argument('--num-train', type=int, help="training images per dataset (default: the size's)")
-    parser.add_argument('--num-val', type=int, help="validation images per dataset (default: the size's)")
+    parser.add_argument('--num-train', type=positive_int, help="training images per dataset (default: the size's)")
+    parser.add_argument('--num-val', type=positive_int, help="validation images per dataset (default: the size's)")
     args = parser.parse_args(argv)
     spec = TinySpec.for_size(args.size, seed=args.seed, num_train=args.num_train, num_val=args.num_val)
     for name, root in make_tiny_datasets(args.out_dir or f'data/{args.size}', spec).items():

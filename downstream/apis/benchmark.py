@@ -453,6 +453,9 @@ def run_benchmark(bench: Benchmark, *, launcher: str = 'none', gpus: int | None 
 
 def export_records(bench: Benchmark, out: Path, echo: Callable[[str], None] = print) -> int:
     """Copy every job's record to ``out`` under the job's path relative to the work dir; 0."""
+    if out.exists() and not out.is_dir():
+        raise BenchmarkError(f'--export-records {out} is a file; give a directory (records are copied under it by '
+                             'task, entry and seed)')
     done = [job for job in bench.jobs if job.record() is not None]
     for job in done:
         target = out / job.work_dir.relative_to(bench.work_dir) / RECORD_FILE

@@ -237,6 +237,20 @@ class PinasRunner(Runner):
                 model_wrapper_cfg = {**model_wrapper_cfg, 'type': 'DeviceAwareDDP'}
         return super().wrap_model(model_wrapper_cfg, model)
 
+    def train(self) -> nn.Module:
+        """mmengine's, refusing first a run that would train nothing and still save and report (a batch larger
+        than a drop_last dataset gives 0 iterations per epoch; ``max_iters=0``)."""
+        loop = self.train_loop  # built here: the dataloader and the schedule's length
+        if getattr(loop, 'dataloader', None) is not None and len(loop.dataloader) == 0:
+            loader = self.cfg.get('train_dataloader', {})
+            raise UsageError(f'the training data gives 0 iterations per epoch: {len(loop.dataloader.dataset)} samples '
+                             f'in batches of {loader.get("batch_size")} with drop_last; lower '
+                             'train_dataloader.batch_size or use more data')
+        if getattr(loop, 'max_iters', 1) < 1:
+            raise UsageError(f'the schedule trains 0 iterations ({type(loop).__name__}); set train_cfg.max_iters or '
+                             'train_cfg.max_epochs to at least 1')
+        return super().train()
+
     def load_or_resume(self) -> None:
         """mmengine's, with the checkpoint to resume from found by :func:`latest_checkpoint` (a moved or copied
         work dir resumes from its own files) and checked first (:func:`verify_checkpoint_file`): a damaged file
@@ -247,6 +261,8 @@ class PinasRunner(Runner):
             latest = latest_checkpoint(self.work_dir)
             if latest is not None:
                 self._load_from = str(latest)  # mmengine resumes from an explicit checkpoint the same way
+            else:
+                self.logger.warning(f'--resume: {self.work_dir} holds no checkpoint yet; training from the start')
         if self._load_from is not None and '://' not in str(self._load_from):
             verify_checkpoint_file(self._load_from)
         super().load_or_resume()

@@ -133,11 +133,21 @@ def check_constraints(search_cfg: Mapping[str, Any], space, build_model: Callabl
         constraint.check_satisfiable(space)
 
 
+def check_top_n(search_cfg: Mapping[str, Any]) -> int:
+    """``search.top_n`` (default 3), refused unless a whole number >= 1: zero would search and export nothing."""
+    top_n = search_cfg.get('top_n', 3)
+    if not isinstance(top_n, int) or isinstance(top_n, bool) or top_n < 1:
+        raise SearchError(f'search.top_n={top_n!r}: the number of best architectures written and exported must be a '
+                          'whole number >= 1 (e.g. search.top_n=3)')
+    return top_n
+
+
 def run_search(cfg: Config, model, checkpoint: str | Path) -> dict[str, Any]:
     """Search with ``cfg.search`` over the supernet in ``model`` (loaded from ``checkpoint``); export the top archs."""
     model = unwrap_model(model)
     model.eval()
     search_cfg = cfg['search']
+    top_n = check_top_n(search_cfg)
     space = model.space
     # a second search of one supernet names its own search dir (search.out_dir)
     work = SearchWorkDir(cfg.work_dir, search_cfg.get('out_dir', SEARCH_DIR))
@@ -154,7 +164,6 @@ def run_search(cfg: Config, model, checkpoint: str | Path) -> dict[str, Any]:
         raise SearchError(f'the search evaluated no architecture: the {strategy.name} strategy proposed none'
                           + (f' within the constraints {constraints}; relax them' if constraints else
                              '; check search.strategy'))
-    top_n = search_cfg.get('top_n', 3)
     outputs, exports = {}, []
     logger = MMLogger.get_current_instance()
     if get_rank() == 0:  # every rank holds the same history; one writes the files

@@ -234,6 +234,9 @@ def run_ground_truth(space, build_model: Callable[[Arch], nn.Module], archs: Seq
         jobs, out = jobs[shard[0]::shard[1]], shard_path(out, *shard)
     make_synthetic_dataset(data_root, spec)
     train, val = (ImageFolder(data_root, ann_file=f'meta/{split}.txt').as_tensors() for split in ('train', 'val'))
+    if len(train[0]) < settings.batch_size:
+        raise ValueError(f'{len(train[0])} training images in batches of {settings.batch_size}: 0 steps per epoch, '
+                         'so every run would keep its initial weights; use more images or a smaller batch')
     table = {'meta': meta, RUNS: runs, CODE: states, **({CHECKPOINTS: kept} if kept or checkpoint_dir else {})}
     atomic_write_json(out, table)
 

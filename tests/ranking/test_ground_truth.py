@@ -112,3 +112,11 @@ def test_kept_checkpoints_are_written_before_their_run_is_recorded_and_named_by_
     assert len(logs) == 5 and (kept_dir / code / 'seed1.pth').is_file()  # only the run that lost its file
     with pytest.raises(ValueError, match='does not exist'):
         kept_checkpoints(tmp_path / 'none.runs.json')
+
+
+def test_a_batch_larger_than_the_data_is_refused_before_any_run(tmp_path):
+    """drop_last would give 0 steps per epoch: every run would report its untrained network as ground truth."""
+    spec, _, archs, build = _tiny_job()
+    with pytest.raises(ValueError, match='0 steps per epoch'):
+        run_ground_truth(TINY, build, archs, [0], tmp_path / 'gt.runs.json', tmp_path / 'data', spec,
+                         TrainSettings(epochs=1, batch_size=1000), print)
