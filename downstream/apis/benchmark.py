@@ -283,8 +283,11 @@ def search_entries(form: str, spec: Mapping[str, Any], search_dir: str | None, w
         exports = work.exports()
         if not exports:
             raise BenchmarkError(f'{where}: {work.export_dir} holds no arch files')
+        # the export's own backbone file beside its arch file (a copied search dir uses its copy, never the
+        # original's file an older arch file names by absolute path)
         return [Entry(safe_name(f'{prefix}-r{ranks.get(d["arch"], "x")}-{d["arch"]}'), str(p), space,
-                      d.get('backbone_checkpoint'), record) for p, d in exports.items()]
+                      str(p.parent / Path(d['backbone_checkpoint']).name) if d.get('backbone_checkpoint') else None,
+                      record) for p, d in exports.items()]
     k = int(spec[form])
     chosen = rows[:k] if form == 'top' else rows[-k:]
     supernet = work.latest_checkpoint()

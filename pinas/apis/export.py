@@ -63,6 +63,7 @@ def export_architecture(checkpoint, arch, space='pinas_resnest50d', out_dir='.',
     backbone = {k: v for k, v in weights.items() if not k.startswith('fc.')}
     save_checkpoint_file(dict(state_dict=backbone, meta=dict(arch=code, space=space.name, source=str(path))),
                          files['backbone'])
+    # the weight files sit beside the arch file and are named relative to it, so a copied export dir is whole
     write_arch_file(files['arch'], space, arch, num_classes=num_classes, source_checkpoint=str(path),
-                    timm_weights=str(files['timm']), backbone_checkpoint=str(files['backbone']), **meta)
+                    timm_weights=files['timm'].name, backbone_checkpoint=files['backbone'].name, **meta)
     return files

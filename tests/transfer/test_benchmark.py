@@ -239,3 +239,14 @@ seeds = [1, 2]""")
     wanted.write_text('4-' * 19 + '8\n')
     with pytest.raises(benchmark.BenchmarkError, match='1 of 1 architectures have no kept pretraining weights'):
         benchmark.load_benchmark(config)
+
+
+def test_a_copied_search_dir_uses_its_own_exported_weights(search, tmp_path):
+    """Arch files name their weight files relative to themselves, so a copy of a search dir is self-contained."""
+    import shutil
+    copy = tmp_path / 'copy'
+    shutil.copytree(search, copy)
+    config = write_benchmark(tmp_path / 'b.py', f"entries = [dict(export=True, search='{copy}')]\ntasks = [{SEG_TASK}]")
+    (entry,) = {job.entry.name: job.entry for job in benchmark.load_benchmark(config).jobs}.values()
+    assert entry.weights.startswith(str(copy)) and entry.weights.endswith('_mmengine_backbone.pth')
+    assert entry.arch.startswith(str(copy))
