@@ -254,6 +254,10 @@ CASES = [
          lambda d: ['--archs', d / 'none.txt', '--out', d / 'g.json'], r'--archs .*none\.txt does not exist'),
     Case('ground-truth architecture list with a bad code', 'make_ground_truth',
          lambda d: ['--archs', d / 'tables/archs_bad.txt', '--out', d / 'g.json'], r'archs_bad\.txt line 2: '),
+    Case('device this host lacks', 'make_ground_truth', lambda d: ['--device', 'tpu0', '--out', d / 'g.json'],
+         r"--device: 'tpu0' is not a torch device; use cpu, cuda or cuda:N"),
+    Case('GPU on a CPU host', 'make_ground_truth', lambda d: ['--device', 'cuda:3', '--out', d / 'g.json'],
+         r'--device: cuda:3: this host has \d+ CUDA device'),
     # runs that would do nothing and report success
     Case('search exporting no architecture', 'search',
          lambda d: [SEARCH_CFG, '--work-dir', d / 'w', '--cfg-options', 'search.top_n=0'],

@@ -38,7 +38,7 @@ from pinas.leaderboard.truth import transfer_runs
 from pinas.models import build_standalone
 from pinas.ranking.metrics import MIN_PAIRS
 from pinas.spaces import build_space, list_spaces
-from pinas.utils.cli import ArgumentParser, UsageError, cli_main, parse_shard, positive_int
+from pinas.utils.cli import ArgumentParser, UsageError, cli_main, device_name, parse_shard, positive_int
 from pinas.utils.files import atomic_write_bytes, remove_stale_temp_files
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -67,7 +67,7 @@ def main(argv=None) -> int:
     parser.add_argument('--collect', action='store_true',
                         help='write the table from the runs finished so far (every seed of an architecture) and train '
                              'nothing, e.g. while shards are still running')
-    parser.add_argument('--device', help='where to train (default: cuda when available, else cpu)')
+    parser.add_argument('--device', type=device_name, help='where to train (default: cuda when available, else cpu)')
     parser.add_argument('--keep-checkpoints', metavar='DIR',
                         help='keep every run\'s trained weights as DIR/<code>/seed<S>.pth, named with their sha256 '
                              'in the runs file (what a transfer ground truth fine-tunes from: configs/transfer_gt/)')

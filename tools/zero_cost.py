@@ -36,7 +36,7 @@ from pinas.studies.zero_cost import (data_proxies, fixed_minibatch, list_proxies
                                      shape_batch)
 from pinas.registry import DATASETS
 from pinas.spaces import build_space, list_spaces
-from pinas.utils.cli import ArgumentParser, UsageError, cli_main
+from pinas.utils.cli import ArgumentParser, UsageError, cli_main, device_name
 from pinas.utils.files import atomic_write_json
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -54,7 +54,8 @@ def parse_args(argv=None):
     parser.add_argument('--cfg-options', nargs='+', action=CfgOptionsAction, default={}, help='overrides of the config')
     parser.add_argument('--gt-key', help='value field of ARCHS when it has several (e.g. mean_acc for '
                                          'NAS-Bench-Macro); its values only serve the Kendall tau printed at the end')
-    parser.add_argument('--device', help='where the networks run (default: cuda when available, else cpu)')
+    parser.add_argument('--device', type=device_name,
+                        help='where the networks run (default: cuda when available, else cpu)')
     return parser.parse_args(argv)
 
 

@@ -62,6 +62,23 @@ def positive_int(text: str) -> int:
     return value
 
 
+def device_name(text: str) -> str:
+    """An argparse type: a torch device this host has (``cpu``, ``cuda``, ``cuda:1``), checked before any work."""
+    import torch
+    try:
+        device = torch.device(text)
+    except (RuntimeError, ValueError):
+        raise argparse.ArgumentTypeError(f'{text!r} is not a torch device; use cpu, cuda or cuda:N') from None
+    if device.type == 'cuda':
+        count = torch.cuda.device_count()
+        if device.index is not None and device.index >= count or count == 0:
+            raise argparse.ArgumentTypeError(f'{text}: this host has {count} CUDA device(s); use cpu'
+                                             + (f' or cuda:0..cuda:{count - 1}' if count else ''))
+    elif device.type != 'cpu':
+        raise argparse.ArgumentTypeError(f'{text}: pinas runs on cpu or cuda devices')
+    return text
+
+
 def parse_shard(text: str) -> tuple[int, int]:
     """An argparse type: ``K/N`` (0 <= K < N), shard K of N of a job list (every N-th job from the K-th), so that
     N processes or cluster jobs share one list without a scheduler."""
