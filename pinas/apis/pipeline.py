@@ -9,7 +9,7 @@ from mmengine.logging import MMLogger
 
 from ..utils.checkpoint import load_checkpoint_file, resolve_checkpoint
 from ..engine import unwrap_model
-from .search import check_constraints, check_top_n, run_search
+from .search import check_constraints, check_scorer, check_top_n, run_search
 from .train import build_supernet_runner
 
 
@@ -28,6 +28,7 @@ def train_and_search(cfg: Config, *, retrain: bool = False, train_only: bool = F
     runner = build_supernet_runner(cfg)
     if not train_only and 'search' in cfg:  # before hours of training
         check_top_n(cfg.search)  # refused before training, not after it
+        check_scorer(cfg.search)
         check_constraints(cfg.search, unwrap_model(runner.model).space)
     logger = MMLogger.get_current_instance()
     checkpoint = None if (retrain or cfg.get('resume')) else \

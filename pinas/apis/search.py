@@ -142,6 +142,21 @@ def check_top_n(search_cfg: Mapping[str, Any]) -> int:
     return top_n
 
 
+def check_scorer(search_cfg: Mapping[str, Any]) -> None:
+    """Refuse, before the supernet trains, a scorer no registry knows or a recalibration of no batch: both would
+    otherwise fail only when the search starts, after the training."""
+    from ..registry import PROXIES
+    scorer = dict(search_cfg.get('scorer') or {})
+    kind = scorer.get('type')
+    if kind not in PROXIES.module_dict:
+        raise SearchError(f'search.scorer.type={kind!r} is not a scorer; choose one of '
+                          f'{", ".join(sorted(PROXIES.module_dict))}')
+    batches = scorer.get('recalib_batches', 20)
+    if batches is not None and (not isinstance(batches, int) or isinstance(batches, bool) or batches < 1):
+        raise SearchError(f'search.scorer.recalib_batches={batches!r}: BN recalibration needs at least 1 batch '
+                          '(None: the whole recalibration set)')
+
+
 def run_search(cfg: Config, model, checkpoint: str | Path) -> dict[str, Any]:
     """Search with ``cfg.search`` over the supernet in ``model`` (loaded from ``checkpoint``); export the top archs."""
     model = unwrap_model(model)
