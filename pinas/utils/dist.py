@@ -68,6 +68,8 @@ def init_dist(launcher: str, backend: str | None = None, **kwargs) -> None:
         raise UsageError('the nccl backend needs CUDA, which this host does not have; use backend="gloo" '
                          "(or env_cfg.dist_cfg.backend='gloo' in the config)")
     _check_launcher_env(launcher)
+    if launcher == 'pytorch':
+        die_with_parent()
     kwargs.setdefault('timeout', DEFAULT_TIMEOUT_S)
     if torch.cuda.is_available():
         from mmengine.dist import init_dist as mmengine_init_dist
@@ -78,6 +80,27 @@ def init_dist(launcher: str, backend: str | None = None, **kwargs) -> None:
     os.environ.update(_launcher_env(launcher))
     torch_dist.init_process_group(backend=backend, rank=int(os.environ['RANK']),
                                   world_size=int(os.environ['WORLD_SIZE']), **kwargs)
+
+
+def die_with_parent(sig: int = 15) -> bool:
+    """Ask Linux to send this process ``sig`` (SIGTERM) when its parent dies: a torchrun worker whose agent (the
+    launcher of ``tools/dist_*.sh``) is killed with SIGKILL, which no handler sees, ends instead of training on as
+    an orphan. Returns whether the request was made (not on other systems); exits at once if the parent is already
+    gone."""
+    if not sys.platform.startswith('linux'):
+        return False
+    import ctypes
+    pr_set_pdeathsig = 1
+    parent = os.getppid()
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(pr_set_pdeathsig, sig, 0, 0, 0) != 0:
+            return False
+    except (OSError, AttributeError):
+        return False
+    if os.getppid() != parent:  # the parent died before the request: no signal will come
+        os._exit(EXIT_FAILURE)
+    return True
 
 
 def end_dist(status: int | str | None = 0) -> int | str | None:

@@ -263,3 +263,48 @@ def test_usage_errors_of_the_launch_scripts():
                           ('slurm_train.sh', 'WORK_DIR'), ('slurm_test.sh', 'CHECKPOINT')]:
         result = subprocess.run(['bash', f'tools/{script}'], cwd=ROOT, capture_output=True, text=True)
         assert result.returncode == 2 and usage in result.stderr
+
+
+def test_workers_end_when_the_launcher_is_killed_with_sigkill(tmp_path):
+    """SIGKILL reaches no handler, so the launcher cannot stop its workers; each worker asked Linux for SIGTERM
+    when its parent dies (pinas.utils.dist.die_with_parent, from init_dist), so none trains on as an orphan."""
+    if not sys.platform.startswith('linux'):
+        pytest.skip('parent-death signals are a Linux feature')
+    script = tmp_path / 'worker.py'
+    script.write_text('import os, pathlib, time\n'
+                      'from pinas.utils.dist import init_dist\n'
+                      "init_dist('pytorch')\n"
+                      "pathlib.Path(f\"pid{os.environ['RANK']}\").write_text(str(os.getpid()))\n"
+                      'time.sleep(600)\n')
+    env = dict(os.environ, PYTHONPATH=str(ROOT), OMP_NUM_THREADS='1')
+    launcher = subprocess.Popen([sys.executable, '-m', 'pinas.utils.launch', '--nproc-per-node', '2',
+                                 '--master-port', free_port(), str(script)], cwd=tmp_path, env=env,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + SUBPROCESS_TIMEOUT
+        while not all((tmp_path / f'pid{r}').is_file() for r in (0, 1)) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        pids = [int((tmp_path / f'pid{r}').read_text()) for r in (0, 1)]
+        launcher.kill()
+        launcher.wait()
+        deadline = time.monotonic() + 30
+        alive = pids
+        while alive and time.monotonic() < deadline:
+            time.sleep(0.2)
+            alive = [pid for pid in pids if _running(pid)]
+        assert alive == [], f'workers {alive} outlived their launcher'
+    finally:
+        launcher.kill()
+        for r in (0, 1):
+            pid_file = tmp_path / f'pid{r}'
+            if pid_file.is_file() and _running(int(pid_file.read_text())):
+                os.kill(int(pid_file.read_text()), signal.SIGKILL)
+
+
+def _running(pid: int) -> bool:
+    """Whether ``pid`` is a live process (a zombie, killed but not yet reaped by init, counts as ended)."""
+    try:
+        with open(f'/proc/{pid}/stat') as stat:
+            return stat.read().split(') ')[-1][0] != 'Z'
+    except FileNotFoundError:
+        return False
