@@ -166,11 +166,21 @@ def test_step_logs_negative_similarity_so_that_a_collapsed_embedding_shows():
         collapsed = model.similarity_stats([q, q], [q, q])
         model.queue.copy_(-q[:1].t().expand(-1, QUEUE))
         opposite = model.similarity_stats([q, q], [q, q])
-    assert set(out) == {'loss', 'pos_sim', 'neg_sim'} and -1 <= float(out['neg_sim']) <= 1
+    assert set(out) == {'loss', 'pos_sim', 'neg_sim', 'key_rank'} and -1 <= float(out['neg_sim']) <= 1
+    assert 1 <= float(out['key_rank']) <= 2 * BATCH
     torch.testing.assert_close(out['neg_sim'], ((q_a @ queue_before).mean() + (q_b @ queue_before).mean()) / 2)
     torch.testing.assert_close(collapsed['pos_sim'], torch.tensor(1.0))
     torch.testing.assert_close(collapsed['neg_sim'], torch.tensor(1.0))
     torch.testing.assert_close(opposite['neg_sim'], torch.tensor(-1.0))
+    assert float(collapsed['key_rank']) <= 1.0  # identical keys: no spread at all (centred, they vanish)
+
+
+def test_effective_rank_counts_the_directions_keys_spread_over():
+    from pinas.algorithms.pinas import effective_rank
+    spread = torch.cat([torch.eye(8), -torch.eye(8)])  # 16 keys, evenly over 8 directions
+    torch.testing.assert_close(effective_rank(spread), torch.tensor(8.0))
+    line = torch.randn(16, 1) * torch.ones(1, 8)  # 16 keys along one direction
+    torch.testing.assert_close(effective_rank(line), torch.tensor(1.0), atol=1e-3, rtol=0)
 
 
 def test_in_batch_negatives_exclude_each_querys_own_key():

@@ -178,7 +178,9 @@ class PiNAS(SupernetAlgorithm):
     def similarity_stats(self, queries: list[torch.Tensor], positives: list[torch.Tensor]) -> dict:
         """Mean cosine of each query to its positive key (``pos_sim``) and to its negatives (``neg_sim``: the
         queue's keys, or the batch's other keys). ``neg_sim`` close to ``pos_sim`` means the embedding has collapsed
-        into a narrow cone, which InfoNCE near chance (ln(1 + negatives) per term) also shows."""
+        into a narrow cone, which InfoNCE near chance (ln(1 + negatives) per term) also shows; ``key_rank`` (the
+        effective rank of the batch's keys, :func:`effective_rank`) falling towards 1 shows the same collapse from
+        the keys alone."""
         pos = torch.stack([(q * k).sum(1).mean() for q, k in zip(queries, positives)]).mean()
         if self.use_queue:  # the mean over queue keys of q . key = q . (mean key): no second queries x queue product
             mean_negative = F.normalize(self.queue, dim=0).mean(1)
@@ -186,4 +188,15 @@ class PiNAS(SupernetAlgorithm):
         else:
             neg = torch.stack([(q @ k.t()).fill_diagonal_(0).sum() / max(q.shape[0] * (q.shape[0] - 1), 1)
                                for q, k in zip(queries, positives)]).mean()
-        return dict(pos_sim=pos, neg_sim=neg)
+        return dict(pos_sim=pos, neg_sim=neg, key_rank=effective_rank(torch.cat(positives)))
+
+
+@torch.no_grad()
+def effective_rank(features: torch.Tensor) -> torch.Tensor:
+    """exp of the entropy of the normalised singular values of the centred ``features`` (N x D): 1 when every
+    row is the same direction, up to min(N, D) when they spread evenly (Roy & Vetterli, "The effective rank: a
+    measure of effective dimensionality", EUSIPCO 2007)."""
+    values = torch.linalg.svdvals(features.float() - features.float().mean(0, keepdim=True))
+    p = values / values.sum().clamp_min(torch.finfo(values.dtype).tiny)
+    p = p[p > 0]
+    return torch.exp(-(p * p.log()).sum())
