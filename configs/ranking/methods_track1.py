@@ -46,4 +46,8 @@ study = dict(
     # The baseline every row also gets a partial Kendall tau given: how well it ranks beyond what FLOPs already rank
     # (a sample spread from the smallest to the largest codes ranks mostly by size).
     control='flops',
+    # A contrastive run (Pi-NAS) whose queries sit as close to the negatives as to their positives over its last
+    # epoch (pos_sim - neg_sim below this) no longer learns from its InfoNCE: its run file and the study mark it
+    # collapsed (a margin of 0 is chance: the embedding no longer separates an image from the others).
+    health=dict(min_margin=0.05),
 )

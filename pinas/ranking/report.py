@@ -288,7 +288,27 @@ def format_seeded_study(report: Mapping) -> str:
     if supported and len(supported) < len(seeded['comparisons']):
         lines.append(f'- no other difference in the table is: each is within the noise of {seeded["num_archs"]} '
                      'architectures and the supernet seeds each row has')
+    if report.get('health'):
+        lines += ['', *_health_lines(report['health'])]
     return '\n'.join(lines).rstrip('\n') + '\n'
+
+
+def _health_lines(health: Mapping) -> list[str]:
+    """The study's training-health verdicts: which contrastive runs collapsed (pos_sim - neg_sim over their last
+    epoch below the study's margin), which did not, and which trained before health was recorded."""
+    runs = health['runs']
+    judged = {name: h for name, h in runs.items() if h is not None}
+    collapsed = [f'{n} ({h["pos_sim"]:.2f} - {h["neg_sim"]:.2f})' for n, h in judged.items() if h['collapsed']]
+    lines = [f'Training health of the runs that log it (pos_sim - neg_sim over the last epoch; collapsed below '
+             f'{health["min_margin"]:g}): ' + (f'collapsed: {", ".join(collapsed)}' if collapsed else
+                                              'none collapsed') +
+             (f'; healthy: {", ".join(n for n, h in judged.items() if not h["collapsed"])}'
+              if len(collapsed) < len(judged) else '') + '.']
+    unknown = [n for n, h in runs.items() if h is None]
+    if unknown:
+        lines.append(f'Not recorded (trained before the check, or a method that logs no similarities): '
+                     f'{", ".join(unknown)}.')
+    return lines
 
 
 def _ci(entry: Mapping, signed: bool = False) -> str:

@@ -20,9 +20,10 @@ from ..ranking.tables import Table, ranked_rows, read_table, table_code, table_s
 from ..utils.cli import UsageError
 from ..utils.files import atomic_write_bytes, atomic_write_json
 from .ground_truth import seed_to_seed_tau
-from .study import (STUDY_MARKDOWN, TAU, completed_budgets, count_passes, evaluate_runs, format_plan, load_study,
-                    parse_budget, per_stage, plan_study, resolve_study_config, run_name, run_plan, run_units,
-                    seed_records, seeded_curves, seeded_summary, split_archs, stage_settings_digest, truth_ceilings)
+from .study import (STUDY_MARKDOWN, TAU, completed_budgets, count_passes, evaluate_runs, format_plan, judge_health,
+                    load_study, parse_budget, per_stage, plan_study, resolve_study_config, run_name, run_plan,
+                    run_units, seed_records, seeded_curves, seeded_summary, split_archs, stage_settings_digest,
+                    truth_ceilings)
 
 GROUND_TRUTH_Y = 'stand-alone top-1 (%), mean of seeds'
 DEFAULT_WORK_DIR = 'work_dirs/benchmark_ranking'
@@ -87,6 +88,20 @@ def read_arch_list(path: Path, space=None) -> list[str]:
         raise UsageError(f'--score-also {path}: {err}') from None
 
 
+def health_of_runs(study, by_seed: Mapping) -> dict[str, dict | None]:
+    """Every run's training health as its run file holds it, judged with the study's margin; None for a run
+    trained before health was recorded (or of a method that logs none)."""
+    out = {}
+    for budget, runs in by_seed.items():
+        for method, seeds in runs.items():
+            for record in seeds:
+                health = record.get('health')
+                seed = None if record.get('seed') in (None, study.seeds[0]) else record['seed']
+                out[run_name(method, budget, seed)] = None if health is None else judge_health(
+                    health, study.health['min_margin'])
+    return dict(sorted(out.items()))
+
+
 def run_study(config: str | Path, ground_truth: str | Path, budgets: Sequence[Any] | None = None,
               methods: Sequence[str] | None = None, epochs: Sequence[int] | None = None,
               work_dir: str | Path = DEFAULT_WORK_DIR, out_dir: str | Path = DEFAULT_OUT_DIR,
@@ -136,7 +151,8 @@ def run_study(config: str | Path, ground_truth: str | Path, budgets: Sequence[An
                          f'--out {zero_cost_dir}')
     scored = sorted(set(truth) | set(also))
     out_dir = Path(out_dir) / study.name
-    records = run_plan(plans, scored, out_dir, Path(work_dir) / study.name, options)
+    records = run_plan(plans, scored, out_dir, Path(work_dir) / study.name, options,
+                       min_margin=study.health.get('min_margin'))
     if train_only:
         log(f'trained: {", ".join(run.name for runs in plans.values() for run in runs.values())}; run files in '
             f'{out_dir}')
@@ -182,6 +198,8 @@ def run_study(config: str | Path, ground_truth: str | Path, budgets: Sequence[An
                                for m, points in seeded_curves(seeded).items()})
     if baselines:
         report['zero_cost'] = dict(dir=str(zero_cost_dir), baselines=result['zero_cost'])
+    if study.health:
+        report['health'] = dict(min_margin=study.health['min_margin'], runs=health_of_runs(study, by_seed))
     report = nan_to_none(report)
     atomic_write_json(report_dir / 'report.json', report)
     atomic_write_bytes(report_dir / STUDY_MARKDOWN, format_seeded_study(report).encode())

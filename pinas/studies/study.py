@@ -40,7 +40,9 @@ STUDY_CONFIGS = Path('configs/ranking')
 STUDY_PREFIX = 'methods_'  # configs/ranking/methods_<study>.py; the study's name alone finds it
 TAU = 'kendall_tau_b'
 _STUDY_KEYS = {'name', 'reference', 'baselines', 'budgets', 'zero_cost', 'topk', 'split', 'control', 'seeds',
-               'seeded_budgets'}
+               'seeded_budgets', 'health'}
+# What a contrastive run logs that shows its embedding's health (pinas.algorithms.PiNAS.similarity_stats)
+HEALTH_KEYS = ('pos_sim', 'neg_sim', 'key_rank')
 _METHOD_KEYS = {'name', 'stages', 'score_label', 'epochs', 'cfg_options'}
 ARCH_SETS = ('all', 'tune', 'report')  # which architectures of the table a report covers (see split_archs)
 
@@ -75,6 +77,9 @@ class Study:
     # a seed; the budgets in seeded_budgets train every seed, the others the first only.
     seeds: tuple[int, ...] = (0,)
     seeded_budgets: tuple[float, ...] = ()
+    # A run whose pos_sim - neg_sim over its last epoch is below min_margin is marked collapsed (its InfoNCE no
+    # longer tells positives from negatives); empty: no run is judged.
+    health: Mapping[str, Any] = field(default_factory=dict)
 
     def seeds_of(self, budget: float) -> tuple[int, ...]:
         """The supernet seeds a budget trains."""
@@ -169,8 +174,15 @@ def study_from_dict(cfg: Mapping[str, Any], source: str = 'study') -> Study:
     if set(seeded) - set(budgets):
         raise UsageError(f'{source}: seeded_budgets {sorted(set(seeded) - set(budgets))} are not budgets of the '
                          f'study ({list(budgets)})')
+    health = cfg.get('health', {})
+    margin = health.get('min_margin') if isinstance(health, Mapping) else None
+    if not isinstance(health, Mapping) or set(health) - {'min_margin'} or not isinstance(margin, (int, float)) or \
+            isinstance(margin, bool) or not 0 <= margin <= 2:
+        if health != {}:
+            raise UsageError(f'{source}: health must be dict(min_margin=<pos_sim - neg_sim below which a run counts '
+                             f'as collapsed, in [0, 2]>), got {health!r}')
     return Study(str(cfg['name']), reference, tuple(int(e) for e in epochs), baselines, budgets,
-                 str(cfg.get('zero_cost', '')), topk, split, control, tuple(seeds), seeded)
+                 str(cfg.get('zero_cost', '')), topk, split, control, tuple(seeds), seeded, dict(health))
 
 
 def split_archs(archs: Iterable[str], tune: float = 0.5, seed: int = 0) -> dict[str, list[str]]:
@@ -459,13 +471,15 @@ def usable_record(out_dir: str | Path, run: PlannedRun, archs: Sequence[str],
 
 def run_plan(plans: Mapping[float, Mapping[str, PlannedRun]], archs: Sequence[str], out_dir: str | Path,
              work_dir: str | Path, cfg_options: Mapping[str, Any] | None = None,
-             train: Callable | None = None, log: Callable[[str], Any] = print) -> dict[float, dict[str, dict]]:
+             train: Callable | None = None, log: Callable[[str], Any] = print,
+             min_margin: float | None = None) -> dict[float, dict[str, dict]]:
     """Every planned run's record, ``{budget: {method: record}}``: its run file's where that stands for it, else
     ``train(run, archs, work_dir/x<K>, options)`` (default :func:`train_and_score`: ``train_seconds``,
     ``score_seconds``, ``scores``, ``trained``), written as the run file before the next run starts. A run file
     that only lacks architectures (the ground truth grew) is completed: ``train`` is asked for the missing ones
     and, where it finds the run's finished checkpoints (``trained`` 0), scores only those. A reused file gets the
-    plan's fields (counts, units), so the files say what the report says."""
+    plan's fields (counts, units), so the files say what the report says. A run that logged its training health
+    (``health``: :func:`training_health`) is marked ``collapsed`` when its margin is below ``min_margin``."""
     train = train or train_and_score
     records: dict[float, dict[str, dict]] = {}
     for budget, runs in plans.items():
@@ -487,6 +501,11 @@ def run_plan(plans: Mapping[float, Mapping[str, PlannedRun]], archs: Sequence[st
                     result = dict(result, scores={**partial['scores'], **result['scores']},
                                   score_seconds=round(partial.get('score_seconds', 0) + result['score_seconds'], 1))
                 result.pop('trained', None)
+                if result.get('health') and min_margin is not None:
+                    result['health'] = judge_health(result['health'], min_margin)
+                    if result['health']['collapsed']:
+                        log(f'{run.name}: collapsed: pos_sim {result["health"]["pos_sim"]} - neg_sim '
+                            f'{result["health"]["neg_sim"]} < {min_margin} over its last epoch')
                 digests = {} if run.settings is None else dict(settings_sha256=run.settings)
                 record = {**run.fields(), 'cfg_options': _jsonable(options), **digests, **result, **code_state()}
                 atomic_write_json(path, record)
@@ -562,7 +581,7 @@ def train_and_score(run: PlannedRun, archs: Sequence[str], work_dir: str | Path,
     from pinas.apis.pipeline import finished_checkpoint
     from pinas.apis.search import build_scorer
     from pinas.engine import unwrap_model
-    train_seconds, trained, previous, measured = 0.0, 0, None, []
+    train_seconds, trained, previous, measured, health = 0.0, 0, None, [], None
     for stage in run.stages:
         options = {**cfg_options, 'train_cfg.max_epochs': stage.epochs}  # the cosine schedule follows max_epochs
         if previous is not None:
@@ -580,6 +599,7 @@ def train_and_score(run: PlannedRun, archs: Sequence[str], work_dir: str | Path,
         if checkpoint is not None:
             train_seconds += done['train_seconds']
             measured.append(done.get('passes_per_batch'))
+            health = done.get('health')
             if stage is run.stages[-1]:
                 runner = build_supernet_runner(cfg)
                 runner.load_checkpoint(str(checkpoint))
@@ -593,8 +613,9 @@ def train_and_score(run: PlannedRun, archs: Sequence[str], work_dir: str | Path,
         runner.train()
         seconds = time.perf_counter() - start
         measured.append(logged_mean(runner, 'passes'))
+        health = training_health(runner)
         atomic_write_json(marker, dict(settings=settings, train_seconds=round(seconds, 1),
-                                       passes_per_batch=measured[-1]))
+                                       passes_per_batch=measured[-1], **({'health': health} if health else {})))
         train_seconds, trained = train_seconds + seconds, trained + 1
     model = unwrap_model(runner.model)
     model.eval()
@@ -607,8 +628,27 @@ def train_and_score(run: PlannedRun, archs: Sequence[str], work_dir: str | Path,
             log(f'{run.name}: scored {i}/{len(archs)} architectures ({time.perf_counter() - start:.0f} s)')
     return dict(train_seconds=round(train_seconds, 1), score_seconds=round(time.perf_counter() - start, 1),
                 scores=scores, trained=trained, measured_passes_per_batch=measured,
+                **({'health': health} if health else {}),
                 units_measured=round(sum((m if m is not None else s.passes_per_batch) * s.epochs
                                          for m, s in zip(measured, run.stages)), 1))
+
+
+def training_health(runner) -> dict | None:
+    """The means over the last epoch (the last ``len(train dataloader)`` steps) of what a contrastive run logs
+    about its embedding (:data:`HEALTH_KEYS`), and ``margin`` = pos_sim - neg_sim; None for a run that logs none."""
+    scalars = runner.message_hub.log_scalars
+    if f'train/{HEALTH_KEYS[0]}' not in scalars:
+        return None
+    steps = len(runner.train_loop.dataloader)
+    health = {key: round(float(scalars[f'train/{key}'].mean(steps)), 4)
+              for key in HEALTH_KEYS if f'train/{key}' in scalars}
+    health['margin'] = round(health['pos_sim'] - health.get('neg_sim', 0.0), 4)
+    return health
+
+
+def judge_health(health: Mapping[str, Any], min_margin: float) -> dict:
+    """``health`` with ``collapsed``: whether its margin (pos_sim - neg_sim) is below ``min_margin``."""
+    return dict(health, collapsed=bool(health['margin'] < min_margin))
 
 
 def logged_mean(runner, key: str) -> float | None:

@@ -159,6 +159,8 @@ def _study(**changes):
     (dict(budgets=[1, 1.0]), 'budgets repeat'),
     (dict(budget=[1]), r"unknown keys \['budget'\]"),
     (dict(baselines=[dict(name='base', stages='c')]), 'stages must be a non-empty list'),
+    (dict(health=dict(min_margin=3)), r'health must be dict\(min_margin='),
+    (dict(health=dict(margin=0.1)), r'health must be dict\(min_margin='),
 ])
 def test_a_wrong_study_config_is_named(changes, message):
     with pytest.raises(UsageError, match=message):
@@ -434,3 +436,49 @@ def test_a_changed_stage_config_makes_its_run_stale(tmp_path):
     retrain = FakeTrain()
     run_plan(changed, ARCHS, tmp_path, tmp_path, train=retrain, log=lambda _: None)
     assert [c[0] for c in retrain.calls] == ['base']
+
+
+
+# --- training health ---------------------------------------------------------------------------------------------
+class HealthTrain(FakeTrain):
+    """A contrastive method's runs log their similarities: the baseline's embedding collapsed (negatives as close
+    as positives), the reference's did not."""
+
+    def __call__(self, run, archs, work_dir, cfg_options):
+        result = super().__call__(run, archs, work_dir, cfg_options)
+        pos, neg = (0.92, 0.93) if run.method == 'base' else (0.85, 0.40)
+        return dict(result, health=dict(pos_sim=pos, neg_sim=neg, key_rank=3.0, margin=round(pos - neg, 4)))
+
+
+def test_a_run_whose_embedding_collapsed_says_so_in_its_run_file_and_the_study(tmp_path):
+    from pinas.ranking.report import _health_lines
+    from pinas.studies.methods import health_of_runs
+    study = study_from_dict(_study(health=dict(min_margin=0.05)))
+    plans = plan_study(study, [1], passes=lambda config, _: PASSES[config])
+    lines = []
+    records = run_plan(plans, ARCHS, tmp_path, tmp_path, train=HealthTrain(), log=lines.append, min_margin=0.05)
+    assert json.loads((tmp_path / 'base_run.json').read_text())['health']['collapsed'] is True
+    assert records[1]['ref']['health']['collapsed'] is False
+    assert any('base: collapsed: pos_sim 0.92 - neg_sim 0.93 < 0.05' in line for line in lines)
+    runs = health_of_runs(study, {1: {m: [dict(r, seed=0)] for m, r in records[1].items()}})
+    assert [runs['base']['collapsed'], runs['ref']['collapsed']] == [True, False]
+    text = _health_lines(dict(min_margin=0.05, runs={**runs, 'old': None}))
+    assert text == ['Training health of the runs that log it (pos_sim - neg_sim over the last epoch; collapsed '
+                    'below 0.05): collapsed: base (0.92 - 0.93); healthy: ref.',
+                    'Not recorded (trained before the check, or a method that logs no similarities): old.']
+
+
+def test_training_health_is_the_last_epoch_of_what_the_run_logged():
+    from types import SimpleNamespace
+
+    from mmengine.logging import MessageHub
+
+    from pinas.studies.study import training_health
+    hub = MessageHub(f'health-{id(object())}')
+    for step in range(10):  # two epochs of 5 steps: healthy, then collapsed
+        hub.update_scalar('train/pos_sim', 0.9)
+        hub.update_scalar('train/neg_sim', 0.2 if step < 5 else 0.9)
+    runner = SimpleNamespace(message_hub=hub, train_loop=SimpleNamespace(dataloader=[None] * 5))
+    assert training_health(runner) == dict(pos_sim=0.9, neg_sim=0.9, margin=0.0)
+    runner.message_hub = MessageHub(f'health-none-{id(object())}')
+    assert training_health(runner) is None  # a method that logs no similarities
