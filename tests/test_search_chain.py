@@ -24,6 +24,7 @@ def _cfg(name, work_dir, data_root):
     return load_config(str(ROOT / 'configs/search' / name), cfg_options=small, work_dir=str(work_dir))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize('name', ['spos_embedded.py', 'spos_track1_embedded.py'])
 def test_search_chain_writes_tables_arch_files_and_exports(name, tmp_path):
     cfg = _cfg(name, tmp_path / 'work', str(tmp_path / 'data'))
