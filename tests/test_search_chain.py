@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def _cfg(name, work_dir, data_root):
-    small = {'train_dataloader.dataset.synthetic.train_per_class': 8,
+    small = {'train_dataloader.dataset.synthetic.train_per_class': 4,
              'train_dataloader.dataset.synthetic.val_per_class': 2, 'train_dataloader.dataset.root': data_root,
              'train_dataloader.batch_size': 16, 'train_dataloader.num_workers': 0,
              'train_dataloader.persistent_workers': False, 'train_cfg.max_epochs': 1,
