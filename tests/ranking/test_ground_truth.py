@@ -57,6 +57,7 @@ def _tiny_job():
         lambda arch: StandaloneResNeSt(arch, TINY, num_classes=spec.num_classes)
 
 
+@pytest.mark.slow
 def test_runs_resume_without_retraining_and_report_the_seed_to_seed_tau(tmp_path):
     spec, settings, archs, build = _tiny_job()
     out, logs = tmp_path / 'gt.runs.json', []
