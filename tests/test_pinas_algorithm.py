@@ -90,6 +90,7 @@ def test_unsampled_student_parameters_take_no_step_even_with_weight_decay():
         assert moved, 'the sampled paths were not trained'
 
 
+@pytest.mark.slow
 def test_cross_path_pairing_and_queue_update():
     model = _model(momentum=1.0)  # teacher frozen, so keys can be recomputed after the step
     queue_before = model.queue.clone()
