@@ -26,7 +26,7 @@ def free_port() -> int:
 def loader(seed: int, num: int = 40, batch_size: int = 8):
     """A fixed labelled dataset read through the scoring sampler (this rank's batches: r, r + N, ...)."""
     g = torch.Generator().manual_seed(seed)
-    data = TensorDataset(torch.randn(num, 3, 16, 16, generator=g), torch.randint(0, 10, (num,), generator=g))
+    data = TensorDataset(torch.randn(num, 3, 32, 32, generator=g), torch.randint(0, 10, (num,), generator=g))
     batches = DataLoader(data, batch_sampler=ShardedBatchSampler(num, batch_size),
                          collate_fn=lambda rows: dict(inputs=torch.stack([r[0] for r in rows]),
                                                       data_samples=torch.stack([r[1] for r in rows])))
