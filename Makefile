@@ -1,7 +1,7 @@
 # Entry points for a fresh machine. `make demo` and `make test` both set up .venv first (idempotent).
 PY := .venv/bin/python
 
-.PHONY: setup demo test test-fast docs clean
+.PHONY: setup demo test test-quick docs clean
 
 setup:
 	bash tools/setup_env.sh
@@ -16,6 +16,11 @@ test: setup
 # The documentation site, strictly: a warning (a broken link, a missing page) is an error, as in tests/test_docs.py.
 docs: setup
 	$(PY) -m sphinx -W --keep-going -n -b html docs docs/_build/html
+
+# The quick subset for development (under 3 minutes on 2 cores): every test not marked `slow` (training runs,
+# subprocesses, process groups). CI runs `make test`, which runs them all.
+test-quick: setup
+	$(PY) -m pytest -q -m "not slow" tests
 
 clean:
 	rm -rf work_dirs data/embedded

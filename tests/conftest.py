@@ -1,10 +1,32 @@
+import functools
 import os
 
+import mmengine.config.config as mmengine_config
 import pytest
 import torch
 
 os.environ.setdefault('OMP_NUM_THREADS', '2')
 torch.set_num_threads(2)
+
+
+@functools.lru_cache(maxsize=256)
+def _format_code(text, style):
+    return _yapf_format_code(text, style_config=dict(style))
+
+
+_yapf_format_code = mmengine_config.FormatCode
+
+
+def _memoized_format_code(text, style_config=None, **kwargs):
+    """mmengine formats the whole config with yapf each time it prints, dumps or checkpoints it (3 to 5 times per
+    runner, up to a second each on a busy core); formatting is a pure function of the text, so the tests' runners
+    share one result per text. Calls with other arguments go to yapf unchanged."""
+    if kwargs or not isinstance(style_config, dict):
+        return _yapf_format_code(text, style_config=style_config, **kwargs)
+    return _format_code(text, tuple(sorted(style_config.items())))
+
+
+mmengine_config.FormatCode = _memoized_format_code
 
 
 @pytest.fixture(autouse=True)

@@ -84,6 +84,7 @@ def test_mismatched_checkpoint_is_an_error_not_a_silent_partial_load(tmp_path):
         backbone.init_weights()
 
 
+@pytest.mark.slow
 def test_mask_rcnn_forward_and_loss_on_cpu():
     from mmdet.registry import MODELS
     from mmdet.structures import DetDataSample

@@ -345,6 +345,7 @@ def test_launch_scripts_use_the_project_python():
         assert 'dist_launch.sh' in (ROOT / 'tools' / script).read_text()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize('argv, message', [
     (['tools/search.py', 'configs/search/pinas_embedded.py', '--cfg-options', 'train_cfg.max_epochz=1'],
      'did you mean train_cfg.max_epochs?'),

@@ -1,6 +1,7 @@
 """All ranks train the same paths: drawn on rank 0 and broadcast, even when the ranks' RNGs disagree."""
 import socket
 
+import pytest
 import torch
 import torch.distributed as dist
 import torch.multiprocessing as mp
@@ -32,6 +33,7 @@ def _worker(rank, world_size, port, results):
         dist.destroy_process_group()
 
 
+@pytest.mark.slow
 def test_paths_are_identical_across_two_ranks():
     manager = mp.Manager()
     results = manager.dict()

@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 REPO = Path(__file__).resolve().parents[1]
 TOOL = REPO / 'tools' / 'analysis_tools' / 'gpu_check.py'
 SEARCH = 'configs/search/spos_resnest50d_*imagenet.py'  # ImageNet class folders, the AMP config on CPU
@@ -24,6 +26,7 @@ def table_rows(text: str) -> dict[str, dict[str, str]]:
             ([c.strip() for c in line.strip('|').split('|')] for line in lines[1:])}
 
 
+@pytest.mark.slow
 def test_tiny_cpu_run_reports_a_search_and_a_transfer_config(tmp_path):
     out = tmp_path / 'gpu_check.md'
     run = run_tool('--tiny', '--configs', SEARCH, TRANSFER, '--work-dir', str(tmp_path / 'work'), '--out', str(out))
@@ -40,6 +43,7 @@ def test_tiny_cpu_run_reports_a_search_and_a_transfer_config(tmp_path):
     assert out.read_text() == run.stdout  # --out writes the printed table
 
 
+@pytest.mark.slow
 def test_a_glob_that_matches_nothing_is_one_line_and_status_2(tmp_path):
     run = run_tool('--configs', 'configs/search/no_such_config*.py', cwd=tmp_path, timeout=60)
     assert run.returncode == 2

@@ -158,6 +158,7 @@ def record_scores(path: Path) -> None:
     Scorer.__call__ = scored
 
 
+@pytest.mark.slow
 def test_supernet_training_and_search_survive_kill_minus_9(tmp_path):
     """Killed mid-epoch, then while a checkpoint is written, then mid-scoring: each resume continues from the last
     checkpoint or the last scored architecture, and the finished search scored every architecture once."""
@@ -238,6 +239,7 @@ def tiny_data(tmp_path_factory):
     return root
 
 
+@pytest.mark.slow
 def test_downstream_training_survives_kill_minus_9(tmp_path, tiny_data):
     """Killed mid-iteration: the resumed run starts after the last checkpoint and ends with a complete iter_4.pth.
     (A kill during a save is the supernet test's: the transfer configs write with the same atomic backend, as
@@ -266,6 +268,7 @@ def logged_steps(work: Path) -> list[list[int]]:
 
 
 # --- ground truth ------------------------------------------------------------------------------------------------
+@pytest.mark.slow
 def test_a_ground_truth_table_holds_only_its_own_sample(tmp_path):
     """Another sample written to the same --out (another --arch-seed) gets a table of its own architectures: the
     earlier sample's runs stay in the runs file, unused, never mixed into the table."""
@@ -283,6 +286,7 @@ def test_a_ground_truth_table_holds_only_its_own_sample(tmp_path):
     assert len(json.loads(out.with_suffix('.runs.json').read_text())['runs']) == len(first | second)
 
 
+@pytest.mark.slow
 def test_ground_truth_survives_kill_minus_9(tmp_path):
     """Killed while the second run trains: the resumed job trains only what the runs file lacks."""
     import pinas.studies.ground_truth as ground_truth
@@ -332,6 +336,7 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize('how', [signal.SIGKILL, signal.SIGSTOP], ids=['killed', 'hung'])
 def test_a_lost_worker_ends_the_other_with_a_clear_error(tmp_path, how):
     """Two gloo workers started without torchrun's agent (which would end the survivor itself; on a cluster each

@@ -45,6 +45,7 @@ def test_paths_differ_at_every_position():
         assert all(x != y for x, y in zip(a, b))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize('backbone', [RESNEST, TRACK1], ids=['resnest', 'track1'])
 def test_only_the_sampled_paths_teacher_parameters_change(backbone):
     model = _model(backbone)
@@ -63,6 +64,7 @@ def test_only_the_sampled_paths_teacher_parameters_change(backbone):
     # BN running statistics are not EMA'd: they come from the teacher's own forward passes only.
 
 
+@pytest.mark.slow
 def test_teacher_update_all_moves_every_block():
     model = _model(teacher_update='all')
     with torch.no_grad():
@@ -88,6 +90,7 @@ def test_unsampled_student_parameters_take_no_step_even_with_weight_decay():
         assert moved, 'the sampled paths were not trained'
 
 
+@pytest.mark.slow
 def test_cross_path_pairing_and_queue_update():
     model = _model(momentum=1.0)  # teacher frozen, so keys can be recomputed after the step
     queue_before = model.queue.clone()

@@ -57,6 +57,7 @@ def trained(tiny_data, tmp_path_factory):
     return load_record(work / RECORD_FILE), checkpoint, load_record(test_dir / RECORD_FILE)
 
 
+@pytest.mark.slow
 def test_a_record_carries_the_data_fingerprint_the_code_state_and_the_training_time(trained):
     train_record, checkpoint, record = trained
     setup = torch.load(checkpoint, weights_only=True)['meta']['pinas_train_setup']
@@ -135,6 +136,7 @@ def test_a_row_of_old_records_without_fingerprints_builds_but_is_marked_unverifi
 
 
 # --- ground truth ---------------------------------------------------------------------------------------------
+@pytest.mark.slow
 def test_a_ground_truth_run_carries_the_dataset_fingerprint_and_its_code_state(tmp_path):
     spec = SyntheticSpec(num_classes=2, train_per_class=2, val_per_class=1)
     settings = TrainSettings(epochs=1, batch_size=spec.num_classes * spec.train_per_class)  # one step

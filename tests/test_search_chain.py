@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def _cfg(name, work_dir, data_root):
-    small = {'train_dataloader.dataset.synthetic.train_per_class': 8,
+    small = {'train_dataloader.dataset.synthetic.train_per_class': 4,
              'train_dataloader.dataset.synthetic.val_per_class': 2, 'train_dataloader.dataset.root': data_root,
              'train_dataloader.batch_size': 16, 'train_dataloader.num_workers': 0,
              'train_dataloader.persistent_workers': False, 'train_cfg.max_epochs': 1,
@@ -24,6 +24,7 @@ def _cfg(name, work_dir, data_root):
     return load_config(str(ROOT / 'configs/search' / name), cfg_options=small, work_dir=str(work_dir))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize('name', ['spos_embedded.py', 'spos_track1_embedded.py'])
 def test_search_chain_writes_tables_arch_files_and_exports(name, tmp_path):
     cfg = _cfg(name, tmp_path / 'work', str(tmp_path / 'data'))

@@ -272,6 +272,7 @@ def test_one_architecture_twice_in_a_study_is_an_error():
         studies(build_boards(records), SETTINGS)
 
 
+@pytest.mark.slow
 def test_command_line_exit_status(tmp_path):
     """The real process: conflicting records end it with status 2 and one line, no traceback."""
     conflicting(tmp_path)

@@ -48,6 +48,7 @@ def column(page, table, index):
         f'rows => rows.map(r => r.cells[{index}].getAttribute("data-value"))')
 
 
+@pytest.mark.slow
 def test_page_loads_offline_with_every_row(view):
     page, leaderboard = view.page, view.leaderboard
     assert view.outside == [] and all(url.startswith(browser.LOCAL_SCHEMES) for url in view.requested)
@@ -62,6 +63,7 @@ def test_page_loads_offline_with_every_row(view):
                                                                       for r in b.rows)
 
 
+@pytest.mark.slow
 def test_clicking_a_header_sorts_the_table(view):
     page, leaderboard = view.page, view.leaderboard
     index = next(i for i, b in enumerate(leaderboard.boards) if b.task.name == 'instance_segmentation')
@@ -81,6 +83,7 @@ def test_clicking_a_header_sorts_the_table(view):
     assert names == sorted(names, key=str.lower)
 
 
+@pytest.mark.slow
 def test_the_filter_narrows_the_rows(view):
     page, leaderboard = view.page, view.leaderboard
     visible = page.locator('table.leaderboard tbody tr:not([hidden])')
@@ -95,6 +98,7 @@ def test_the_filter_narrows_the_rows(view):
     assert visible.count() == total
 
 
+@pytest.mark.slow
 def test_every_plot_renders_and_a_screenshot_is_saved(view):
     page, leaderboard = view.page, view.leaderboard
     plots = page.locator('svg.plot')

@@ -46,6 +46,7 @@ def test_track1_codes_are_the_challenges():
     assert len(codes) == 1000 and all(space.format(space.parse(code)) == code for code in codes)
 
 
+@pytest.mark.slow
 def test_track1_params_rank_the_challenges_ground_truth_as_published():
     """tools/zero_cost.py track1_resnet20 ../shared/data/track1_gt_first_1000.json --proxies params
     --config configs/ranking/zero_cost_cifar100.py, in one call of the library."""

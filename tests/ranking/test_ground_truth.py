@@ -58,6 +58,7 @@ def _tiny_job():
         lambda arch: StandaloneResNeSt(arch, TINY, num_classes=spec.num_classes)
 
 
+@pytest.mark.slow
 def test_runs_resume_without_retraining_and_report_the_seed_to_seed_tau(tmp_path):
     spec, settings, archs, build = _tiny_job()
     out, logs = tmp_path / 'gt.runs.json', []
@@ -72,6 +73,7 @@ def test_runs_resume_without_retraining_and_report_the_seed_to_seed_tau(tmp_path
         run_ground_truth(TINY, build, archs, [0], out, tmp_path / 'data', spec, TrainSettings(epochs=2), print)
 
 
+@pytest.mark.slow
 def test_shards_split_the_jobs_and_a_plain_run_collects_them(tmp_path):
     spec, settings, archs, build = _tiny_job()
     out, logs = tmp_path / 'gt.runs.json', []

@@ -31,6 +31,7 @@ def make_tables(tmp_path, n=60):
     return scores, truth
 
 
+@pytest.mark.slow
 def test_rank_eval_writes_json_and_plot(tmp_path):
     scores, truth = make_tables(tmp_path)
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(REPO), os.environ.get('PYTHONPATH', '')]))

@@ -381,6 +381,7 @@ def _tiny_embedded(tmp_path) -> dict:
             'search.scorer.recalib_batches': 1, 'search.data.recalib.root': data, 'search.data.val.root': data}
 
 
+@pytest.mark.slow
 def test_a_finished_stage_is_loaded_not_trained_again(tmp_path):
     """train_and_score keeps each stage's work dir: the same run asked for more architectures loads the finished
     supernet (same scores for the old ones), and a run with other settings trains anew."""
@@ -404,6 +405,7 @@ def test_a_finished_stage_is_loaded_not_trained_again(tmp_path):
     assert other['trained'] == 1 and len(list((tmp_path / 'work').iterdir())) == 2
 
 
+@pytest.mark.slow
 def test_a_run_records_the_passes_its_steps_ran(tmp_path):
     """CEPT logs the passes of every step (step 2's depend on the data): the run records their mean per stage and
     the units they add up to, kept with the finished stage."""

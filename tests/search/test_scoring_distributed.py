@@ -54,6 +54,7 @@ def run_rank(rank, port, out_dir):
         dist.destroy_process_group()
 
 
+@pytest.mark.slow
 def test_two_ranks_score_as_one_process(tmp_path):
     mp.spawn(run_rank, args=(free_port(), tmp_path), nprocs=WORLD, join=True)
     single = scores()

@@ -3,6 +3,7 @@ import json
 import os
 import socket
 
+import pytest
 import torch
 import torch.distributed as dist
 import torch.multiprocessing as mp
@@ -66,6 +67,7 @@ def _quiet():
     return logger
 
 
+@pytest.mark.slow
 def test_two_ranks_see_identical_candidates(tmp_path):
     mp.spawn(run_rank, args=(free_port(), str(tmp_path)), nprocs=WORLD, join=True)
     reports = [json.loads((tmp_path / f'rank{r}.json').read_text()) for r in range(WORLD)]

@@ -107,6 +107,7 @@ def _timestamped_runs(work_dir):
     return sorted(p.name for p in work_dir.iterdir() if p.is_dir())
 
 
+@pytest.mark.slow
 def test_benchmark_runs_resumes_reports_failures_and_skips_what_has_records(search, tiny_data, tmp_path, capsys):
     config = write_benchmark(tmp_path / 'b.py', f"""
 search_dir = '{search}'
@@ -151,6 +152,7 @@ tasks = [{SEG_TASK}]""")
     assert 'exported 1 record(s) of 2 jobs' in capsys.readouterr().out
 
 
+@pytest.mark.slow
 def test_a_benchmark_job_under_torchrun_with_two_gloo_processes(tiny_data, tmp_path, capsys, monkeypatch):
     """--launcher pytorch: the job trains and tests under torchrun (python -m downstream train|test), two CPU processes
     each (gloo); the record keeps the training's world size."""

@@ -73,6 +73,7 @@ def seg_run(tiny_data, tmp_path_factory):
     return work, load_record(work / RECORD_FILE), checkpoint
 
 
+@pytest.mark.slow
 def test_training_records_the_validation_of_its_final_checkpoint(seg_run):
     work, record, checkpoint = seg_run
     assert record.source == 'run' and record.task == 'semantic_segmentation' and record.split == 'validation'
@@ -81,6 +82,7 @@ def test_training_records_the_validation_of_its_final_checkpoint(seg_run):
     assert {'mIoU', 'aAcc', 'mAcc'} <= set(record.metrics)
 
 
+@pytest.mark.slow
 def test_test_writes_a_valid_record_beside_its_metrics(seg_run, tmp_path):
     work, trained, checkpoint = seg_run
     metrics = apis.test_main([str(ADE_SMOKE), str(work), '--work-dir', str(tmp_path),  # a work dir: its latest
@@ -106,6 +108,7 @@ def test_test_writes_a_valid_record_beside_its_metrics(seg_run, tmp_path):
     assert with_tta.metrics == {**record.metrics, 'mIoU_ms_flip': with_tta.metrics['mIoU_ms_flip']}
 
 
+@pytest.mark.slow
 def test_another_models_checkpoint_is_refused_with_exit_status_2(seg_run, tmp_path, capsys):
     """The probe of issue 14: a supernet checkpoint given to tools/test.py matched no key and scored zeros."""
     supernet = SuperResNeSt('pinas_resnest_tiny', num_classes=10)
@@ -120,6 +123,7 @@ def test_another_models_checkpoint_is_refused_with_exit_status_2(seg_run, tmp_pa
     assert not (tmp_path / 'out' / apis.transfer_runner.METRICS_FILE).exists()
 
 
+@pytest.mark.slow
 def test_no_record_for_a_checkpoint_without_its_training_setup(seg_run, tmp_path):
     """A checkpoint not saved by tools/train.py (no GPUs / batch / AMP in its meta) gets metrics but no record."""
     _, _, checkpoint = seg_run
@@ -131,6 +135,7 @@ def test_no_record_for_a_checkpoint_without_its_training_setup(seg_run, tmp_path
     assert not (tmp_path / RECORD_FILE).exists()
 
 
+@pytest.mark.slow
 def test_detection_record_of_an_instance_segmentation_run(tiny_data, tmp_path):
     """Mask R-CNN: box and mask AP in percent, an epoch schedule, the test resize as input size."""
     apis.train_main([str(MASK_RCNN_SMOKE), '--work-dir', str(tmp_path), '--cfg-options',
@@ -143,6 +148,7 @@ def test_detection_record_of_an_instance_segmentation_run(tiny_data, tmp_path):
     assert record.input_size == (48, 64) and record.pipeline.startswith('mmdet ')
 
 
+@pytest.mark.slow
 def test_two_runs_in_one_process_log_into_their_own_work_dirs(seg_run, tmp_path):
     """A benchmark runs its jobs in one process: the second run's scalars must not land in the first run's dir."""
     work = tmp_path / 'second'

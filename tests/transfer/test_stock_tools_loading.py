@@ -4,6 +4,7 @@ checkpoint, under torch's weights-only loading and without a prefix argument."""
 import subprocess
 import sys
 
+import pytest
 import torch
 from mmengine.logging import MessageHub
 
@@ -19,6 +20,7 @@ torch.save(backbone.state_dict(), sys.argv[2])
 '''
 
 
+@pytest.mark.slow
 def test_a_supernet_checkpoint_loads_in_a_stock_process(tmp_path):
     model = SPOS(backbone=dict(space='pinas_resnest_tiny'), num_classes=10)
     hub = MessageHub.get_instance('stock-loading')

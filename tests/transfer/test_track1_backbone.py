@@ -129,6 +129,7 @@ def test_frozen_stages_and_norm_eval():
     assert not any(m.training for m in backbone.modules() if isinstance(m, torch.nn.BatchNorm2d))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize('config, overrides', [
     (DET_SMOKE, ['train_dataloader.dataset.indices=2']),  # one batch of 2: one iteration
     (SEG_SMOKE, ['train_cfg.max_iters=1', 'default_hooks.checkpoint.interval=1']),

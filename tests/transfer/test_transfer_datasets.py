@@ -168,6 +168,7 @@ def test_layout_errors_name_what_is_missing(tmp_path, tiny_data):
         check_cityscapes(cityscapes)
 
 
+@pytest.mark.slow
 def test_prepare_dataset_cli_reports_and_fails_cleanly(tmp_path, tiny_data):
     tool = [sys.executable, str(ROOT / 'tools/prepare_dataset.py')]
     ok = subprocess.run(tool + ['check', 'ade', str(tiny_data / 'ade/ADEChallengeData2016')],

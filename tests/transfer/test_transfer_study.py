@@ -135,6 +135,7 @@ def test_study_configs_build_and_feed_their_heads(path, small_data):
             assert channels[head.in_index] == head.in_channels
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize('name', ['faster-rcnn_pinas-tiny_fpn_coco-small', 'deeplabv3_pinas-tiny-d8_ade-small-96x96'])
 def test_resnest_study_config_trains_from_a_supernet(name, small_data, tmp_path):
     """Two iterations and the evaluation, with the backbone sliced out of a SuperResNeSt checkpoint."""
@@ -153,6 +154,7 @@ def test_resnest_study_config_trains_from_a_supernet(name, small_data, tmp_path)
     assert ('coco/bbox_mAP' if 'coco' in name else 'mIoU') in metrics
 
 
+@pytest.mark.slow
 def test_make_tiny_datasets_cli_writes_a_size_to_its_own_root(tmp_path):
     import subprocess
     import sys

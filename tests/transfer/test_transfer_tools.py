@@ -64,6 +64,7 @@ def run_tool(args, env, cwd=ROOT):
     return result.stdout + result.stderr
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize('config', SMOKE_CONFIGS, ids=lambda p: p.stem)
 def test_smoke_config_trains_then_tests(config, trained):
     work, iters = trained(config)
@@ -76,6 +77,7 @@ def test_smoke_config_trains_then_tests(config, trained):
     assert saved['metrics'] == metrics and saved['checkpoint'] == checkpoint
 
 
+@pytest.mark.slow
 def test_segmentation_test_time_augmentation(trained):
     work, _ = trained(ADE_SMOKE)
     checkpoint = (work / 'last_checkpoint').read_text().strip()
@@ -84,6 +86,7 @@ def test_segmentation_test_time_augmentation(trained):
     assert 0.0 <= metrics['mIoU'] <= 100.0
 
 
+@pytest.mark.slow
 def test_resume_continues_in_a_fresh_process(tiny_data, tmp_path):
     """First half in-process, second half through tools/train.py --resume: torch >= 2.6 must load the
     checkpoint's message hub with weights_only=True, which only the tool's allow-list makes possible."""
@@ -100,6 +103,7 @@ def test_resume_continues_in_a_fresh_process(tiny_data, tmp_path):
     assert steps == list(range(half + 1, SEG_ITERS + 1))
 
 
+@pytest.mark.slow
 def test_dist_train_and_test_with_two_cpu_processes(tiny_data, tmp_path):
     env = tool_env(tiny_data)
     log = run_tool(['bash', 'tools/dist_train.sh', str(ADE_SMOKE), '2', '--work-dir', str(tmp_path)], env)
@@ -138,6 +142,7 @@ LOADED_RUNS = 3
 LOADED_RUNS_S = 40  # no further run starts after this; one run takes a few seconds on an idle host
 
 
+@pytest.mark.slow
 def test_a_finished_distributed_job_exits_0_beside_a_cpu_load(tmp_path):
     """On a loaded host, rank 1 used to abort at exit ("terminate called without an active exception", SIGABRT)
     after the job had finished: a gloo worker thread still releasing the last collective met the interpreter's
@@ -160,6 +165,7 @@ def test_a_finished_distributed_job_exits_0_beside_a_cpu_load(tmp_path):
         load.wait()
 
 
+@pytest.mark.slow
 def test_slurm_test_script_runs_under_srun(tiny_data, trained, tmp_path):
     """A stand-in srun (one task) runs tools/slurm_test.sh's command as slurm would: launcher slurm, gloo."""
     work, _ = trained(ADE_SMOKE)
@@ -203,6 +209,7 @@ def test_bad_inputs_get_clear_errors(tmp_path, tiny_data):
             apis.train_main([str(ADE_SMOKE), '--amp', '--work-dir', str(tmp_path)])
 
 
+@pytest.mark.slow
 def test_a_bad_option_under_the_launcher_is_one_error_line(tmp_path):
     """Every rank finds the mistake; the launcher passes the line on once and exits with the workers' status 2,
     without torchrun's ChildFailedError traceback."""
@@ -217,6 +224,7 @@ def test_a_bad_option_under_the_launcher_is_one_error_line(tmp_path):
     assert 'Traceback' not in result.stderr and 'ChildFailedError' not in result.stderr
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize('stop', [signal.SIGTERM, signal.SIGINT], ids=lambda s: s.name)
 def test_stopping_the_launcher_stops_its_workers(tiny_data, tmp_path, stop):
     """A training stopped at the launcher (a Ctrl-C, a scheduler's SIGTERM) leaves no worker behind."""

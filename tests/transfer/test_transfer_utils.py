@@ -32,6 +32,7 @@ CHECKPOINT_SCRIPT = textwrap.dedent('''
 ''')
 
 
+@pytest.mark.slow
 def test_mmengine_checkpoint_needs_and_gets_the_allow_list(tmp_path):
     """In a fresh interpreter: refused by torch's weights-only unpickler, then loaded after the allow-list."""
     result = subprocess.run([sys.executable, '-c', CHECKPOINT_SCRIPT, str(tmp_path / 'ckpt.pth')], cwd=ROOT,
