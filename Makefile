@@ -17,7 +17,7 @@ test: setup
 docs: setup
 	$(PY) -m sphinx -W --keep-going -n -b html docs docs/_build/html
 
-# The quick subset for development (under 3 minutes on 2 cores): every test not marked `slow` (training runs,
+# The quick subset for development: every test not marked `slow` (training runs,
 # subprocesses, process groups). CI runs `make test`, which runs them all.
 test-quick: setup
 	$(PY) -m pytest -q -m "not slow" tests

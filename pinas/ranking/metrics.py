@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from typing import Callable, Iterable, Sequence, Union
 
 import numpy as np
-from scipy import stats
 
 TopK = Union[int, float]
 
@@ -61,7 +60,7 @@ def kendall_tau_b(x: Sequence[float], y: Sequence[float]) -> float:
     x, y = _pair(x, y)
     if _constant(x, y):
         return math.nan
-    return _finite_or_nan(stats.kendalltau(x, y, variant='b').statistic)
+    return _finite_or_nan(_stats().kendalltau(x, y, variant='b').statistic)
 
 
 def spearman(x: Sequence[float], y: Sequence[float]) -> float:
@@ -69,7 +68,7 @@ def spearman(x: Sequence[float], y: Sequence[float]) -> float:
     x, y = _pair(x, y)
     if _constant(x, y):
         return math.nan
-    return _finite_or_nan(stats.spearmanr(x, y).statistic)
+    return _finite_or_nan(_stats().spearmanr(x, y).statistic)
 
 
 def pearson(x: Sequence[float], y: Sequence[float]) -> float:
@@ -77,7 +76,7 @@ def pearson(x: Sequence[float], y: Sequence[float]) -> float:
     x, y = _pair(x, y)
     if _constant(x, y):
         return math.nan
-    return _finite_or_nan(stats.pearsonr(x, y).statistic)
+    return _finite_or_nan(_stats().pearsonr(x, y).statistic)
 
 
 def partial_kendall_tau(x: Sequence[float], y: Sequence[float], z: Sequence[float]) -> float:
@@ -131,8 +130,15 @@ def topk_precision(x: Sequence[float], y: Sequence[float], k: TopK) -> float:
 RowStatistic = Callable[[np.ndarray, np.ndarray], np.ndarray]
 
 
+def _stats():
+    """scipy.stats, imported on first use: it takes seconds to import, and every tool imports this module."""
+    from scipy import stats
+    return stats
+
+
 def kendall_rows(xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
     """Kendall tau-b of each row pair (scipy per row: its O(n log n) tie-aware algorithm)."""
+    stats = _stats()
     return np.array([math.nan if _constant(a, b) else stats.kendalltau(a, b, variant='b').statistic
                      for a, b in zip(xs, ys)], dtype=float)
 
@@ -149,7 +155,7 @@ def pearson_rows(xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
 
 def spearman_rows(xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
     """Spearman rho of each row pair: Pearson r of average-tie ranks."""
-    return pearson_rows(stats.rankdata(xs, axis=1), stats.rankdata(ys, axis=1))
+    return pearson_rows(_stats().rankdata(xs, axis=1), _stats().rankdata(ys, axis=1))
 
 
 def partial_kendall_rows(x: np.ndarray, z: np.ndarray) -> RowStatistic:
@@ -389,7 +395,7 @@ def kendall_permutation_test(x: Sequence[float], y: Sequence[float], draws: int 
                                 f'{PERMUTATION_DRAWS}')
     first, second = np.triu_indices(n, 1)
     sign_x = np.sign(x[second] - x[first]).astype(np.float32)  # float32 BLAS: exact for these small integers
-    ranks = stats.rankdata(y, method='dense').astype(np.int32)   # ties kept, cheaper to shuffle than floats
+    ranks = _stats().rankdata(y, method='dense').astype(np.int32)   # ties kept, cheaper to shuffle than floats
     observed = abs(float(sign_x @ np.sign(ranks[second] - ranks[first]).astype(np.float32)))
 
     def hits(orders: np.ndarray) -> int:
