@@ -275,8 +275,8 @@ def test_a_ground_truth_table_holds_only_its_own_sample(tmp_path):
     make = tool_main('make_ground_truth')
     data_config = tmp_path / 'data.py'
     data_config.write_text(f"data_root = '{tmp_path / 'data'}'\n"
-                           'synthetic = dict(num_classes=4, train_per_class=8, val_per_class=2, image_size=32)\n')
-    out = tmp_path / 'gt.json'
+                           'synthetic = dict(num_classes=4, train_per_class=16, val_per_class=2, image_size=32)\n')
+    out = tmp_path / 'gt.json'  # 64 training images: one step of the recipe's batch per epoch
     argv = ['--seeds', '0', '--epochs', '1', '--data-config', str(data_config), '--out', str(out)]
     assert make(['--num-archs', '2', '--arch-seed', '0', *argv]) == 0
     first = {row['arch'] for row in json.loads(out.read_text())}

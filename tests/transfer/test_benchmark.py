@@ -252,3 +252,27 @@ def test_a_copied_search_dir_uses_its_own_exported_weights(search, tmp_path):
     (entry,) = {job.entry.name: job.entry for job in benchmark.load_benchmark(config).jobs}.values()
     assert entry.weights.startswith(str(copy)) and entry.weights.endswith('_mmengine_backbone.pth')
     assert entry.arch.startswith(str(copy))
+
+
+
+@pytest.mark.parametrize('config', ['deeplabv3_track1-standalone-d8_ade-small-96x96.py',
+                                    'faster-rcnn_track1-standalone_fpn_coco-small.py'])
+def test_transfer_ground_truth_configs_build_the_standalone_layout(config):
+    """configs/transfer_gt/: the study's task with the classification ground truth's space and the challenge's
+    shortcut layout, so a stand-alone pretraining checkpoint loads strictly."""
+    from mmengine.config import Config
+    from mmengine.registry import MODELS
+
+    import downstream  # noqa: F401  (registers the backbones)
+    from pinas.models import build_standalone
+    from pinas.spaces import build_space
+    cfg = Config.fromfile(str(ROOT / 'configs/transfer_gt' / config))
+    assert (cfg.model.backbone.space, cfg.model.backbone.shortcut) == ('track1_resnet20', 'official')
+    space = build_space('track1_resnet20')
+    arch = space.parse('8-' * 7 + '16-' * 6 + '32-' * 6 + '32')
+    backbone_cfg = dict(cfg.model.backbone, arch=space.format(arch), init_cfg=None, norm_cfg=dict(type='BN'))
+    backbone = MODELS.build(backbone_cfg)
+    own = {k for k in backbone.state_dict() if not k.endswith('num_batches_tracked')}
+    pretrained = {k for k in build_standalone(space, arch, 20).state_dict()
+                  if not k.startswith('head.') and not k.endswith('num_batches_tracked')}
+    assert own == pretrained

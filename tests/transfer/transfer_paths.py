@@ -5,9 +5,9 @@ ROOT = Path(__file__).resolve().parents[2]
 CONFIGS = ROOT / 'configs'
 SMOKE_CONFIGS = sorted((CONFIGS / 'smoke').glob('*.py'))
 # configs with other backbones or data, tested by their own tests (test_track1_backbone.py,
-# test_transfer_study.py, test_benchmark.py): the CPU transfer study, the Track-1 backbone's smoke configs and the
-# benchmark configs (lists of architectures x transfer configs, not models)
-OWN_TEST_DIRS = ('transfer_study', 'track1', 'benchmarks')
+# test_transfer_study.py, test_benchmark.py): the CPU transfer study, the Track-1 backbone's smoke configs, the
+# transfer ground truth's and the benchmark configs (lists of architectures x transfer configs, not models)
+OWN_TEST_DIRS = ('transfer_study', 'track1', 'benchmarks', 'transfer_gt')
 # every transfer config a user runs: all .py files except bases (and configs/search, configs/spaces and
 # configs/ranking: supernet and ranking-study settings, tested elsewhere)
 SHIPPED_CONFIGS = sorted(p for p in CONFIGS.rglob('*.py')
