@@ -298,6 +298,9 @@ def _health_lines(health: Mapping) -> list[str]:
     epoch below the study's margin), which did not, and which trained before health was recorded."""
     runs = health['runs']
     judged = {name: h for name, h in runs.items() if h is not None}
+    if not judged:
+        return [f'Training health (pos_sim - neg_sim over the last epoch; collapsed below {health["min_margin"]:g}): '
+                'no run of this report recorded it (every one trained before the check, or logs no similarities).']
     collapsed = [f'{n} ({h["pos_sim"]:.2f} - {h["neg_sim"]:.2f})' for n, h in judged.items() if h['collapsed']]
     lines = [f'Training health of the runs that log it (pos_sim - neg_sim over the last epoch; collapsed below '
              f'{health["min_margin"]:g}): ' + (f'collapsed: {", ".join(collapsed)}' if collapsed else

@@ -468,6 +468,7 @@ def test_a_run_whose_embedding_collapsed_says_so_in_its_run_file_and_the_study(t
     assert text == ['Training health of the runs that log it (pos_sim - neg_sim over the last epoch; collapsed '
                     'below 0.05): collapsed: base (0.92 - 0.93); healthy: ref.',
                     'Not recorded (trained before the check, or a method that logs no similarities): old.']
+    assert 'no run of this report recorded it' in _health_lines(dict(min_margin=0.05, runs={'old': None}))[0]
 
 
 def test_training_health_is_the_last_epoch_of_what_the_run_logged():
