@@ -37,6 +37,7 @@ from pinas.leaderboard.table import LeaderboardError
 from pinas.leaderboard.truth import transfer_runs
 from pinas.models import build_standalone
 from pinas.ranking.metrics import MIN_PAIRS
+from pinas.ranking.tables import TableError, read_code_list
 from pinas.spaces import build_space, list_spaces
 from pinas.utils.cli import ArgumentParser, UsageError, cli_main, device_name, parse_shard, positive_int
 from pinas.utils.files import atomic_write_bytes, remove_stale_temp_files
@@ -155,24 +156,17 @@ def write_table(out: Path, summary: dict) -> None:
 
 
 def read_arch_list(space, path: str) -> list:
-    """The architectures of a file of codes (one per line), in order; one line names a bad code or a repeat."""
-    file = Path(path)
-    if not file.is_file():
-        raise UsageError(f'--archs {path} does not exist; give a file of codes, one per line')
-    archs = []
-    for number, line in enumerate(file.read_text().splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            arch = space.parse(line.strip())
-        except ValueError as err:
-            raise UsageError(f'--archs {path} line {number}: {err}') from None
-        if arch in archs:
-            raise UsageError(f'--archs {path} line {number}: {line.strip()} is listed twice; list each once')
-        archs.append(arch)
-    if not archs:
+    """``--archs``: the architectures of a file of codes (one per line), in order, each listed once."""
+    try:
+        codes = read_code_list(path, space)
+    except TableError as err:
+        raise UsageError(f'--archs {err}') from None
+    repeated = next((code for i, code in enumerate(codes) if code in codes[:i]), None)
+    if repeated is not None:
+        raise UsageError(f'--archs {path}: {repeated} is listed twice; list each once')
+    if not codes:
         raise UsageError(f'--archs {path} lists no architecture; give one code per line')
-    return archs
+    return [space.parse(code) for code in codes]
 
 
 def check_sample(space, num_archs: int, seeds, concentration: float | None) -> None:

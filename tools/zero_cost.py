@@ -30,7 +30,7 @@ from mmengine.registry import DefaultScope
 from pinas.apis.runner import CfgOptionsAction, merge_cfg_options
 from pinas.arch import ArchError
 from pinas.ranking import RankingInputError, TableError, join_tables, kendall_tau_b, read_table
-from pinas.ranking.tables import write_ranked_table
+from pinas.ranking.tables import read_code_list, write_ranked_table
 from pinas.studies.ground_truth import default_device
 from pinas.studies.zero_cost import (data_proxies, fixed_minibatch, list_proxies, ranked_rows, score_architectures,
                                      shape_batch)
@@ -62,9 +62,7 @@ def parse_args(argv=None):
 def read_archs(path: Path, space, key: str | None):
     """The distinct networks of ``path`` (first occurrence kept) and the table read from it (None for a list)."""
     if path.suffix == '.txt':
-        if not path.is_file():
-            raise UsageError(f'architecture list {path} does not exist')
-        codes, table = [line.strip() for line in path.read_text().splitlines() if line.strip()], None
+        codes, table = read_code_list(path, space), None
     else:
         table = read_table(path, key, space=space)
         codes = list(table.values)

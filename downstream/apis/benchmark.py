@@ -39,6 +39,7 @@ from mmengine.config import Config
 
 from pinas.apis.runner import DEFAULT_WORK_ROOT, RESUME_LATEST, CfgOptionsAction, load_config, merge_cfg_options
 from pinas.leaderboard.record import RECORD_FILE, TASKS, Record, RecordError, load_record
+from pinas.ranking.tables import read_code_list, table_code
 from pinas.search.work_dir import SearchWorkDir
 from pinas.spaces import NAMED_ARCHS, build_space, list_spaces
 from pinas.studies.ground_truth import kept_checkpoints
@@ -240,14 +241,10 @@ def standalone_entries(spec: Mapping[str, Any], where: str) -> list[Entry]:
     if wanted is None:
         codes = sorted(kept)
     else:
-        if isinstance(wanted, str):
-            if not Path(wanted).is_file():
-                raise BenchmarkError(f'{where}: archs file {wanted} does not exist; give a file of codes, one per '
-                                     'line (e.g. a ground truth\'s <table>.archs.txt), or a list')
-            wanted = Path(wanted).read_text().split()
         try:
-            codes = [space.format(space.parse(str(c))) for c in wanted]
-        except ValueError as err:
+            codes = read_code_list(wanted, space) if isinstance(wanted, str) else \
+                [table_code(str(c), space) for c in wanted]
+        except ValueError as err:  # a missing file or a bad code (TableError, ArchError)
             raise BenchmarkError(f'{where}: archs: {err}') from None
     missing = [c for c in codes if not kept.get(c)]
     if missing:

@@ -68,6 +68,23 @@ class JoinedTables:
         return len(self.archs)
 
 
+def read_code_list(path, space=None) -> list[str]:
+    """The architecture codes of a list file (one per line, blank lines skipped; e.g. the ``.archs.txt`` beside a
+    ground truth), in order and with repeats, each keyed as tables key them (:func:`table_code`); a missing file or
+    a bad code is a :class:`TableError` naming the file (and the line)."""
+    path = Path(path)
+    if not path.is_file():
+        raise TableError(f'{path} does not exist; give a file of architecture codes, one per line')
+    codes = []
+    for number, line in enumerate(path.read_text().splitlines(), 1):
+        if line.strip():
+            try:
+                codes.append(table_code(line.strip(), space))
+            except ArchError as err:
+                raise TableError(f'{path} line {number}: {err}') from None
+    return codes
+
+
 def read_table(path, key: str | None = None, space=None) -> Table:
     """Read a score or ground-truth table; ``key`` picks the value field (default: see :func:`_pick_key`);
     ``space`` keys it by the space's codes (a code the space does not hold is a :class:`TableError`)."""

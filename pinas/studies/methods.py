@@ -11,12 +11,12 @@ import json
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
-from ..arch import ArchError
 from ..ranking.metrics import MIN_CORRELATION_ITEMS, RankingInputError
 from ..ranking.paired import PARTIAL
 from ..ranking.plot import plot_cost_curves, plot_ranking
 from ..ranking.report import format_seeded_study, format_study, nan_to_none
-from ..ranking.tables import Table, ranked_rows, read_table, table_code, table_space, write_ranked_table
+from ..ranking.tables import (Table, TableError, ranked_rows, read_code_list, read_table, table_space,
+                              write_ranked_table)
 from ..utils.cli import UsageError
 from ..utils.files import atomic_write_bytes, atomic_write_json
 from .ground_truth import seed_to_seed_tau
@@ -78,14 +78,11 @@ def select_methods(plans: dict, study, names: Sequence[str] | None) -> dict:
 
 
 def read_arch_list(path: Path, space=None) -> list[str]:
-    """Architecture codes, one per line, keyed as tables key them (:func:`~pinas.ranking.tables.table_code`)."""
-    if not path.is_file():
-        raise UsageError(f'--score-also {path} does not exist; pass a list of codes, one per line (e.g. the '
-                         '.archs.txt beside a ground truth tools/make_ground_truth.py is training)')
+    """``--score-also``: architecture codes, one per line (:func:`~pinas.ranking.tables.read_code_list`)."""
     try:
-        return [table_code(line.strip(), space) for line in path.read_text().splitlines() if line.strip()]
-    except ArchError as err:
-        raise UsageError(f'--score-also {path}: {err}') from None
+        return read_code_list(path, space)
+    except TableError as err:
+        raise UsageError(f'--score-also {err}') from None
 
 
 def health_of_runs(study, by_seed: Mapping) -> dict[str, dict | None]:
