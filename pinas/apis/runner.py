@@ -263,10 +263,12 @@ class PinasRunner(Runner):
                 self._load_from = str(latest)  # mmengine resumes from an explicit checkpoint the same way
             else:
                 self.logger.warning(f'--resume: {self.work_dir} holds no checkpoint yet; training from the start')
-        elif not self._resume and self._load_from is None and latest_checkpoint(self.work_dir) is not None:
-            self.logger.warning(f'{self.work_dir} holds a run ({latest_checkpoint(self.work_dir).name}) that this one '
-                                'does not continue: it trains from the start and overwrites its checkpoints; pass '
-                                '--resume to continue it')
+        elif not self._resume and self._load_from is None:
+            earlier = latest_checkpoint(self.work_dir)
+            if earlier is not None:
+                self.logger.warning(f'{self.work_dir} holds a run ({earlier.name}) that this one does not continue: '
+                                    'it trains from the start and overwrites its checkpoints; pass --resume to '
+                                    'continue it')
         if self._load_from is not None and '://' not in str(self._load_from):
             verify_checkpoint_file(self._load_from)
         super().load_or_resume()

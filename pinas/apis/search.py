@@ -83,6 +83,9 @@ class SeededSamples(Dataset):
                 random.setstate(state)
 
 
+DEFAULT_RECALIB_BATCHES = 20  # search.scorer.recalib_batches when a config gives none
+
+
 def build_scorer(model, search_cfg: Mapping[str, Any]) -> Scorer:
     """The scorer of ``search_cfg.scorer`` over the supernet of ``model``, with its data loaders.
 
@@ -93,7 +96,7 @@ def build_scorer(model, search_cfg: Mapping[str, Any]) -> Scorer:
     ``lr``, ``milestones`` and its own ``batch_size`` (per GPU)."""
     scorer_cfg = dict(search_cfg['scorer'])
     kind = scorer_cfg.pop('type')
-    recalib_batches = scorer_cfg.pop('recalib_batches', 20)
+    recalib_batches = scorer_cfg.pop('recalib_batches', DEFAULT_RECALIB_BATCHES)
     recalibration = scorer_cfg.pop('recalibration', None)
     data = dict(search_cfg['data'])
     batch_size, num_workers = data.pop('batch_size', 128), data.pop('num_workers', 0)
@@ -151,7 +154,7 @@ def check_scorer(search_cfg: Mapping[str, Any]) -> None:
     if kind not in PROXIES.module_dict:
         raise SearchError(f'search.scorer.type={kind!r} is not a scorer; choose one of '
                           f'{", ".join(sorted(PROXIES.module_dict))}')
-    batches = scorer.get('recalib_batches', 20)
+    batches = scorer.get('recalib_batches', DEFAULT_RECALIB_BATCHES)
     if batches is not None and (not isinstance(batches, int) or isinstance(batches, bool) or batches < 1):
         raise SearchError(f'search.scorer.recalib_batches={batches!r}: BN recalibration needs at least 1 batch '
                           '(None: the whole recalibration set)')

@@ -11,8 +11,6 @@ runs resumed across commits say so.
 """
 from __future__ import annotations
 
-import hashlib
-import io
 import json
 import math
 import random
@@ -30,7 +28,8 @@ from torch import nn
 from ..arch import Arch
 from ..datasets.folder import ImageFolder
 from ..datasets.synthetic import SyntheticSpec, make_synthetic_dataset
-from ..utils.files import atomic_write_bytes, atomic_write_json
+from ..utils.checkpoint import save_checkpoint_file
+from ..utils.files import atomic_write_json
 from ..utils.provenance import code_state, fingerprint
 
 CEILING_MIN_ARCHS = 5  # fewer architectures give no ceiling (no correlation is stated below 5 items)
@@ -274,12 +273,8 @@ def checkpoint_path(checkpoint_dir: Path | str, code: str, seed: int) -> Path:
 def save_standalone(model: nn.Module, path: Path, meta: Mapping) -> dict:
     """Write ``model``'s weights (host tensors, under ``state_dict``, with ``meta``) atomically to ``path``; returns
     the runs file's entry for it: the path as given and the file's sha256."""
-    buffer = io.BytesIO()
-    torch.save({'state_dict': {k: v.detach().cpu() for k, v in model.state_dict().items()}, 'meta': dict(meta)},
-               buffer)
-    data = buffer.getvalue()
-    atomic_write_bytes(path, data)
-    return {'file': str(path), 'sha256': hashlib.sha256(data).hexdigest()}
+    state_dict = {k: v.detach().cpu() for k, v in model.state_dict().items()}
+    return {'file': str(path), 'sha256': save_checkpoint_file(dict(state_dict=state_dict, meta=dict(meta)), path)}
 
 
 def kept_checkpoints(runs_path: Path) -> tuple[dict, dict]:

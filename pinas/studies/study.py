@@ -175,10 +175,10 @@ def study_from_dict(cfg: Mapping[str, Any], source: str = 'study') -> Study:
         raise UsageError(f'{source}: seeded_budgets {sorted(set(seeded) - set(budgets))} are not budgets of the '
                          f'study ({list(budgets)})')
     health = cfg.get('health', {})
-    margin = health.get('min_margin') if isinstance(health, Mapping) else None
-    if not isinstance(health, Mapping) or set(health) - {'min_margin'} or not isinstance(margin, (int, float)) or \
-            isinstance(margin, bool) or not 0 <= margin <= 2:
-        if health != {}:
+    if health != {}:  # none: no run is judged
+        margin = health.get('min_margin') if isinstance(health, Mapping) else None
+        if not isinstance(health, Mapping) or set(health) != {'min_margin'} or isinstance(margin, bool) or not isinstance(margin, (int, float)) or \
+                not 0 <= margin <= 2:
             raise UsageError(f'{source}: health must be dict(min_margin=<pos_sim - neg_sim below which a run counts '
                              f'as collapsed, in [0, 2]>), got {health!r}')
     return Study(str(cfg['name']), reference, tuple(int(e) for e in epochs), baselines, budgets,

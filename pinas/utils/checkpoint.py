@@ -9,6 +9,7 @@ registers exactly the globals such checkpoints reference.
 from __future__ import annotations
 
 import builtins
+import hashlib
 import io
 import zipfile
 import zlib
@@ -132,9 +133,11 @@ def load_checkpoint_file(path, map_location='cpu'):
                               'tools wrote') from None
 
 
-def save_checkpoint_file(obj, path) -> None:
+def save_checkpoint_file(obj, path) -> str:
     """``torch.save`` of ``obj`` to ``path`` atomically (:func:`pinas.utils.files.atomic_write_bytes`): a kill
-    during the save leaves the old file or none, never a truncated one."""
+    during the save leaves the old file or none, never a truncated one. Returns the written bytes' sha256, which
+    provenance names the file by, without reading it back."""
     buffer = io.BytesIO()
     torch.save(obj, buffer)
     atomic_write_bytes(path, buffer.getvalue())
+    return hashlib.sha256(buffer.getbuffer()).hexdigest()
