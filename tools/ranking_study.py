@@ -43,6 +43,14 @@ records them) is not trained again, so an interrupted study resumes and a rerun 
 recomputes metrics. The report covers the budgets asked for and every other budget of the config whose runs are
 all there.
 
+With ``--transfer NAME=TABLE`` (a transfer ground truth of the same architectures, each pretrained stand-alone
+and fine-tuned on a detection or segmentation task), the report also ranks every method and baseline against it,
+gives the tau between the two ground truths, each row's paired change from classification to transfer, and for
+every two methods at one budget the difference of their changes (does one lose less than the other?):
+
+    python tools/ranking_study.py track1 results/ground_truth/track1_resnet20_e10.json --split report \
+        --transfer ade_miou=results/ground_truth/track1_transfer_ade.json
+
 Every method is reported beside the zero-cost baselines of the same architectures (params, FLOPs, snip, synflow,
 ...; the tables tools/zero_cost.py writes, ``--zero-cost DIR``, by default the study config's ``zero_cost``) with
 its margin in Kendall tau over the best of them (paired bootstrap CI):
@@ -102,11 +110,25 @@ def main(argv=None) -> int:
                         help='train and score the runs, write their run files and stop (no report): one shard of a '
                              'study run in several processes; the report is made by a run without it')
     parser.add_argument('--plan', action='store_true', help='print the epochs and passes of every run and exit')
+    parser.add_argument('--transfer', nargs='+', metavar='NAME=TABLE', default=[],
+                        help='transfer ground truths of the same architectures (tools/make_ground_truth.py '
+                             '--from-records): every method and baseline is also ranked against each, with its '
+                             'paired change from the classification ground truth (report section "Against '
+                             'transfer", plot transfer_vs_<NAME>.png)')
     args = parser.parse_args(argv)
+    transfer = {}
+    for item in args.transfer:
+        name, sep, table = item.partition('=')
+        if not sep or not name or not table:
+            parser.error(f'--transfer {item!r}: give NAME=TABLE, e.g. ade_miou=results/ground_truth/'
+                         'track1_transfer_ade.json')
+        if name in transfer:
+            parser.error(f'--transfer {name} is given twice; give each name once')
+        transfer[name] = table
     run_study(args.config, args.ground_truth, budgets=args.budget, methods=args.methods, epochs=args.epochs,
               work_dir=args.work_dir, out_dir=args.out_dir, cfg_options=args.cfg_options, zero_cost=args.zero_cost,
               score_also=args.score_also, split=args.split, seed=args.seed, train_only=args.train_only,
-              plan=args.plan)
+              plan=args.plan, transfer=transfer)
     return 0
 
 

@@ -85,6 +85,9 @@ class SeededRanking:
                                     f'{confidence}')
         self.archs = sorted(truth)
         self.confidence = confidence
+        # what fixes the bootstrap draws: two rankings with equal keys resample the same architectures and, row by
+        # row, the same seeds, so a row's statistic can be differenced across their references (`across`)
+        self.draws_key = (seed, resamples, tuple(self.archs), tuple((name, len(s)) for name, s in rows.items()))
         y = np.array([truth[a] for a in self.archs], dtype=float)
         z = None if control is None else np.array([control[a] for a in self.archs], dtype=float)
         n = len(self.archs)
@@ -132,6 +135,29 @@ class SeededRanking:
         value = float(np.mean(self.points[a][metric]) - np.mean(self.points[b][metric]))
         low, high = self._interval(self.draws[a][metric] - self.draws[b][metric])
         return Difference(a, b, metric, value, low, high)
+
+    def across(self, other: 'SeededRanking', name: str, metric: str = TAU) -> Difference:
+        """Row ``name``'s statistic against this ranking's reference minus against ``other``'s (a transfer ground
+        truth minus the classification one), on the same draws of architectures and seeds: the paired interval."""
+        self._check_paired(other)
+        value = float(np.mean(self.points[name][metric]) - np.mean(other.points[name][metric]))
+        low, high = self._interval(self.draws[name][metric] - other.draws[name][metric])
+        return Difference(name, name, metric, value, low, high)
+
+    def shift_difference(self, other: 'SeededRanking', a: str, b: str, metric: str = TAU) -> Difference:
+        """How much more row ``a`` gains (or less it loses) than row ``b`` when the reference changes from
+        ``other``'s to this one's: (a here - a there) - (b here - b there), pairedly. Both rows face the same two
+        references, so the references' own noise (their ceilings) cancels out of this difference."""
+        self._check_paired(other)
+        shift = {row: np.mean(self.points[row][metric]) - np.mean(other.points[row][metric]) for row in (a, b)}
+        draws = {row: self.draws[row][metric] - other.draws[row][metric] for row in (a, b)}
+        low, high = self._interval(draws[a] - draws[b])
+        return Difference(a, b, metric, float(shift[a] - shift[b]), low, high)
+
+    def _check_paired(self, other: 'SeededRanking') -> None:
+        if other.draws_key != self.draws_key:
+            raise RankingInputError('two rankings are compared pairedly only on the same draws: give both the same '
+                                    'architectures, rows (with their seeds) and bootstrap seed')
 
     def _interval(self, draws: np.ndarray) -> tuple[float, float]:
         if not self.bootstrapped or np.isnan(draws).mean() > 0.5:

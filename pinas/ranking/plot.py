@@ -150,3 +150,63 @@ def _label_lines(axes, labels: Sequence[tuple[str, float, str]]) -> None:
                       textcoords=('axes fraction', 'data'), va='center', ha='left', fontsize='x-small', color=color,
                       annotation_clip=False,
                       arrowprops=dict(arrowstyle='-', color=color, linewidth=0.5) if y != value else None)
+
+
+PAIR_FIGSIZE = (6.5, 6.0)
+
+
+def plot_reference_pair(points: Mapping[str, Sequence[float]], path, xlabel: str, ylabel: str,
+                        ceilings: Mapping[str, tuple[float | None, float | None]] | None = None,
+                        baselines: Sequence[str] = (), title: str | None = None) -> Path:
+    """Each row's tau against two references: x against the first (classification), y against the second
+    (transfer), with their intervals as error bars, written to ``path``. A point above the diagonal ranks the
+    second reference better than the first.
+
+    Args:
+        points: ``{label: (x, x_low, x_high, y, y_low, y_high)}`` (NaN bounds: no bar).
+        ceilings: ``{label: (x value, y value)}``: dotted lines at each reference's ceiling (None: no line).
+        baselines: labels drawn as grey squares (zero-cost baselines), the others as coloured circles.
+    """
+    figure = Figure(figsize=PAIR_FIGSIZE, dpi=DPI)
+    FigureCanvasAgg(figure)
+    axes = figure.add_subplot()
+    values = []
+    for label, (x, xlo, xhi, y, ylo, yhi) in points.items():
+        if any(v is None or math.isnan(v) for v in (x, y)):
+            continue
+        values += [x, y]
+        bars = dict(xerr=_bar(x, xlo, xhi), yerr=_bar(y, ylo, yhi))
+        style = (dict(marker='s', color=BASELINE_COLOR, markersize=4, elinewidth=0.6) if label in baselines else
+                 dict(marker='o', markersize=6, elinewidth=1.0))
+        axes.errorbar([x], [y], capsize=2, linestyle='none', **bars, **style)
+        axes.annotate(label, (x, y), xytext=(4, 4), textcoords='offset points', fontsize='x-small')
+    low = min([0.0, *values]) - 0.05
+    high = max([0.0, *values]) + 0.05
+    for label, (cx, cy) in (ceilings or {}).items():
+        if cx is not None and not math.isnan(cx):
+            axes.axvline(cx, linestyle=':', color='black', linewidth=1)
+            high = max(high, cx + 0.05)
+        if cy is not None and not math.isnan(cy):
+            axes.axhline(cy, linestyle=':', color='black', linewidth=1)
+            high = max(high, cy + 0.05)
+        axes.plot([], [], linestyle=':', color='black', label=label)
+    axes.plot([low, high], [low, high], linestyle='--', color='0.6', linewidth=1, label='equal tau')
+    axes.set_xlim(low, high)
+    axes.set_ylim(low, high)
+    axes.set_aspect('equal')
+    axes.set_xlabel(xlabel)
+    axes.set_ylabel(ylabel)
+    axes.grid(True, alpha=0.3)
+    axes.legend(fontsize='x-small', loc='upper left')
+    if title:
+        axes.set_title(title, fontsize='medium')
+    figure.tight_layout()
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(path)
+    return path
+
+
+def _bar(value: float, low: float, high: float) -> list[list[float]]:
+    """An error bar's ``[[below], [above]]`` from an interval (a NaN bound: no bar on that side)."""
+    return [[0.0 if math.isnan(low) else max(0.0, value - low)], [0.0 if math.isnan(high) else max(0.0, high - value)]]

@@ -290,7 +290,61 @@ def format_seeded_study(report: Mapping) -> str:
                      'architectures and the supernet seeds each row has')
     if report.get('health'):
         lines += ['', *_health_lines(report['health'])]
+    if report.get('transfer'):
+        lines += ['', *format_reference_section(report['transfer'])]
     return '\n'.join(lines).rstrip('\n') + '\n'
+
+
+def format_reference_section(section: Mapping) -> list[str]:
+    """The lines of a report's cross-reference section (:func:`pinas.studies.transfer.reference_summary`): the
+    references with their ceilings and the tau between them, every row's tau against each with its paired change,
+    and every two methods' difference of changes, each marked by whether its interval excludes 0."""
+    base, refs = section['base'], list(section['references'])
+    others = [r for r in refs if r != base]
+    lines = [f'### Against transfer ({section["num_archs"]} architectures measured by every ground truth)', '']
+    for name, ref in section['references'].items():
+        c = ref.get('ceilings')
+        text = (f'seed-to-seed tau {_est(c["seed_to_seed"])}, noise ceiling for the mean of its {c["seeds"]} seeds '
+                f'{_est(c["noise_ceiling"])}' if c else 'no seed columns, no ceiling')
+        lines.append(f'- **{name}** (`{ref["path"]}`): {text}')
+    for name in others:
+        cross = section['cross_task'][name]
+        p = '' if cross.get('p_value') is None else f' (permutation p = {cross["p_value"]:.4f})'
+        lines.append(f'- the two ground truths themselves, {base} vs {name}: Kendall tau-b '
+                     f'{_est(cross)}{p}; a score can rank one better than the other only as far as they disagree')
+    if not section['bootstrapped']:
+        lines.append('- fewer than 20 architectures: no bootstrap interval is given')
+    head = ['row', *[f'tau vs {r}, mean [95% CI]' for r in refs], *[f'{r} - {base} [95% CI]' for r in others],
+            *[f'CI excludes 0 ({r})' for r in others]]
+    lines += ['', '| ' + ' | '.join(head) + ' |', '|' + '---|' * len(head)]
+    for label, row in section['rows'].items():
+        name = label if row['kind'] == 'method' else f'{label} (zero-cost)'
+        changes = [row['change'][r] for r in others]
+        lines.append('| ' + ' | '.join([name, *[_est(row['tau'][r]) for r in refs],
+                                         *[f'{_signed(d["value"])}{_ci(d, signed=True)}' for d in changes],
+                                         *[_verdict(d) for d in changes]]) + ' |')
+    if section['shifts']:
+        lines += ['', 'Does one method lose less than another when the target becomes transfer? The difference of '
+                      'their changes, paired (the ground truths\' own noise cancels out of it):', '',
+                  '| reference | a | b | (a change) - (b change) [95% CI] | CI excludes 0 |', '|---|---|---|---|---|']
+        for d in section['shifts']:
+            lines.append(f'| {d["reference"]} | {d["a"]} | {d["b"]} | {_signed(d["value"])}{_ci(d, signed=True)} | '
+                         f'{_verdict(d)} |')
+        supported = [d for d in section['shifts'] if d['excludes_zero']]
+        lines += ['', 'Supported (95% CI excludes 0): ' + ('; '.join(
+            f'{d["a"]} {"gains more" if d["value"] > 0 else "loses more"} than {d["b"]} on {d["reference"]} '
+            f'({_signed(d["value"])}{_ci(d, signed=True)})' for d in supported) if supported else
+            'none; no method\'s ranking moves differently from another\'s when the target changes, within the noise '
+            f'of {section["num_archs"]} architectures and the supernet seeds.')]
+    return lines
+
+
+def _signed(value: float | None) -> str:
+    return 'undefined' if value is None else f'{value:+.3f}'
+
+
+def _verdict(d: Mapping) -> str:
+    return {True: '**yes**', False: 'no', None: 'no CI'}[d['excludes_zero']]
 
 
 def _health_lines(health: Mapping) -> list[str]:

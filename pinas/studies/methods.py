@@ -8,12 +8,13 @@ decides what goes where on disk. Paths given relative are relative to the workin
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from ..ranking.metrics import MIN_CORRELATION_ITEMS, RankingInputError
 from ..ranking.paired import PARTIAL
-from ..ranking.plot import plot_cost_curves, plot_ranking
+from ..ranking.plot import plot_cost_curves, plot_ranking, plot_reference_pair
 from ..ranking.report import format_seeded_study, format_study, nan_to_none
 from ..ranking.tables import (Table, TableError, ranked_rows, read_code_list, read_table, table_space,
                               write_ranked_table)
@@ -24,6 +25,7 @@ from .study import (STUDY_MARKDOWN, TAU, completed_budgets, count_passes, evalua
                     load_study, parse_budget, per_stage, plan_study, resolve_study_config, run_name, run_plan,
                     run_units, seed_records, seeded_curves, seeded_summary, split_archs, stage_settings_digest,
                     truth_ceilings)
+from .transfer import Reference, common_archs, reference_summary
 
 GROUND_TRUTH_Y = 'stand-alone top-1 (%), mean of seeds'
 DEFAULT_WORK_DIR = 'work_dirs/benchmark_ranking'
@@ -99,12 +101,55 @@ def health_of_runs(study, by_seed: Mapping) -> dict[str, dict | None]:
     return dict(sorted(out.items()))
 
 
+CLASSIFICATION = 'classification'  # the name of a study's own ground truth in its transfer section
+
+
+def read_transfer_tables(transfer: Mapping[str, str | Path] | None, space) -> dict[str, tuple[Path, dict]]:
+    """``{name: (path, {arch: value})}`` of ``--transfer``'s tables, read (and so checked) before any training."""
+    if transfer and CLASSIFICATION in transfer:
+        raise UsageError(f'--transfer {CLASSIFICATION}=... names the study\'s own ground truth; name the transfer '
+                         'table after its task (e.g. ade_miou=...)')
+    return {name: (Path(path), read_table(path, space=space).values) for name, path in (transfer or {}).items()}
+
+
+def against_transfer(truth_path: Path, truth: Mapping[str, float], rows, tables: Mapping[str, tuple[Path, dict]],
+                     by_seed, baselines: Mapping[str, Mapping[str, float]], archs: Sequence[str], space,
+                     methods: Sequence[str]) -> dict:
+    """The report's transfer section (:func:`pinas.studies.transfer.reference_summary`): the study's ground truth
+    (``truth``, its table's ``rows``) and each transfer table over the architectures all of them measured."""
+    bare = [Reference(CLASSIFICATION, str(truth_path), truth),
+            *(Reference(name, str(path), values) for name, (path, values) in tables.items())]
+    common = common_archs(bare, archs)
+    references = [Reference(CLASSIFICATION, str(truth_path), truth, truth_ceilings(rows, common, space)),
+                  *(Reference(name, str(path), values, truth_ceilings(json_rows(path), common, space))
+                    for name, (path, values) in tables.items())]
+    return reference_summary(by_seed, references, baselines, common, methods)
+
+
+def plot_transfer(section: Mapping, name: str, path: Path, title: str) -> Path:
+    """Each row of a transfer section at (tau against classification, tau against ``name``), the ceilings dotted."""
+    def bounds(entry):
+        low, high = (math.nan if v is None else v for v in entry['ci'])
+        return (math.nan if entry['value'] is None else entry['value']), low, high
+
+    points = {label: (*bounds(row['tau'][CLASSIFICATION]), *bounds(row['tau'][name]))
+              for label, row in section['rows'].items()}
+    ceiling = {ref: (c or {}).get('noise_ceiling', {}).get('value') for ref, c in
+               ((r, section['references'][r]['ceilings']) for r in (CLASSIFICATION, name))}
+    return plot_reference_pair(points, path, xlabel='Kendall τ-b against classification (stand-alone top-1)',
+                               ylabel=f'Kendall τ-b against {name}',
+                               ceilings={'noise ceilings': (ceiling[CLASSIFICATION], ceiling[name])},
+                               baselines=[label for label, row in section['rows'].items()
+                                          if row['kind'] == 'baseline'], title=title)
+
+
 def run_study(config: str | Path, ground_truth: str | Path, budgets: Sequence[Any] | None = None,
               methods: Sequence[str] | None = None, epochs: Sequence[int] | None = None,
               work_dir: str | Path = DEFAULT_WORK_DIR, out_dir: str | Path = DEFAULT_OUT_DIR,
               cfg_options: Mapping[str, Any] | None = None, zero_cost: str | Path | None = None,
               score_also: str | Path | None = None, split: str = 'all', seed: int | None = None,
-              train_only: bool = False, plan: bool = False, log: Callable[[str], Any] = print) -> dict | None:
+              train_only: bool = False, plan: bool = False, transfer: Mapping[str, str | Path] | None = None,
+              log: Callable[[str], Any] = print) -> dict | None:
     """Run the study ``config`` (a file or a study's name) against the ground-truth table ``ground_truth``; the
     arguments are the options of ``tools/ranking_study.py`` (its ``--help`` says what each does). Returns the report
     written to ``<out_dir>/<study>[/<split>]/report.json``, or None with ``plan`` (the plan is logged) or
@@ -127,6 +172,7 @@ def run_study(config: str | Path, ground_truth: str | Path, budgets: Sequence[An
     space = table_space(truth_path)  # None for a table without a meta file: codes compared as Arch values
     truth = read_table(truth_path, space=space).values
     archs = split_archs(truth, **study.split)[split]
+    transfer_tables = read_transfer_tables(transfer, space)
     if len(archs) < MIN_CORRELATION_ITEMS:
         where = str(truth_path) if split == 'all' else f'the {split} half of {truth_path}'
         raise RankingInputError(f'{where} holds {len(archs)} architectures; a correlation needs '
@@ -197,6 +243,9 @@ def run_study(config: str | Path, ground_truth: str | Path, budgets: Sequence[An
         report['zero_cost'] = dict(dir=str(zero_cost_dir), baselines=result['zero_cost'])
     if study.health:
         report['health'] = dict(min_margin=study.health['min_margin'], runs=health_of_runs(study, by_seed))
+    if transfer:
+        report['transfer'] = against_transfer(truth_path, truth, rows, transfer_tables, by_seed, baselines, archs,
+                                              space, [m.name for m in study.methods])
     report = nan_to_none(report)
     atomic_write_json(report_dir / 'report.json', report)
     atomic_write_bytes(report_dir / STUDY_MARKDOWN, format_seeded_study(report).encode())
@@ -235,6 +284,12 @@ def run_study(config: str | Path, ground_truth: str | Path, budgets: Sequence[An
             log(f'{method:<{width}}{epochs_text:>12}{row["units"]:>8}{row.get("units_measured", "-"):>9}'
                 f'{row["train_seconds"]:>9}{row["score_seconds"]:>9}'
                 f'   {text}')
+    for name in transfer or {}:
+        section = report['transfer']
+        plot_transfer(section, name, report_dir / f'transfer_vs_{name}.png',
+                      title=f'{study.name}: ranking against classification and {name} '
+                            f'({section["num_archs"]} archs{half})\nmean over supernet seeds, 95% CI over '
+                            'architectures and seeds')
     extra_plot = f' and {partial_plot}' if partial_plot else ''
     log(f'\ncost curves: {report_dir / "cost_curves.png"}{extra_plot}; report: {report_dir / "report.json"}, '
         f'rendered: {report_dir / STUDY_MARKDOWN}')
