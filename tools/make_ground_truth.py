@@ -34,7 +34,7 @@ from pinas.studies.ground_truth import (CHECKPOINTS, CODE, RUNS, TrainSettings, 
 from pinas.datasets.synthetic import SyntheticSpec
 from pinas.leaderboard.record import RecordError, load_records
 from pinas.leaderboard.table import LeaderboardError
-from pinas.leaderboard.truth import transfer_runs
+from pinas.leaderboard.truth import run_minutes, transfer_runs
 from pinas.models import build_standalone
 from pinas.ranking.metrics import MIN_PAIRS
 from pinas.ranking.tables import TableError, read_code_list
@@ -142,6 +142,7 @@ def records_table(paths, metric: str | None, out: Path) -> int:
     summary['provenance'] = {code: runs for code, runs in table['provenance'].items() if code in kept}
     missing = sorted(set(table[RUNS]) - kept)
     summary['incomplete'] = {code: sorted(table[RUNS][code], key=int) for code in missing}  # not every seed yet
+    summary['minutes_per_run'] = run_minutes(table['provenance'])
     write_table(out, summary)
     print(f'{summary["num_archs"]} architectures with seeds {seeds} ({len(missing)} still missing a seed); '
           f'{metric} seed-to-seed Kendall tau-b: {summary["seed_to_seed_kendall_tau"]}')

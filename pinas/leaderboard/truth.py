@@ -48,6 +48,18 @@ def transfer_runs(records: Sequence[Record], metric: str | None = None) -> dict:
                                    'configs (config_sha256); rerun them with one')
         runs.setdefault(record.arch, {})[seed] = record.metrics[metric]
         provenance.setdefault(record.arch, {})[seed] = dict(
-            pretrained_sha256=record.pretrained_sha256, git_commit=record.git_commit, git_dirty=record.git_dirty)
+            pretrained_sha256=record.pretrained_sha256, git_commit=record.git_commit, git_dirty=record.git_dirty,
+            train_wall_time_s=record.train_wall_time_s)
     meta = {name: getattr(first, name) for name in SHARED_FIELDS}
     return dict(meta=dict(meta, metric=metric), runs=runs, provenance=provenance)
+
+
+def run_minutes(provenance: dict) -> dict | None:
+    """``{mean, min, max, runs}`` of the fine-tuning minutes the records of :func:`transfer_runs` took (training
+    only, as each record measured it), what a protocol costs per run; None where no record measured it."""
+    minutes = [run['train_wall_time_s'] / 60 for seeds in provenance.values() for run in seeds.values()
+               if run.get('train_wall_time_s') is not None]
+    if not minutes:
+        return None
+    return dict(mean=round(sum(minutes) / len(minutes), 2), min=round(min(minutes), 2), max=round(max(minutes), 2),
+                runs=len(minutes))

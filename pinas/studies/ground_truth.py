@@ -302,10 +302,11 @@ def seed_columns(row: Mapping) -> list[str]:
 
 def summarize(table: dict, seeds: Sequence[int], column: str = SEED_COLUMN) -> dict:
     """Mean top-1 per architecture, the seed-to-seed Kendall tau-b of every seed pair (how reproducible the table
-    is) and, from 5 architectures and 2 seeds on, both references with their bootstrap CIs: the mean seed-to-seed
-    tau and the noise ceiling of the seeds' mean (:func:`~pinas.ranking.metrics.seed_ceilings`: what a perfect
-    ranking would reach against the table's score column). ``column``: the per-seed columns' prefix."""
-    from ..ranking.metrics import seed_ceilings
+    is) and, from 5 architectures and 2 seeds on, both references: the mean seed-to-seed tau and the noise ceiling
+    of the seeds' mean (:func:`~pinas.ranking.metrics.seed_ceilings`: what a perfect ranking would reach against
+    the table's score column), with bootstrap CIs from 20 architectures on and, below, no interval but each seed
+    pair's exact permutation p-value (the project's small-sample rule, :func:`~pinas.ranking.metrics.ranking_evidence`). ``column``: the per-seed columns' prefix."""
+    from ..ranking.metrics import MIN_BOOTSTRAP_ITEMS, kendall_permutation_test, seed_ceilings
     runs = {code: r for code, r in table['runs'].items() if all(str(s) in r for s in seeds)}
     rows = sorted(({'arch': code, 'score': float(np.mean([r[str(s)] for s in seeds])),
                     **{f'{column}{s}': r[str(s)] for s in seeds}} for code, r in runs.items()),
@@ -313,7 +314,14 @@ def summarize(table: dict, seeds: Sequence[int], column: str = SEED_COLUMN) -> d
     taus = seed_pair_taus({str(s): [r[str(s)] for r in runs.values()] for s in seeds})
     ceilings = {}
     if len(seeds) >= 2 and len(rows) >= CEILING_MIN_ARCHS:
-        ceilings = {m.name: m.as_dict() for m in seed_ceilings([[r[f'{column}{s}'] for r in rows] for s in seeds])}
+        per_seed = [[r[f'{column}{s}'] for r in rows] for s in seeds]
+        if len(rows) < MIN_BOOTSTRAP_ITEMS:  # no interval (unreliable on so few); each seed pair's exact p instead
+            ceilings = {m.name: m.as_dict() for m in seed_ceilings(per_seed, resamples=0)}
+            ceilings['seed_pair_permutation_p'] = {
+                f'{a}-{b}': kendall_permutation_test(per_seed[i], per_seed[j]).as_dict()['p_value']
+                for i, a in enumerate(seeds) for j, b in enumerate(seeds) if i < j}
+        else:
+            ceilings = {m.name: m.as_dict() for m in seed_ceilings(per_seed)}
     return dict(meta=table['meta'], num_archs=len(rows), seeds=list(seeds), seed_to_seed_kendall_tau=taus,
                 **ceilings, rows=rows)
 

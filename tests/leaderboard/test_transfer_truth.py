@@ -11,7 +11,8 @@ from tools.make_ground_truth import main as make_ground_truth
 
 
 def seg_record(arch, seed, miou, **fields):
-    fields = dict(dict(pretrain='standalone', pretrained_sha256=f'{seed}' * 64, dataset_fingerprint='f' * 16), **fields)
+    fields = dict(dict(pretrain='standalone', pretrained_sha256=f'{seed}' * 64, dataset_fingerprint='f' * 16,
+                       train_wall_time_s=120.0), **fields)
     return run_record(arch, seed, 'semantic_segmentation', {'mIoU': miou, 'aAcc': 80.0}, config=DEEPLAB,
                       pipeline='mmseg 1.2.2', **fields)
 
@@ -55,4 +56,9 @@ def test_the_tool_writes_the_table_and_its_references(tmp_path, capsys):
     assert meta['num_archs'] == 6 and meta['incomplete'] == {ARCHS[6]: ['2']}
     assert meta['seed_to_seed_kendall_tau'] == {'2-3': pytest.approx(13 / 15)}  # one swapped pair of 15
     assert 'noise_ceiling_kendall_tau_b' in meta and ARCHS[6] not in meta['provenance']
+    # 6 architectures: below 20 no bootstrap interval is claimed, the seed pair's exact permutation p instead
+    assert meta['noise_ceiling_kendall_tau_b']['ci'] == [None, None] or all(
+        v != v for v in meta['noise_ceiling_kendall_tau_b']['ci'])
+    assert meta['seed_pair_permutation_p']['2-3'] == pytest.approx(12 / 720)  # 0 or 1 pair out of order, either way: 2 x 6 of 720
+    assert meta['minutes_per_run'] == {'mean': 2.0, 'min': 2.0, 'max': 2.0, 'runs': 13}  # the unfinished arch's run cost too
     assert '6 architectures with seeds [2, 3] (1 still missing a seed)' in capsys.readouterr().out
