@@ -316,7 +316,7 @@ def summarize(table: dict, seeds: Sequence[int], column: str = SEED_COLUMN) -> d
     if len(seeds) >= 2 and len(rows) >= CEILING_MIN_ARCHS:
         per_seed = [[r[f'{column}{s}'] for r in rows] for s in seeds]
         if len(rows) < MIN_BOOTSTRAP_ITEMS:  # no interval (unreliable on so few); each seed pair's exact p instead
-            ceilings = {m.name: m.as_dict() for m in seed_ceilings(per_seed, resamples=0)}
+            ceilings = {m.name: dict(m.as_dict(), ci=[None, None]) for m in seed_ceilings(per_seed, resamples=0)}
             ceilings['seed_pair_permutation_p'] = {
                 f'{a}-{b}': kendall_permutation_test(per_seed[i], per_seed[j]).as_dict()['p_value']
                 for i, a in enumerate(seeds) for j, b in enumerate(seeds) if i < j}
