@@ -1,15 +1,19 @@
 """What resumable jobs write: atomic files with the permissions the umask gives, what a killed save leaves behind
-removed on the next start, damaged checkpoints refused, and a moved work dir that resumes from its own files."""
+removed on the next start, damaged checkpoints refused, and a moved work dir that resumes from its own files: the
+paths files store are relative to the file that stores them, and older absolute or cwd-relative ones still read."""
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 import torch
 
-from pinas.utils.checkpoint import CheckpointError, latest_checkpoint, resolve_checkpoint, verify_checkpoint_file
+from pinas.utils.checkpoint import (CheckpointError, latest_checkpoint, resolve_checkpoint, verify_checkpoint_file,
+                                    write_last_checkpoint)
 from pinas.utils.files import (atomic_write_bytes, atomic_write_json, file_identity, remove_stale_temp_files,
                                temp_path)
+from pinas.utils.paths import resolve_stored, stored_path
 
 
 @pytest.fixture
@@ -67,6 +71,26 @@ def test_a_moved_work_dir_resolves_its_own_checkpoint(tmp_path):
     (moved / 'last_checkpoint').write_text('')
     with pytest.raises(CheckpointError, match='is empty'):
         latest_checkpoint(moved)
+    assert write_last_checkpoint(moved, moved / 'epoch_2.pth') == 'epoch_2.pth'  # what our runner writes
+    assert latest_checkpoint(moved) == moved / 'epoch_2.pth'
+
+
+def test_stored_paths_are_relative_to_the_storing_file_and_old_forms_still_read(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / 'work' / 'export').mkdir(parents=True)
+    (tmp_path / 'work' / 'epoch_1.pth').write_bytes(b'w')
+    arch_file = tmp_path / 'work' / 'export' / 'a.json'
+    assert stored_path(tmp_path / 'work' / 'epoch_1.pth', arch_file) == '../epoch_1.pth'
+    assert stored_path('work/epoch_1.pth', 'work/export/a.json') == '../epoch_1.pth'  # both read from the cwd
+    assert stored_path('s3://bucket/epoch_1.pth', arch_file) == 's3://bucket/epoch_1.pth'
+    assert resolve_stored('../epoch_1.pth', arch_file) == tmp_path / 'work' / 'epoch_1.pth'
+    assert resolve_stored(str(tmp_path / 'x.pth'), arch_file) == tmp_path / 'x.pth'  # absolute: as it is
+    # older files name paths relative to the directory the job ran in; the storing file's own wins where both exist
+    assert resolve_stored('work/epoch_1.pth', arch_file) == Path('work/epoch_1.pth')
+    (tmp_path / 'work' / 'export' / 'work').mkdir()
+    (tmp_path / 'work' / 'export' / 'work' / 'epoch_1.pth').write_bytes(b'own')
+    assert resolve_stored('work/epoch_1.pth', arch_file) == tmp_path / 'work' / 'export' / 'work' / 'epoch_1.pth'
+    assert resolve_stored('gone.pth', arch_file) == tmp_path / 'work' / 'export' / 'gone.pth'  # named in errors
 
 
 def test_file_identity_tells_contents_apart(tmp_path):

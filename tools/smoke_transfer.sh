@@ -32,7 +32,7 @@ for config in "$ROOT"/configs/smoke/*.py; do
     exit 1
   fi
   echo "[smoke] $name: testing (log: $out/test.log)"
-  if ! "$PYTHON" "$ROOT/tools/test.py" "$config" "$(cat "$out/last_checkpoint")" --work-dir "$out" \
+  if ! "$PYTHON" "$ROOT/tools/test.py" "$config" "$out" --work-dir "$out" \
       >"$out/test.log" 2>&1; then
     tail -n 30 "$out/test.log"
     echo "[smoke] $name: testing failed" >&2

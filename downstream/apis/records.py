@@ -52,6 +52,7 @@ from pinas.search.work_dir import SearchWorkDir
 from pinas.spaces import named_arch
 from pinas.utils import get_dist_info
 from pinas.utils.checkpoint import load_checkpoint_file
+from pinas.utils.paths import resolve_stored, stored_path
 from pinas.utils.provenance import files_fingerprint, fingerprint, git_commit, git_dirty, tree_fingerprint
 
 from .config import pretrained_checkpoint
@@ -363,25 +364,34 @@ def search_settings(checkpoint) -> tuple[str | None, str | None]:
         return None, None
 
 
-def search_provenance(search_dir, code: str, arch_file: Mapping | None = None) -> Provenance:
-    """Provenance of ``code`` in a search: its row of the ranked table, and the supernet it was scored on (the arch
-    file's source checkpoint, else the search work dir's latest)."""
+def search_provenance(search_dir, code: str, arch_file: Mapping | None = None, arch_path=None,
+                      record_file=RECORD_FILE) -> Provenance:
+    """Provenance of ``code`` in a search: its row of the ranked table (named relative to ``record_file``, where the
+    record goes), and the supernet it was scored on: the source checkpoint of the arch file ``arch_file`` (read from
+    ``arch_path``; relative to it, or absolute in older arch files), else, where that file is gone, the search work
+    dir's latest."""
     work = SearchWorkDir.find(search_dir)
     row = work.ranked_row(code)
     arch_file = arch_file or {}
-    supernet = arch_file.get('source_checkpoint') or work.latest_checkpoint()
+    source = arch_file.get('source_checkpoint')
+    supernet = resolve_stored(source, arch_path) if source and arch_path else (Path(source) if source else None)
+    if supernet is None or not supernet.is_file():
+        supernet = work.latest_checkpoint()
     method = scorer = supernet_sha = None
-    if supernet is not None and Path(supernet).is_file():
+    if supernet is not None and supernet.is_file():
         method, scorer = search_settings(supernet)
         supernet_sha = sha256_file(supernet)
     return Provenance(kind='search', method=method, supernet_sha256=supernet_sha,
                       score=row['score'] if row else arch_file.get('score'), score_name=scorer,
-                      rank=row['rank'] if row else arch_file.get('rank'), ranked_file=str(work.table_json))
+                      rank=row['rank'] if row else arch_file.get('rank'),
+                      ranked_file=stored_path(work.table_json, record_file))
 
 
-def provenance_of(options: Mapping[str, Any], arch_cfg, space: str, code: str) -> Provenance:
+def provenance_of(options: Mapping[str, Any], arch_cfg, space: str, code: str,
+                  record_file=RECORD_FILE) -> Provenance:
     """From ``record.kind`` / ``record.search`` when given; else a search when the backbone's arch file sits in a
-    search's export or top-archs dir (``SearchWorkDir.of_arch_file``); else a known name's kind; else ``arch``."""
+    search's export or top-archs dir (``SearchWorkDir.of_arch_file``); else a known name's kind; else ``arch``.
+    Paths it names are relative to ``record_file``."""
     kind, search = options.get('kind'), options.get('search')
     arch_file = None
     if isinstance(arch_cfg, str) and arch_cfg.endswith('.json') and Path(arch_cfg).is_file():
@@ -393,7 +403,7 @@ def provenance_of(options: Mapping[str, Any], arch_cfg, space: str, code: str) -
         raise RecordError('record.kind=search needs record.search=<search work dir> (or an arch file of its '
                           'export/ dir as the backbone arch)')
     if kind in (None, 'search') and search is not None:
-        return search_provenance(search, code, arch_file)
+        return search_provenance(search, code, arch_file, arch_cfg, record_file)
     known = named_arch(space, code)
     return Provenance(kind=kind or (known.kind if known else 'arch'),
                       method=options.get('method', known.method if known else None))
@@ -412,7 +422,11 @@ def record_options(cfg: Config) -> dict[str, Any]:
 
 def build_record(cfg: Config, model, checkpoint: Path, meta: Mapping, metrics: Mapping, *, loader: str,
                  meter: RunMeter) -> Record:
-    """The record of ``checkpoint`` (whose meta is ``meta``) scored on ``cfg[loader]`` with ``metrics``."""
+    """The record of ``checkpoint`` (whose meta is ``meta``) scored on ``cfg[loader]`` with ``metrics``, to be
+    written to ``<work_dir>/record.json``: the files it names (checkpoints, ranked table) are named relative to
+    that, so a copied work dir's record names the copy's files (older records name them as the run was given them,
+    absolute or relative to the directory it ran in; :func:`pinas.utils.paths.resolve_stored` reads both)."""
+    record_file = Path(cfg.work_dir) / RECORD_FILE
     setup = meta.get(TRAIN_SETUP_META)
     if setup is None:
         raise RecordError(f'{checkpoint} carries no training setup (GPUs, batch, AMP): it was not saved by '
@@ -429,26 +443,26 @@ def build_record(cfg: Config, model, checkpoint: Path, meta: Mapping, metrics: M
     return Record(
         source='run', name=options.get('name', known_name), space=space, arch=code, task=task_of(cfg),
         dataset=options.get('dataset', dataset), split=split, metrics=canonical_metrics(metrics),
-        provenance=provenance_of(options, cfg.model.backbone.get('arch'), space, code),
+        provenance=provenance_of(options, cfg.model.backbone.get('arch'), space, code, record_file),
         params_M=counted['params_M'], flops_G=counted['GMACs'], input_size=size, config=cfg.filename,
         config_sha256=config_hash(cfg), schedule=setup['schedule'], gpus=setup['gpus'],
         batch_per_gpu=setup['batch_per_gpu'], amp=setup['amp'],
         seed=meta.get('seed', cfg.get('randomness', {}).get('seed')), git_commit=git_commit(), git_dirty=git_dirty(),
         dataset_fingerprint=record_data_fingerprint(cfg, loader, setup), environment=environment(),
         train_wall_time_s=setup.get(TRAIN_WALL_TIME), wall_time_s=meter.wall_time_s(),
-        peak_memory_MB=meter.peak_memory_MB(), checkpoint=str(checkpoint),
+        peak_memory_MB=meter.peak_memory_MB(), checkpoint=stored_path(checkpoint, record_file),
         checkpoint_sha256=sha256_file(checkpoint), pipeline=pipeline_of(cfg),
         pretrain=options.get('pretrain', INHERITED if pretrained_checkpoint(cfg) else SCRATCH),
-        **pretrained_provenance(cfg))
+        **pretrained_provenance(cfg, record_file))
 
 
-def pretrained_provenance(cfg: Config) -> dict[str, str]:
-    """The backbone's initial weights, named with their sha256 when they are a local file: what a fine-tune
-    started from (a supernet, a stand-alone pretraining run, ImageNet weights)."""
+def pretrained_provenance(cfg: Config, record_file=RECORD_FILE) -> dict[str, str]:
+    """The backbone's initial weights, named (relative to ``record_file``) with their sha256 when they are a local
+    file: what a fine-tune started from (a supernet, a stand-alone pretraining run, ImageNet weights)."""
     checkpoint = pretrained_checkpoint(cfg)
     if not checkpoint or '://' in str(checkpoint) or not Path(checkpoint).is_file():
         return {}
-    return dict(pretrained_checkpoint=str(checkpoint), pretrained_sha256=sha256_file(checkpoint))
+    return dict(pretrained_checkpoint=stored_path(checkpoint, record_file), pretrained_sha256=sha256_file(checkpoint))
 
 
 def write_record(cfg: Config, model, checkpoint, meta: Mapping, metrics: Mapping, *, loader: str, tta: bool,

@@ -12,6 +12,7 @@ from mmengine.runner import Runner
 from pinas.apis import build_runner
 from pinas.utils import get_dist_info
 from pinas.utils.checkpoint import latest_checkpoint, load_checkpoint_file, resolve_checkpoint
+from pinas.utils.paths import stored_path
 
 from .config import check_data, check_pretrained, complete_pretrained_init, enable_tta
 from .records import RecordHook, RunMeter, StrictLoadHook, write_record
@@ -60,6 +61,7 @@ def test(cfg: Config, checkpoint: str, tta: bool = False) -> dict:
         write_record(cfg, runner.model, checkpoint, loaded.meta, metrics, loader='test_dataloader', tta=tta,
                      meter=meter)
         out = Path(cfg.work_dir) / METRICS_FILE  # last: a benchmark job is done when it exists beside a record
+        checkpoint = stored_path(checkpoint, out)  # relative to the metrics file: a copied work dir names its own
         out.write_text(json.dumps(dict(config=cfg.filename, checkpoint=checkpoint, metrics=metrics), indent=2))
     return metrics
 

@@ -2,7 +2,8 @@
 
 Writes, for one architecture, the three files :func:`pinas.search.work_dir.export_paths` names:
 
-* the arch file (code, space, source checkpoint) that transfer configs can point to;
+* the arch file (code, space, source checkpoint, weight files, each named relative to the arch file) that transfer
+  configs can point to;
 * the stand-alone timm state dict (weights inherited from the supernet's student), for
   ``timm.create_model('pinas_...', arch=..., pretrained=True, pretrained_cfg_overlay=dict(file=...))``;
 * an mmengine checkpoint of the ``downstream.PiNASResNeSt`` backbone weights, for
@@ -24,6 +25,7 @@ from ..search.work_dir import export_paths
 from ..spaces import build_space
 from ..utils.checkpoint import resolve_checkpoint, save_checkpoint_file
 from ..utils.cli import UsageError
+from ..utils.paths import stored_path
 
 
 MAX_LISTED_KEYS = 8  # key prefixes named when a checkpoint is not a supernet's
@@ -61,9 +63,11 @@ def export_architecture(checkpoint, arch, space='pinas_resnest50d', out_dir='.',
     weights = model.state_dict()
     save_checkpoint_file(weights, files['timm'])
     backbone = {k: v for k, v in weights.items() if not k.startswith('fc.')}
-    save_checkpoint_file(dict(state_dict=backbone, meta=dict(arch=code, space=space.name, source=str(path))),
+    # every file named relative to the file that names it (the weight files sit beside the arch file), so a copied
+    # search dir is whole and names its own supernet (pinas.utils.paths.resolve_stored reads older absolute names)
+    source = stored_path(path, files['arch'])
+    save_checkpoint_file(dict(state_dict=backbone, meta=dict(arch=code, space=space.name, source=source)),
                          files['backbone'])
-    # the weight files sit beside the arch file and are named relative to it, so a copied export dir is whole
-    write_arch_file(files['arch'], space, arch, num_classes=num_classes, source_checkpoint=str(path),
+    write_arch_file(files['arch'], space, arch, num_classes=num_classes, source_checkpoint=source,
                     timm_weights=files['timm'].name, backbone_checkpoint=files['backbone'].name, **meta)
     return files

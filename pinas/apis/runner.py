@@ -27,7 +27,7 @@ from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 from torch import nn
 
-import pinas.engine  # noqa: F401  (registers DeviceAwareDDP and the atomic checkpoint backend)
+from pinas.engine import RelativeLastCheckpointHook  # also registers DeviceAwareDDP and the atomic backend
 
 from ..utils.checkpoint import allow_mmengine_checkpoints, latest_checkpoint, verify_checkpoint_file
 from ..utils.cli import UsageError, one_line
@@ -276,7 +276,8 @@ class PinasRunner(Runner):
 
 def build_runner(cfg: Config) -> Runner:
     """The config's ``runner_type`` if it names one, else :class:`PinasRunner`; the process group starts first,
-    and what a save killed half-way left in the work dir is removed (:func:`remove_stale_temp_files`)."""
+    what a save killed half-way left in the work dir is removed (:func:`remove_stale_temp_files`), and the work
+    dir's ``last_checkpoint`` names its checkpoint relative to it (:class:`RelativeLastCheckpointHook`)."""
     allow_mmengine_checkpoints()
     setup_distributed(cfg)
     if get_dist_info().is_main:
@@ -287,6 +288,6 @@ def build_runner(cfg: Config) -> Runner:
         # get the first run's instance back and log its scalars into the first run's work dir. Unnamed, it takes
         # the run's unique experiment name, as mmengine's default visualizer does.
         cfg.visualizer.pop('name', None)
-    if 'runner_type' in cfg:
-        return RUNNERS.build(cfg)
-    return PinasRunner.from_cfg(cfg)
+    runner = RUNNERS.build(cfg) if 'runner_type' in cfg else PinasRunner.from_cfg(cfg)
+    runner.register_hook(RelativeLastCheckpointHook())
+    return runner

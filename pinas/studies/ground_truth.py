@@ -30,6 +30,7 @@ from ..datasets.folder import ImageFolder
 from ..datasets.synthetic import SyntheticSpec, make_synthetic_dataset
 from ..utils.checkpoint import save_checkpoint_file
 from ..utils.files import atomic_write_json
+from ..utils.paths import resolve_stored, stored_path
 from ..utils.provenance import code_state, fingerprint
 
 CEILING_MIN_ARCHS = 5  # fewer architectures give no ceiling (no correlation is stated below 5 items)
@@ -42,8 +43,8 @@ SYNTHETIC_GENERATOR_VERSION = 1
 DATASET_FINGERPRINT = 'dataset_fingerprint'  # runs meta key
 ADDED_META_KEYS = (DATASET_FINGERPRINT,)  # absent from runs files written before it existed; not a mismatch
 RUNS, CODE = 'runs', 'code'  # runs file keys: {arch: {seed: top-1}} and {arch: {seed: code_state()}}
-# Runs file key of the kept weights (``checkpoint_dir``): {arch: {seed: {'file': path, 'sha256': ...}}}. Transfer
-# ground truth fine-tunes from them, and its records name the file and its sha256.
+# Runs file key of the kept weights (``checkpoint_dir``): {arch: {seed: {'file': path relative to the runs file,
+# 'sha256': ...}}}. Transfer ground truth fine-tunes from them, and its records name the file and its sha256.
 CHECKPOINTS = 'checkpoints'
 
 
@@ -242,7 +243,8 @@ def run_ground_truth(space, build_model: Callable[[Arch], nn.Module], archs: Seq
     def done(code: str, seed: int) -> bool:
         if str(seed) not in runs.get(code, {}):
             return False
-        return checkpoint_dir is None or Path(kept.get(code, {}).get(str(seed), {}).get('file', '')).is_file()
+        file = kept.get(code, {}).get(str(seed), {}).get('file')
+        return checkpoint_dir is None or (file is not None and resolve_stored(file, out).is_file())
     todo = [(a, s) for a, s in jobs if not done(space.format(a), s)]
     began = time.time()
     for i, (arch, seed) in enumerate(todo, 1):
@@ -255,7 +257,7 @@ def run_ground_truth(space, build_model: Callable[[Arch], nn.Module], archs: Seq
             kept.setdefault(code, {})[str(seed)] = save_standalone(
                 model, checkpoint_path(checkpoint_dir, code, seed),
                 dict(space=space.name, arch=code, seed=seed, top1=top1, train=meta['train'],
-                     **{DATASET_FINGERPRINT: meta[DATASET_FINGERPRINT]}))
+                     **{DATASET_FINGERPRINT: meta[DATASET_FINGERPRINT]}), runs_file=out)
         runs.setdefault(code, {})[str(seed)] = top1
         states.setdefault(code, {})[str(seed)] = code_state()
         atomic_write_json(out, table)
@@ -270,16 +272,19 @@ def checkpoint_path(checkpoint_dir: Path | str, code: str, seed: int) -> Path:
     return Path(checkpoint_dir) / code / f'seed{seed}.pth'
 
 
-def save_standalone(model: nn.Module, path: Path, meta: Mapping) -> dict:
+def save_standalone(model: nn.Module, path: Path, meta: Mapping, runs_file: Path) -> dict:
     """Write ``model``'s weights (host tensors, under ``state_dict``, with ``meta``) atomically to ``path``; returns
-    the runs file's entry for it: the path as given and the file's sha256."""
+    the entry of ``runs_file`` for it: the path relative to the runs file (a copied study names its own files) and
+    the file's sha256."""
     state_dict = {k: v.detach().cpu() for k, v in model.state_dict().items()}
-    return {'file': str(path), 'sha256': save_checkpoint_file(dict(state_dict=state_dict, meta=dict(meta)), path)}
+    sha256 = save_checkpoint_file(dict(state_dict=state_dict, meta=dict(meta)), path)
+    return {'file': stored_path(path, runs_file), 'sha256': sha256}
 
 
 def kept_checkpoints(runs_path: Path) -> tuple[dict, dict]:
     """The meta and the kept checkpoints (``{arch: {seed: {'file', 'sha256'}}}``) of a runs file and its shards, as
-    :func:`run_ground_truth` wrote them with ``checkpoint_dir``."""
+    :func:`run_ground_truth` wrote them with ``checkpoint_dir``; each ``file`` as a path to open (stored relative to
+    the runs file, or, in older files, as the run was given it: :func:`pinas.utils.paths.resolve_stored`)."""
     if not runs_path.is_file():
         raise ValueError(f'{runs_path} does not exist; give the runs file (<table>.runs.json) of a '
                          'tools/make_ground_truth.py --keep-checkpoints run')
@@ -287,7 +292,9 @@ def kept_checkpoints(runs_path: Path) -> tuple[dict, dict]:
         meta = json.loads(runs_path.read_text())['meta']
     except (ValueError, KeyError, TypeError):
         raise ValueError(f'{runs_path} is not a ground-truth runs file (JSON with "meta" and "runs")') from None
-    return meta, collect_runs(runs_path, meta, CHECKPOINTS)
+    kept = collect_runs(runs_path, meta, CHECKPOINTS)
+    return meta, {code: {seed: dict(entry, file=str(resolve_stored(entry['file'], runs_path)))
+                         for seed, entry in seeds.items()} for code, seeds in kept.items()}
 
 
 def seed_columns(row: Mapping) -> list[str]:

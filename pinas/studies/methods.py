@@ -20,6 +20,7 @@ from ..ranking.tables import (Table, TableError, ranked_rows, read_code_list, re
                               write_ranked_table)
 from ..utils.cli import UsageError
 from ..utils.files import atomic_write_bytes, atomic_write_json
+from ..utils.paths import stored_dir_path
 from .ground_truth import seed_to_seed_tau
 from .study import (STUDY_MARKDOWN, TAU, completed_budgets, count_passes, evaluate_runs, format_plan, judge_health,
                     load_study, parse_budget, per_stage, plan_study, resolve_study_config, run_name, run_plan,
@@ -179,7 +180,7 @@ def run_study(config: str | Path, ground_truth: str | Path, budgets: Sequence[An
                                 f'{MIN_CORRELATION_ITEMS}: '
                                 f'{"use --split all or " if split != "all" else ""}a larger table')
     also = read_arch_list(Path(score_also), space) if score_also else []
-    # The config's directory is relative to the working directory, recorded absolute as it always was.
+    # The config's directory is relative to the working directory (the report names it relative to itself).
     zero_cost_dir = Path(zero_cost) if zero_cost else Path.cwd() / study.zero_cost
     baselines = {name: table.values for name, table in read_baselines(zero_cost_dir, space=space).items()}
     for name, values in baselines.items():
@@ -233,14 +234,16 @@ def run_study(config: str | Path, ground_truth: str | Path, budgets: Sequence[An
                          report_dir / f'{name}.png', xlabel=labels[method], ylabel=GROUND_TRUTH_Y,
                          title=f'{method}, epochs {record["epochs"]} ({record["units"]} passes per image), '
                                f'{study.name} space')
-    report = dict(config=str(config), study=study.name, reference=study.reference.name,
+    # paths the report holds are relative to it, so a copied results dir stays whole; the ground truth is named as
+    # given (cwd-relative, the rendering shows it)
+    report = dict(config=stored_dir_path(config, report_dir), study=study.name, reference=study.reference.name,
                   ground_truth=str(truth_path), archs=split, split=dict(study.split), num_archs=len(archs),
                   seed_to_seed_tau=seed_tau, ceilings=ceilings, seeded=seeded,
                   budgets=result['budgets'],
                   cost_curves={m: [dict(units=u, value=v, ci=[lo, hi]) for u, v, lo, hi in points]
                                for m, points in seeded_curves(seeded).items()})
     if baselines:
-        report['zero_cost'] = dict(dir=str(zero_cost_dir), baselines=result['zero_cost'])
+        report['zero_cost'] = dict(dir=stored_dir_path(zero_cost_dir, report_dir), baselines=result['zero_cost'])
     if study.health:
         report['health'] = dict(min_margin=study.health['min_margin'], runs=health_of_runs(study, by_seed))
     if transfer:

@@ -30,6 +30,7 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from ..utils.cli import UsageError
 from ..utils.files import atomic_write_json
+from ..utils.paths import stored_dir_path
 from ..utils.provenance import code_state
 from ..ranking.tables import space_arch, table_code
 
@@ -570,6 +571,36 @@ def stage_work_dir(work_dir: str | Path, config: str, settings: Mapping[str, Any
     return Path(work_dir) / f'{config}-{digest}'
 
 
+def portable_settings(settings: Mapping[str, Any], work_dir: str | Path, config: str) -> dict:
+    """``settings`` (:func:`training_settings`) with the previous stage's work dir (``model.init_from``) named
+    relative to this stage's (a sibling under ``work_dir``): what a stage's marker records and its dir is named by,
+    the same wherever the study's work dir is, so a moved or copied one finds its finished stages."""
+    init_from = settings.get('model', {}).get('init_from')
+    if not init_from:
+        return dict(settings)
+    sibling = stored_dir_path(init_from, Path(work_dir) / config)  # ../<previous stage's dir>
+    return dict(settings, model=dict(settings['model'], init_from=sibling))
+
+
+def _stage_marker(folder: Path) -> dict:
+    marker = folder / STAGE_FILE
+    return json.loads(marker.read_text()) if marker.is_file() else {}
+
+
+def find_stage(work_dir: str | Path, config: str, settings: Mapping[str, Any],
+               as_given: Mapping[str, Any]) -> tuple[Path, dict, Mapping[str, Any]]:
+    """``(stage work dir, what its marker holds, the settings it records)`` for ``settings``
+    (:func:`portable_settings`); a stage that finished before they were portable (named and recorded with the
+    previous stage's path ``as_given``) is found under its own name and keeps recording that."""
+    for recorded in (settings, as_given):
+        folder = stage_work_dir(work_dir, config, recorded)
+        done = _stage_marker(folder)
+        if done.get('settings') == recorded:
+            return folder, done, recorded
+    folder = stage_work_dir(work_dir, config, settings)
+    return folder, _stage_marker(folder), settings
+
+
 def train_and_score(run: PlannedRun, archs: Sequence[str], work_dir: str | Path,
                     cfg_options: Mapping[str, Any], log: Callable[[str], Any] = print) -> dict:
     """Train the run's stages one after the other (each from the previous one's checkpoint, a cosine schedule over
@@ -587,10 +618,10 @@ def train_and_score(run: PlannedRun, archs: Sequence[str], work_dir: str | Path,
         if previous is not None:
             options['model.init_from'] = str(previous)
         cfg = load_config(search_config_path(stage.config), cfg_options=options)
-        settings = training_settings(cfg)
-        previous = stage_work_dir(work_dir, stage.config, settings)
+        as_given = training_settings(cfg)
+        previous, done, settings = find_stage(work_dir, stage.config,
+                                              portable_settings(as_given, work_dir, stage.config), as_given)
         marker = previous / STAGE_FILE
-        done = json.loads(marker.read_text()) if marker.is_file() else {}
         same = done.get('settings') == settings
         checkpoint = finished_checkpoint(previous, stage.epochs) if same and 'train_seconds' in done else None
         cfg.work_dir = str(previous)

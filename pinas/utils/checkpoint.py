@@ -1,5 +1,6 @@
 """Reading checkpoints: torch's weights-only unpickler allowed to read mmengine checkpoints, damaged files refused
-with one clear error, and a work dir's newest checkpoint found even after the work dir moved.
+with one clear error, and a work dir's newest checkpoint found even after the work dir moved (its
+``last_checkpoint`` record names the file relative to the work dir: :func:`write_last_checkpoint`).
 
 An mmengine checkpoint stores the message hub next to the weights: ``HistoryBuffer`` objects holding numpy arrays
 and scalars. Without an allow-list, ``--resume`` fails with "Unsupported global: HistoryBuffer". Rather than
@@ -25,6 +26,7 @@ except ImportError:  # pragma: no cover - numpy 1.x
 
 from .cli import UsageError
 from .files import atomic_write_bytes
+from .paths import REMOTE, stored_dir_path
 
 LAST_CHECKPOINT = 'last_checkpoint'  # mmengine's record of a work dir's newest checkpoint
 
@@ -67,9 +69,9 @@ def resolve_checkpoint(path) -> Path:
 def latest_checkpoint(work_dir) -> Path | None:
     """The checkpoint named by ``work_dir``'s ``last_checkpoint`` record (None without a record).
 
-    mmengine writes the record as an absolute path, which stock tools need. The file of that name in ``work_dir``
-    itself wins over it, so a moved or copied work dir resumes from its own checkpoint, not the original's; a
-    relative record is read against ``work_dir``."""
+    Our runner writes the record relative to ``work_dir`` (:func:`write_last_checkpoint`) and it is read against
+    ``work_dir``; mmengine writes an absolute path, of which the file of that name in ``work_dir`` itself wins, so a
+    moved or copied work dir resumes from its own checkpoint, not the original's, in either form."""
     record = Path(work_dir) / LAST_CHECKPOINT
     if not record.is_file():
         return None
@@ -79,6 +81,17 @@ def latest_checkpoint(work_dir) -> Path | None:
                               'newest epoch_N.pth or iter_N.pth of that directory into it')
     own = record.parent / named.name
     return own if own.is_file() else record.parent / named
+
+
+def write_last_checkpoint(work_dir, checkpoint) -> str:
+    """Write ``work_dir``'s ``last_checkpoint`` record naming ``checkpoint`` relative to ``work_dir`` (a URL as it
+    is), atomically; returns what it wrote. mmengine's own record is an absolute path, which sends a copied work
+    dir back to the original's files; mmengine's ``find_latest_checkpoint`` would read the relative name against
+    the working directory, so every reader here goes through :func:`latest_checkpoint` (the runner's
+    ``load_or_resume`` included)."""
+    text = str(checkpoint) if REMOTE in str(checkpoint) else stored_dir_path(checkpoint, work_dir)
+    atomic_write_bytes(Path(work_dir) / LAST_CHECKPOINT, text.encode())
+    return text
 
 
 class CheckpointError(UsageError):

@@ -1,4 +1,7 @@
 """Ground truth made here: seeded architecture samples, the training recipe, and a run that resumes."""
+import json
+import shutil
+
 import numpy as np
 import pytest
 import torch
@@ -87,7 +90,7 @@ def test_shards_split_the_jobs_and_a_plain_run_collects_them(tmp_path):
     assert summarize(table, [0, 1])['num_archs'] == 3 and out.is_file()
 
 
-def test_kept_checkpoints_are_written_before_their_run_is_recorded_and_named_by_sha256(tmp_path):
+def test_kept_checkpoints_are_written_before_their_run_is_recorded_and_named_by_sha256(tmp_path, monkeypatch):
     """A transfer ground truth fine-tunes from the pretraining runs' own weights: each run keeps them, the runs file
     names the file and its sha256, and a run recorded without its file trains again rather than leaving a hole."""
     import hashlib
@@ -98,10 +101,11 @@ def test_kept_checkpoints_are_written_before_their_run_is_recorded_and_named_by_
     table = run_ground_truth(TINY, build, archs[:2], [0, 1], out, tmp_path / 'data', spec, settings, logs.append,
                              checkpoint_dir=kept_dir)
     meta, kept = kept_checkpoints(out)
-    assert meta == table['meta'] and kept == table[CHECKPOINTS] and len(logs) == 4
+    assert meta == table['meta'] and kept.keys() == table[CHECKPOINTS].keys() and len(logs) == 4
     code = TINY.format(archs[0])
     entry = kept[code]['1']
-    assert entry['file'] == str(checkpoint_path(kept_dir, code, 1))
+    assert table[CHECKPOINTS][code]['1'] == dict(entry, file=f'kept/{code}/seed1.pth')  # relative to the runs file
+    assert entry['file'] == str(checkpoint_path(kept_dir, code, 1))  # as a path to open
     assert entry['sha256'] == hashlib.sha256((kept_dir / code / 'seed1.pth').read_bytes()).hexdigest()
     saved = torch.load(entry['file'], map_location='cpu')
     assert saved['meta']['top1'] == table['runs'][code]['1'] and saved['meta']['arch'] == code
@@ -114,6 +118,18 @@ def test_kept_checkpoints_are_written_before_their_run_is_recorded_and_named_by_
     assert len(logs) == 5 and (kept_dir / code / 'seed1.pth').is_file()  # only the run that lost its file
     with pytest.raises(ValueError, match='does not exist'):
         kept_checkpoints(tmp_path / 'none.runs.json')
+    # the runs file names the files relative to itself: a copy names its own; an older file's cwd-relative names read
+    copy = tmp_path / 'copy'
+    copy.mkdir()
+    shutil.copytree(kept_dir, copy / 'kept')
+    shutil.copy(out, copy / out.name)
+    assert kept_checkpoints(copy / out.name)[1][code]['1']['file'] == str(copy / 'kept' / code / 'seed1.pth')
+    old = json.loads(out.read_text())
+    old[CHECKPOINTS][code]['1']['file'] = f'kept/{code}/seed1.pth'
+    (tmp_path / 'old').mkdir()
+    (tmp_path / 'old' / out.name).write_text(json.dumps(old))
+    monkeypatch.chdir(tmp_path)
+    assert kept_checkpoints(tmp_path / 'old' / out.name)[1][code]['1']['file'] == f'kept/{code}/seed1.pth'
 
 
 def test_a_batch_larger_than_the_data_is_refused_before_any_run(tmp_path):

@@ -8,6 +8,7 @@ import pytest
 from pinas.studies.methods import ceiling, json_rows
 from pinas.studies.study import count_passes, load_study, plan_study, resolve_study_config, study_names
 from pinas.utils.cli import UsageError
+from pinas.utils.paths import resolve_stored
 from tools import ranking_study
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -93,6 +94,8 @@ def test_the_report_sets_every_method_beside_the_zero_cost_baselines(bench, tmp_
     out_dir = tmp_path / 'out' / 'resnest'
     report = json.loads((out_dir / 'report.json').read_text())
     assert set(report['zero_cost']['baselines']) == {'params', 'synflow', 'flops'}
+    assert report['zero_cost']['dir'] == '../../zc'  # paths the report holds are relative to it
+    assert resolve_stored(report['config'], out_dir / 'report.json') == ROOT / 'configs/ranking/methods_resnest.py'
     margin = report['budgets']['1']['methods']['pinas']['margin_over_best_baseline']
     # 12 architectures: too few for a bootstrap, so values without intervals (a study reports CIs from 20 on)
     assert margin['name'].startswith('margin_kendall_tau_b over ') and margin['ci'] == [None, None]

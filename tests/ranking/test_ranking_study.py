@@ -3,6 +3,7 @@ equal compute per budget, runs resume from their files, and the cost curves are 
 one step of a small supernet on a few random images."""
 import json
 import math
+import shutil
 from pathlib import Path
 
 import pytest
@@ -417,6 +418,38 @@ def test_a_run_records_the_passes_its_steps_ran(tmp_path):
     assert first['measured_passes_per_batch'] == [3.0] and first['units_measured'] == 6
     again = train_and_score(run, [code], tmp_path / 'work', small)  # loaded, not trained: the marker keeps them
     assert again['trained'] == 0 and again['measured_passes_per_batch'] == [3.0]
+
+
+def test_a_stage_names_its_previous_stage_relative_so_a_moved_study_finds_its_stages(tmp_path):
+    """A later stage starts from the previous stage's work dir: its marker and its dir's name hold that path
+    relative to the stage (a sibling), the same wherever the study's work dir is; a stage finished when they held
+    the path as given is still found, and a first stage's name is what it always was."""
+    from pinas.studies.study import STAGE_FILE, find_stage, portable_settings, stage_work_dir
+
+    def given(work):
+        return {'model': {'type': 'CEPT', 'init_from': str(work / 'step1-0123456789')}, 'seed': 1}
+    work, moved = tmp_path / 'work' / 'x1', tmp_path / 'moved' / 'x1'
+    settings = portable_settings(given(work), work, 'step2')
+    assert settings == {'model': {'type': 'CEPT', 'init_from': '../step1-0123456789'}, 'seed': 1}
+    assert portable_settings(given(moved), moved, 'step2') == settings
+    first = {'model': {'type': 'CEPT'}, 'seed': 1}
+    assert portable_settings(first, work, 'step1') == first
+
+    def finish(folder, recorded):
+        folder.mkdir(parents=True)
+        (folder / STAGE_FILE).write_text(json.dumps(dict(settings=recorded, train_seconds=1.0)))
+        return dict(settings=recorded, train_seconds=1.0)
+    done = finish(stage_work_dir(work, 'step2', settings), settings)
+    shutil.copytree(tmp_path / 'work', tmp_path / 'moved')
+    assert find_stage(moved, 'step2', settings, given(moved)) == (stage_work_dir(moved, 'step2', settings), done,
+                                                                  settings)
+    legacy = tmp_path / 'legacy' / 'x1'
+    done = finish(stage_work_dir(legacy, 'step2', given(legacy)), given(legacy))  # before paths were portable
+    assert find_stage(legacy, 'step2', settings, given(legacy)) == (stage_work_dir(legacy, 'step2', given(legacy)),
+                                                                    done, given(legacy))
+    other = tmp_path / 'other'
+    assert find_stage(other, 'step2', settings, given(other)) == (stage_work_dir(other, 'step2', settings), {},
+                                                                  settings)
 
 
 def test_a_changed_stage_config_makes_its_run_stale(tmp_path):

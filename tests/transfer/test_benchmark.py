@@ -2,6 +2,7 @@
 library (or `python -m downstream` under torchrun / srun), one record each; jobs with records are skipped, an
 interrupted one resumes, a failed one is reported while the others run, progress shows done/total and an ETA."""
 import json
+import os
 
 import pytest
 import torch
@@ -135,7 +136,8 @@ tasks = [{SEG_TASK}]""")
     prov = record.provenance
     assert (prov.kind, prov.method, prov.score_name, prov.rank, prov.score) == ('search', 'pinas', 'knn', 1, 0.9)
     assert prov.supernet_sha256 == records.sha256_file(search / 'epoch_1.pth')
-    assert prov.ranked_file == str(search / 'search' / 'ranked.json')
+    assert prov.ranked_file == os.path.relpath(search / 'search' / 'ranked.json', best.work_dir)  # from the record
+    assert record.checkpoint == f'iter_{SEG_ITERS}.pth' and not os.path.isabs(record.pretrained_checkpoint)
 
     runs = _timestamped_runs(best.work_dir)
     assert apis.benchmark_main([str(config), '--work-dir', str(work)]) == 1  # bad-code still fails
@@ -232,11 +234,15 @@ seeds = [1, 2]""")
     code = space.format(archs[1])
     assert [(j.entry.name, j.seed) for j in bench.jobs] == [(f'sa-{code}', 1)]  # seed 2 was never pretrained
     kept = table['checkpoints'][code]['1']
-    assert bench.jobs[0].cfg_options()['model.backbone.init_cfg.checkpoint'] == kept['file']
+    weights = tmp_path / 'kept' / code / 'seed1.pth'  # the runs file names it relative to itself
+    assert kept['file'] == str(weights.relative_to(tmp_path))
+    assert bench.jobs[0].cfg_options()['model.backbone.init_cfg.checkpoint'] == str(weights)
     assert apis.benchmark_main([str(config), '--work-dir', str(tmp_path / 'w')]) == 0
-    record = load_record(bench.jobs[0].work_dir / RECORD_FILE)
+    record_file = bench.jobs[0].work_dir / RECORD_FILE
+    record = load_record(record_file)
     assert (record.pretrain, record.arch, record.seed) == ('standalone', code, 1)
-    assert (record.pretrained_checkpoint, record.pretrained_sha256) == (kept['file'], kept['sha256'])
+    assert (record.pretrained_checkpoint, record.pretrained_sha256) == (os.path.relpath(weights, record_file.parent),
+                                                                         kept['sha256'])
 
     wanted.write_text('4-' * 19 + '8\n')
     with pytest.raises(benchmark.BenchmarkError, match='1 of 1 architectures have no kept pretraining weights'):
@@ -252,6 +258,69 @@ def test_a_copied_search_dir_uses_its_own_exported_weights(search, tmp_path):
     (entry,) = {job.entry.name: job.entry for job in benchmark.load_benchmark(config).jobs}.values()
     assert entry.weights.startswith(str(copy)) and entry.weights.endswith('_mmengine_backbone.pth')
     assert entry.arch.startswith(str(copy))
+
+
+def _small_search(work_dir, data_root):
+    """configs/search/spos_embedded.py shrunk to seconds: one epoch on a few images, two architectures scored, the
+    best exported."""
+    options = {'train_dataloader.dataset.synthetic.train_per_class': 4,
+               'train_dataloader.dataset.synthetic.val_per_class': 2, 'train_dataloader.dataset.root': data_root,
+               'train_dataloader.batch_size': 16, 'train_dataloader.num_workers': 0,
+               'train_dataloader.persistent_workers': False, 'train_cfg.max_epochs': 1,
+               'search.strategy': dict(_delete_=True, type='random', max_evals=2), 'search.top_n': 1,
+               'search.data.batch_size': 16, 'search.scorer.recalib_batches': 1,
+               **{f'search.data.{split}.root': data_root for split in ('recalib', 'val')}}
+    return load_config(ROOT / 'configs/search/spos_embedded.py', cfg_options=options, work_dir=str(work_dir))
+
+
+def _stored_text(folder):
+    """What the suite stored under ``folder`` as text: JSON files and checkpoint records, without mmengine's logs
+    and config dumps (which echo the run's settings, work_dir included)."""
+    return {p: p.read_text() for p in folder.rglob('*') if p.suffix == '.json' or p.name == 'last_checkpoint'}
+
+
+@pytest.mark.slow
+def test_a_copied_work_dir_is_self_contained(tiny_data, tmp_path):
+    """Search, export and a benchmark job in one dir; copied and the original deleted, the copy names only its own
+    files (every stored path is relative to the file that stores it), resumes the search and the job from them,
+    and its record names the copy's supernet."""
+    import shutil
+
+    from pinas.apis import train_and_search
+    from pinas.search.work_dir import SearchWorkDir
+    from pinas.utils.paths import resolve_stored
+    original, copy = tmp_path / 'original', tmp_path / 'copy'
+    data = str(tmp_path / 'data')  # outside the work dir: configs name their data, and it is not copied
+    train_and_search(_small_search(original / 'supernet', data))
+    config = write_benchmark(tmp_path / 'b.py', f"entries = [dict(export=True)]\ntasks = [{SEG_TASK}]")
+    assert apis.benchmark_main([str(config), '--work-dir', str(original / 'bench'),
+                                '--cfg-options', f'search_dir={original / "supernet"}']) == 0
+    shutil.copytree(original, copy)
+    shutil.rmtree(original)
+
+    stored = _stored_text(copy)
+    assert {'state.json', 'ranked.json', 'record.json', 'test_metrics.json', 'last_checkpoint'} <= \
+        {p.name for p in stored}
+    assert [p for p, text in stored.items() if str(original) in text] == []
+    work = SearchWorkDir(copy / 'supernet')
+    assert work.latest_checkpoint() == copy / 'supernet' / 'epoch_1.pth'
+    (arch_file, exported), = work.exports().items()
+    assert resolve_stored(exported['source_checkpoint'], arch_file) == copy / 'supernet' / 'epoch_1.pth'
+    before = {p: p.stat().st_mtime_ns for p in (work.state, copy / 'supernet' / 'epoch_1.pth')}
+    _, again = train_and_search(_small_search(copy / 'supernet', data))  # nothing trained or scored again
+    assert len(again['result'].history) == 2 and before == {p: p.stat().st_mtime_ns for p in before}
+
+    (job,) = benchmark.load_benchmark(config, work_dir=str(copy / 'bench'),
+                                      cfg_options={'search_dir': str(copy / 'supernet')}).jobs
+    record_file = job.work_dir / RECORD_FILE
+    (job.work_dir / apis.transfer_runner.METRICS_FILE).unlink()  # the job runs again: resumes (done) and tests
+    assert apis.benchmark_main([str(config), '--work-dir', str(copy / 'bench'),
+                                '--cfg-options', f'search_dir={copy / "supernet"}']) == 0
+    record = load_record(record_file)
+    assert record.provenance.supernet_sha256 == records.sha256_file(copy / 'supernet' / 'epoch_1.pth')
+    for name in (record.checkpoint, record.pretrained_checkpoint, record.provenance.ranked_file):
+        assert not os.path.isabs(name) and resolve_stored(name, record_file).is_file()
+    assert resolve_stored(record.pretrained_checkpoint, record_file).parent == work.export_dir
 
 
 

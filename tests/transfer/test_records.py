@@ -15,6 +15,7 @@ from downstream.apis import records
 from pinas.apis import load_config
 from pinas.leaderboard.record import RECORD_FILE, load_record
 from pinas.models import SuperResNeSt
+from pinas.utils.paths import resolve_stored
 
 ADE_SMOKE = ROOT / 'configs/smoke/deeplabv3_pinas-tiny-d8_ade-tiny-64x64.py'
 MASK_RCNN_SMOKE = ROOT / 'configs/smoke/mask-rcnn_pinas-tiny_fpn_1x_coco-tiny.py'
@@ -77,7 +78,7 @@ def seg_run(tiny_data, tmp_path_factory):
 def test_training_records_the_validation_of_its_final_checkpoint(seg_run):
     work, record, checkpoint = seg_run
     assert record.source == 'run' and record.task == 'semantic_segmentation' and record.split == 'validation'
-    assert record.checkpoint == str(checkpoint) and record.schedule == {'iters': SEG_ITERS}
+    assert record.checkpoint == checkpoint.name and record.schedule == {'iters': SEG_ITERS}
     assert record.dataset.startswith('ADE20K')  # ADE20K-tiny when the generated data carry their spec
     assert {'mIoU', 'aAcc', 'mAcc'} <= set(record.metrics)
 
@@ -89,7 +90,8 @@ def test_test_writes_a_valid_record_beside_its_metrics(seg_run, tmp_path):
                               '--cfg-options', SCHEDULE])
     record = load_record(tmp_path / RECORD_FILE)
     saved = json.loads((tmp_path / apis.transfer_runner.METRICS_FILE).read_text())
-    assert saved['checkpoint'] == str(checkpoint)
+    assert resolve_stored(saved['checkpoint'], tmp_path / apis.transfer_runner.METRICS_FILE) == checkpoint
+    assert resolve_stored(record.checkpoint, tmp_path / RECORD_FILE) == checkpoint  # named relative to the record
     assert record.metrics == {k: round(metrics[k], 2) for k in ('mIoU', 'aAcc', 'mAcc')}
     assert (record.space, record.arch, record.name) == ('pinas_resnest_tiny', '311021', '311021')
     assert record.provenance.kind == 'arch' and record.pretrain == 'scratch'

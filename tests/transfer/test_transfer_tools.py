@@ -14,6 +14,7 @@ import torch
 from transfer_paths import ROOT, SMOKE_CONFIGS
 
 from downstream import apis
+from pinas.utils.checkpoint import latest_checkpoint
 from pinas.utils.cli import UsageError
 
 ADE_SMOKE = ROOT / 'configs/smoke/deeplabv3_pinas-tiny-d8_ade-tiny-64x64.py'
@@ -69,18 +70,18 @@ def run_tool(args, env, cwd=ROOT):
 def test_smoke_config_trains_then_tests(config, trained):
     work, iters = trained(config)
     assert iters == (DET_ITERS if 'coco' in config.stem else SEG_ITERS)
-    checkpoint = (work / 'last_checkpoint').read_text().strip()
+    checkpoint = str(latest_checkpoint(work))
     metrics = apis.test_main([str(config), checkpoint, '--work-dir', str(work)])
     for key in EXPECTED_METRICS[family(config)]:
         assert key in metrics and metrics[key] >= 0.0
     saved = json.loads((work / 'test_metrics.json').read_text())
-    assert saved['metrics'] == metrics and saved['checkpoint'] == checkpoint
+    assert saved['metrics'] == metrics and saved['checkpoint'] == Path(checkpoint).name  # beside it
 
 
 @pytest.mark.slow
 def test_segmentation_test_time_augmentation(trained):
     work, _ = trained(ADE_SMOKE)
-    checkpoint = (work / 'last_checkpoint').read_text().strip()
+    checkpoint = str(latest_checkpoint(work))
     metrics = apis.test_main([str(ADE_SMOKE), checkpoint, '--work-dir', str(work / 'tta'), '--tta',
                               '--cfg-options', 'test_dataloader.dataset.indices=1'])  # one image: CPU time
     assert 0.0 <= metrics['mIoU'] <= 100.0
@@ -169,7 +170,7 @@ def test_a_finished_distributed_job_exits_0_beside_a_cpu_load(tmp_path):
 def test_slurm_test_script_runs_under_srun(tiny_data, trained, tmp_path):
     """A stand-in srun (one task) runs tools/slurm_test.sh's command as slurm would: launcher slurm, gloo."""
     work, _ = trained(ADE_SMOKE)
-    checkpoint = (work / 'last_checkpoint').read_text().strip()
+    checkpoint = str(latest_checkpoint(work))
     bin_dir = tmp_path / 'bin'
     bin_dir.mkdir()
     srun = bin_dir / 'srun'
