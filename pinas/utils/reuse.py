@@ -136,7 +136,7 @@ def generate_dir(root: str | os.PathLike, key: Mapping[str, Any], write: Callabl
         fresh.mkdir(parents=True)
         write(fresh)
         (fresh / stamp).parent.mkdir(parents=True, exist_ok=True)
-        (fresh / stamp).write_text(json.dumps(key, indent=2, sort_keys=True))
+        (fresh / stamp).write_text(json.dumps(key, indent=2))
         if read_key(root, stamp) == key:  # another process finished the same tree first
             shutil.rmtree(fresh)
             return None
