@@ -16,6 +16,7 @@ from downstream.datasets import SIZE_PRESETS, TinySpec, make_tiny_datasets
 from pinas.utils.cli import ArgumentParser, cli_main, positive_int
 
 
+@cli_main()
 def main(argv=None) -> None:
     parser = ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('out_dir', nargs='?', help='where coco/, ade/ and cityscapes/ are written '
@@ -32,4 +33,4 @@ def main(argv=None) -> None:
 
 
 if __name__ == '__main__':
-    sys.exit(cli_main()(main)())
+    sys.exit(main())
