@@ -27,6 +27,7 @@ it): no stale checkpoint is resumed, and the progress line names what changed
 """
 from __future__ import annotations
 
+import copy
 import inspect
 import json
 import os
@@ -44,7 +45,8 @@ from typing import Any, Callable, Mapping, Sequence
 
 from mmengine.config import Config
 
-from pinas.apis.runner import DEFAULT_WORK_ROOT, RESUME_LATEST, CfgOptionsAction, load_config, merge_cfg_options
+from pinas.apis.runner import (DEFAULT_WORK_ROOT, RESUME_LATEST, CfgOptionsAction, load_config, merge_cfg_options,
+                               read_config)
 from pinas.arch import code_or_arch_file
 from pinas.leaderboard.record import RECORD_FILE, TASKS, Record, RecordError, load_record
 from pinas.ranking.tables import read_code_list, table_code
@@ -158,14 +160,21 @@ class Job:
             return None
         return record
 
-    def test_config(self, launcher: str = 'none') -> Config:
-        """The config the job's test writes its record from, as the test completes it: the options as the
-        launcher passes them (a command line reads ``311021`` as a number, the library keeps the text)."""
+    def test_config(self, launcher: str = 'none', cache: dict | None = None) -> Config:
+        """The config the job's test writes its record from, as :func:`~pinas.apis.runner.load_config` reads it and
+        the test completes it: the options as the launcher passes them (a command line reads ``311021`` as a
+        number, the library keeps the text). The task config file is read once per ``cache`` (reading one that
+        names mmdet / mmseg bases takes seconds)."""
         options = self.cfg_options()
         if launcher != 'none':
             argv = [self.task.config, str(self.work_dir), '--cfg-options', *(f'{k}={v}' for k, v in options.items())]
             options = test_parser().parse_args(argv).cfg_options
-        cfg = load_config(self.task.config, cfg_options=options, work_dir=str(self.work_dir))
+        cache = {} if cache is None else cache
+        if self.task.config not in cache:
+            cache[self.task.config] = read_config(Path(self.task.config))
+        cfg = copy.deepcopy(cache[self.task.config])
+        merge_cfg_options(cfg, options)
+        cfg.launcher, cfg.work_dir = launcher, str(self.work_dir)
         complete_pretrained_init(cfg)  # as transfer_runner.test, before it writes the record
         if isinstance(cfg.get('visualizer'), dict):
             cfg.visualizer.pop('name', None)  # as pinas.apis.build_runner, before it builds the runner
@@ -173,12 +182,12 @@ class Job:
 
     def key(self, launcher: str = 'none', cache: dict | None = None) -> dict[str, Any]:
         """What the job's record would be keyed by if it ran now (:data:`KEY_FIELDS`), from the configs and files
-        alone: no model is built, the data and weights are hashed (once per ``cache``)."""
-        cfg = self.test_config(launcher)
+        alone: no model is built; configs are read, and the data and weights hashed, once per ``cache``."""
+        cache = {} if cache is None else cache
+        cfg = self.test_config(launcher, cache)
         weights = pretrained_checkpoint(cfg)
         if weights and '://' not in str(weights) and not Path(weights).is_file():
             raise BenchmarkError(f'its initial weights {weights} do not exist, so its record cannot be checked')
-        cache = {} if cache is None else cache
         data = json.dumps([cfg[loader].dataset.to_dict() for loader in ('train_dataloader', 'test_dataloader')],
                           sort_keys=True, default=str)
         if data not in cache:
@@ -186,6 +195,11 @@ class Job:
                                                   {TRAIN_DATA: data_fingerprint(cfg, 'train_dataloader')})
         return dict(config_sha256=config_hash(cfg), dataset_fingerprint=cache[data], arch=arch_code(cfg),
                     seed=self.seed, pretrained_sha256=pretrained_provenance(cfg).get('pretrained_sha256'))
+
+    def config_hashes(self, cache: dict | None = None) -> set[str]:
+        """The job's config hash as the library and as a command line pass its options: one experiment, whichever
+        launcher ran it (``'311021'`` or ``311021`` is one architecture)."""
+        return {config_hash(self.test_config(launcher, cache)) for launcher in ('none', 'pytorch')}
 
 
 def record_key(record: Record) -> dict[str, Any]:
@@ -557,7 +571,10 @@ def stale_records(jobs: Sequence[Job], launcher: str = 'none') -> tuple[dict[str
         if record is None:
             continue
         try:
-            changes = key_changes(record, job.key(launcher, cache))
+            key = job.key(launcher, cache)
+            if record.config_sha256 != key['config_sha256'] and record.config_sha256 in job.config_hashes(cache):
+                key['config_sha256'] = record.config_sha256  # made under the other kind of launcher
+            changes = key_changes(record, key)
         except BenchmarkError as err:
             unchecked[job.label] = str(err)
             continue

@@ -228,8 +228,10 @@ tasks = [{SEG_TASK}]""")
     log = (job_dir / 'benchmark.log').read_text()
     assert '--nproc_per_node=2 -m downstream train ' in log and '--nproc_per_node=2 -m downstream test ' in log
     # the key is read as the command line reads the options ('311021' becomes a number there), so it is the record's
-    assert apis.benchmark_main([str(config), '--work-dir', str(tmp_path / 'w'), '--launcher', 'pytorch']) == 0
-    assert '1/1 skip deeplabv3_ade-tiny/two-procs/seed0: has a record' in capsys.readouterr().out
+    # and one experiment whichever launcher ran it: in this process the same job has the same record
+    for launcher in ('pytorch', 'none'):
+        assert apis.benchmark_main([str(config), '--work-dir', str(tmp_path / 'w'), '--launcher', launcher]) == 0
+        assert '1/1 skip deeplabv3_ade-tiny/two-procs/seed0: has a record' in capsys.readouterr().out
 
 
 def test_shards_split_the_jobs_between_processes(search, tmp_path, capsys):
