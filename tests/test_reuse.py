@@ -55,7 +55,8 @@ def _tree(root):
 def test_a_tree_of_the_same_key_is_kept_and_another_replaces_it_whole(tmp_path):
     root = tmp_path / 'data'
     large = {f'train/{i}.png': str(i) for i in range(5)}
-    assert generate_dir(root, dict(n=5), _writer(large), stamp='meta/spec.json', own={'train', 'meta'}) == 'no generated data'
+    reason = generate_dir(root, dict(n=5), _writer(large), stamp='meta/spec.json', own={'train', 'meta'})
+    assert reason == 'no generated data'
     assert read_key(root, 'meta/spec.json') == dict(n=5)
     assert generate_dir(root, dict(n=5), _writer({}), stamp='meta/spec.json', own={'train', 'meta'}) is None
     assert len(_tree(root)) == 6  # kept: the writer was not called
