@@ -273,6 +273,9 @@ CASES = [
          r'the schedule trains 0 iterations .*set train_cfg\.max_iters or train_cfg\.max_epochs to at least 1'),
     Case('generated dataset of no images', 'make_tiny_datasets', lambda d: [d / 'tiny', '--num-train', '0'],
          r'--num-train: must be at least 1'),
+    Case('generated dataset over a folder of other data', 'make_tiny_datasets', lambda d: [d / 'datasets'],
+         r"datasets holds '\w+', which is not part of the generated COCO / ADE20K / Cityscapes set .*; give an "
+         r'empty or new directory'),
     Case('ground-truth table of no finished run', 'make_ground_truth',
          lambda d: ['--collect', '--num-archs', '3', '--out', d / 'fresh.json'],
          r'no architecture of .*fresh\.runs\.json has finished every seed \(0 1\) yet'),

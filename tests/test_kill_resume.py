@@ -226,6 +226,42 @@ def current_umask() -> int:
     return mask
 
 
+# --- generated datasets -------------------------------------------------------------------------------------------
+def tree_digest(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob('*')) if p.is_file()}
+
+
+@pytest.mark.parametrize('point', ['writing', 'swapping'])
+def test_a_dataset_generation_killed_half_way_leaves_the_old_set_or_none_never_a_mix(tmp_path, point):
+    """tools/make_tiny_datasets.py replacing a set by a smaller one, killed while it writes the new images (the old
+    set stays, whole) or between moving the old set aside and the new one into place (no set); the rerun writes
+    the new set with nothing of the old one and removes what the kill left beside the root."""
+    from PIL import Image
+
+    from downstream.datasets import TinySpec, make_tiny_datasets
+    out, log = tmp_path / 'data', tmp_path / 'log'
+    make_tiny_datasets(out, TinySpec(num_train=4, num_val=2))
+    old = tree_digest(out)
+    smaller = [str(out), '--num-train', '2', '--num-val', '1']
+
+    def body() -> int:
+        if point == 'writing':
+            kill_at_call(Image.Image, 'save', 5)
+        else:
+            kill_at_call(Path, 'rename', 2)  # the old set renamed aside, the new one not yet into place
+        tool_main('make_tiny_datasets')(smaller)
+        return 0
+    killed(run(body, log), log)
+    if point == 'writing':
+        assert tree_digest(out) == old
+    else:
+        assert not out.exists()
+    finished(run(lambda: tool_main('make_tiny_datasets')(smaller) or 0, log), log)
+    make_tiny_datasets(tmp_path / 'fresh', TinySpec(num_train=2, num_val=1))
+    assert tree_digest(out) == tree_digest(tmp_path / 'fresh')
+    assert sorted(p.name for p in tmp_path.iterdir()) == ['data', 'fresh', 'log']
+
+
 # --- downstream training ------------------------------------------------------------------------------------------
 @pytest.fixture(scope='module')
 def tiny_data(tmp_path_factory):

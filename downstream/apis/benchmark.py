@@ -16,12 +16,20 @@ A benchmark is an OpenMMLab-style config (``configs/benchmarks/``, ``_base_`` al
 * ``seeds`` (default ``[0]``), ``work_dir`` (default ``work_dirs/benchmarks/<config name>``), ``search_dir``, and
   ``launch=dict(gpus=..., partition=...)`` for cluster launches.
 
-A job is done when its work dir holds ``test_metrics.json`` and a valid record; done jobs are skipped, and an
-interrupted one resumes from the last checkpoint of its work dir. A job's work dir is named by its task, entry and
-seed: after changing what a name stands for, give the benchmark a new work dir.
+A job is done when its work dir holds ``test_metrics.json`` and a valid record whose key (:func:`record_key`: the
+resolved config's hash, the data fingerprint, the architecture, the seed, the initial weights' sha256) is the key the
+job would now produce (:meth:`Job.key`, read from the configs and files without building a model); done jobs are
+skipped, and an interrupted one resumes from the last checkpoint of its work dir. A job whose record has another key
+(a task config changed, the data was regenerated, a search exported other weights) runs again, and its old work dir
+is moved aside first (``seed0.replaced1``, its record renamed ``record.json.replaced`` so that no leaderboard reads
+it): no stale checkpoint is resumed, and the progress line names what changed
+(:func:`pinas.utils.reuse.compare`).
 """
 from __future__ import annotations
 
+import copy
+import inspect
+import json
 import os
 import re
 import shlex
@@ -37,7 +45,9 @@ from typing import Any, Callable, Mapping, Sequence
 
 from mmengine.config import Config
 
-from pinas.apis.runner import DEFAULT_WORK_ROOT, RESUME_LATEST, CfgOptionsAction, load_config, merge_cfg_options
+from pinas.apis.runner import (DEFAULT_WORK_ROOT, RESUME_LATEST, CfgOptionsAction, load_config, merge_cfg_options,
+                               read_config)
+from pinas.arch import code_or_arch_file
 from pinas.leaderboard.record import RECORD_FILE, TASKS, Record, RecordError, load_record
 from pinas.ranking.tables import read_code_list, table_code
 from pinas.search.work_dir import SearchWorkDir
@@ -47,8 +57,13 @@ from pinas.utils.cli import EXIT_FAILURE, ArgumentParser, UsageError, one_line, 
 from pinas.utils.dist import LAUNCHERS as DIST_LAUNCHERS
 from pinas.utils.dist import child_pythonpath
 from pinas.utils.files import atomic_write_bytes
+from pinas.utils.reuse import Change, compare, describe
 
-from .records import SCRATCH, STANDALONE, TTA_SEG_METRICS
+from ..backbones import PiNASResNeSt, PiNASTrack1ResNet
+from .config import complete_pretrained_init, pretrained_checkpoint
+from .records import (SCRATCH, STANDALONE, TRAIN_DATA, TTA_SEG_METRICS, config_hash, data_fingerprint,
+                      pretrained_provenance, record_data_fingerprint)
+from .transfer_cli import test_parser
 from .transfer_runner import METRICS_FILE, test, train
 
 # A benchmark starts its jobs itself (in this process, under torchrun or under srun): there is no mpirun job line.
@@ -69,6 +84,11 @@ BENCHMARK_KEYS = ('entries', 'tasks', 'seeds', 'work_dir', 'search_dir', 'launch
 _UNSAFE = re.compile(r'[^A-Za-z0-9._-]+')  # names become directory names and --cfg-options values
 LOG = '[benchmark]'
 ERROR_LOG = 'benchmark_error.log'  # a failed job's traceback, in its work dir
+REPLACED = '.replaced'  # a rerun job's old work dir: <work dir>.replaced<N>, its record <RECORD_FILE>.replaced
+BACKBONES = {cls.__name__: cls for cls in (PiNASResNeSt, PiNASTrack1ResNet)}  # whose arch and space a key reads
+# A record's fields that key it (what determines its numbers) -> the names a progress line gives them
+KEY_FIELDS = {'config_sha256': 'config', 'dataset_fingerprint': 'data', 'arch': 'arch', 'seed': 'seed',
+              'pretrained_sha256': 'weights'}
 
 
 class BenchmarkError(UsageError):
@@ -139,6 +159,85 @@ class Job:
         if self.task.tta and not set(TTA_SEG_METRICS.values()) <= set(record.metrics):
             return None
         return record
+
+    def test_config(self, launcher: str = 'none', cache: dict | None = None) -> Config:
+        """The config the job's test writes its record from, as :func:`~pinas.apis.runner.load_config` reads it and
+        the test completes it: the options as the launcher passes them (a command line reads ``311021`` as a
+        number, the library keeps the text). The task config file is read once per ``cache`` (reading one that
+        names mmdet / mmseg bases takes seconds)."""
+        options = self.cfg_options()
+        if launcher != 'none':
+            argv = [self.task.config, str(self.work_dir), '--cfg-options', *(f'{k}={v}' for k, v in options.items())]
+            options = test_parser().parse_args(argv).cfg_options
+        cache = {} if cache is None else cache
+        if self.task.config not in cache:
+            cache[self.task.config] = read_config(Path(self.task.config))
+        cfg = copy.deepcopy(cache[self.task.config])
+        merge_cfg_options(cfg, options)
+        cfg.launcher, cfg.work_dir = launcher, str(self.work_dir)
+        complete_pretrained_init(cfg)  # as transfer_runner.test, before it writes the record
+        if isinstance(cfg.get('visualizer'), dict):
+            cfg.visualizer.pop('name', None)  # as pinas.apis.build_runner, before it builds the runner
+        return cfg
+
+    def key(self, launcher: str = 'none', cache: dict | None = None) -> dict[str, Any]:
+        """What the job's record would be keyed by if it ran now (:data:`KEY_FIELDS`), from the configs and files
+        alone: no model is built; configs are read, and the data and weights hashed, once per ``cache``."""
+        cache = {} if cache is None else cache
+        cfg = self.test_config(launcher, cache)
+        weights = pretrained_checkpoint(cfg)
+        if weights and '://' not in str(weights) and not Path(weights).is_file():
+            raise BenchmarkError(f'its initial weights {weights} do not exist, so its record cannot be checked')
+        data = json.dumps([cfg[loader].dataset.to_dict() for loader in ('train_dataloader', 'test_dataloader')],
+                          sort_keys=True, default=str)
+        if data not in cache:
+            cache[data] = record_data_fingerprint(cfg, 'test_dataloader',
+                                                  {TRAIN_DATA: data_fingerprint(cfg, 'train_dataloader')})
+        return dict(config_sha256=config_hash(cfg), dataset_fingerprint=cache[data], arch=arch_code(cfg),
+                    seed=self.seed, pretrained_sha256=pretrained_provenance(cfg).get('pretrained_sha256'))
+
+    def config_hashes(self, cache: dict | None = None) -> set[str]:
+        """The job's config hash as the library and as a command line pass its options: one experiment, whichever
+        launcher ran it (``'311021'`` or ``311021`` is one architecture)."""
+        return {config_hash(self.test_config(launcher, cache)) for launcher in ('none', 'pytorch')}
+
+
+def record_key(record: Record) -> dict[str, Any]:
+    """What a record says produced it (:data:`KEY_FIELDS`)."""
+    return {name: getattr(record, name) for name in KEY_FIELDS}
+
+
+def arch_code(cfg: Config) -> str | None:
+    """The space's code of the architecture the config's backbone builds (what its record's ``arch`` holds), read
+    as the backbone reads it; None where the config does not say (the job then fails with the backbone's error)."""
+    backbone = cfg.model.get('backbone') or {}
+    known = BACKBONES.get(backbone.get('type'))
+    if known is None:
+        return None
+    defaults = inspect.signature(known).parameters
+    try:
+        space = build_space(backbone.get('space', defaults['space'].default))
+        return space.format(space.parse(code_or_arch_file(backbone.get('arch', defaults['arch'].default))))
+    except Exception:  # a malformed code or a missing arch file: the job's own run reports it
+        return None
+
+
+def key_changes(record: Record, key: Mapping[str, Any]) -> list[Change]:
+    """How ``record``'s key differs from ``key`` ([]: the record stands for the job), fields named as in a line."""
+    changes = compare(record_key(record), key)
+    return [Change(KEY_FIELDS[c.field], c.stored, c.current) for c in changes]
+
+
+def set_aside(work_dir: Path) -> Path:
+    """Move a job's old work dir to ``<work dir>.replaced<N>`` (its record renamed so that a leaderboard over the
+    benchmark's work dir never reads it) and return where it went: the rerun starts from nothing."""
+    number = 1
+    while (target := work_dir.with_name(f'{work_dir.name}{REPLACED}{number}')).exists():
+        number += 1
+    work_dir.rename(target)
+    if (target / RECORD_FILE).is_file():
+        (target / RECORD_FILE).rename(target / f'{RECORD_FILE}{REPLACED}')
+    return target
 
 
 @dataclass(frozen=True)
@@ -410,22 +509,32 @@ def run_benchmark(bench: Benchmark, *, launcher: str = 'none', gpus: int | None 
     partition = partition or bench.partition
     jobs = bench.jobs if shard is None else bench.jobs[shard[0]::shard[1]]
     total = len(jobs)
-    pending = [job for job in jobs if job.record() is None]
+    stale, unchecked = stale_records(jobs, launcher)
+    pending = [job for job in jobs if job.record() is None or job.label in stale or job.label in unchecked]
     entries, tasks, seeds = bench.counts
     of_shard = '' if shard is None else f' (shard {shard[0]}/{shard[1]} of {len(bench.jobs)})'
     echo(f'{LOG} {bench.name}: {total} jobs{of_shard} ({entries} entries x {tasks} tasks x {seeds} seeds) in '
-         f'{bench.work_dir}; {total - len(pending)} have records, {len(pending)} to run')
+         f'{bench.work_dir}; {total - len(pending)} have records, {len(pending)} to run'
+         + (f' ({len(stale)} of them over records their inputs no longer produce)' if stale else ''))
     if print_commands:
         for job in pending:
             commands = job_commands(job, launcher, processes(job), partition)
-            echo(f'# {job.label}\n' + ' && \\\n    '.join(map(str, commands)))
+            why = f' (rerun: {stale[job.label]}; move {job.work_dir} aside first, or its checkpoints are resumed)' \
+                if job.label in stale else ''
+            echo(f'# {job.label}{why}\n' + ' && \\\n    '.join(map(str, commands)))
         return 0
     failed, durations = [], []
     for number, job in enumerate(jobs, 1):
         if job not in pending:
             echo(f'{LOG} {number}/{total} skip {job.label}: has a record ({_summary(job.record())})')
             continue
-        echo(f'{LOG} {number}/{total} run  {job.label}')
+        if job.label in stale:
+            moved = set_aside(job.work_dir)
+            echo(f'{LOG} {number}/{total} rerun {job.label}: {stale[job.label]}; the old run is moved to {moved} '
+                 f'(its record renamed {RECORD_FILE}{REPLACED}): delete that folder to discard it')
+        else:
+            echo(f'{LOG} {number}/{total} run  {job.label}'
+                 + (f' ({unchecked[job.label]})' if job.label in unchecked else ''))
         start = time.perf_counter()
         try:
             if launcher == 'none':
@@ -449,6 +558,29 @@ def run_benchmark(bench: Benchmark, *, launcher: str = 'none', gpus: int | None 
     echo(f'{LOG} finished: {total - len(failed)}/{total} jobs have records'
          + (f'; {len(failed)} failed: ' + ', '.join(j.label for j in failed) if failed else ''))
     return len(failed)
+
+
+def stale_records(jobs: Sequence[Job], launcher: str = 'none') -> tuple[dict[str, str], dict[str, str]]:
+    """``(stale, unchecked)``: the labels of the jobs whose record another key produced (:meth:`Job.key`), each with
+    what changed on one line, and of those whose key cannot be computed (their weights are gone), each with why.
+    A stale job reruns from nothing; an unchecked one runs as it is (and fails on what is missing, its record
+    left in place)."""
+    stale, unchecked, cache = {}, {}, {}
+    for job in jobs:
+        record = job.record()
+        if record is None:
+            continue
+        try:
+            key = job.key(launcher, cache)
+            if record.config_sha256 != key['config_sha256'] and record.config_sha256 in job.config_hashes(cache):
+                key['config_sha256'] = record.config_sha256  # made under the other kind of launcher
+            changes = key_changes(record, key)
+        except BenchmarkError as err:
+            unchecked[job.label] = str(err)
+            continue
+        if changes:
+            stale[job.label] = describe(changes, stored_as='record')
+    return stale, unchecked
 
 
 def export_records(bench: Benchmark, out: Path, echo: Callable[[str], None] = print) -> int:

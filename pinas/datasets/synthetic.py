@@ -12,7 +12,6 @@ The tree is ``root/{train,val}/<class>/<index>.png`` plus ``root/meta/{train,val
 """
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -20,6 +19,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
 
+from ..utils.reuse import generate_dir
 from .painter import CROSS_ARM, add_noise, blend, cross_arms, place, regular_polygon, texture_field, to_image
 
 SHAPES = ('disc', 'square', 'triangle', 'ring', 'cross')
@@ -95,23 +95,28 @@ def render(label: int, spec: SyntheticSpec, rng: np.random.Generator) -> Image.I
     return to_image(add_noise(image, spec.noise * rng.uniform(0.3, 1.0), rng), peak=1.0)
 
 
+SPEC_FILE = 'meta/spec.json'  # the spec a tree was written with: its key
+TREE = ('train', 'val', 'meta')  # what a tree holds at its root
+
+
 def make_synthetic_dataset(root: str | Path, spec: SyntheticSpec = SyntheticSpec()) -> Path:
-    """Write the dataset under ``root`` (idempotent: an existing tree with the same spec is kept)."""
+    """Write the dataset under ``root``: a tree of the same spec is kept, any other replaced whole (written beside
+    ``root`` and renamed into place, :func:`pinas.utils.reuse.generate_dir`), so that fewer classes or images
+    never leave the old ones behind and a killed generation leaves the old tree or none, never a mix."""
+    def write(fresh: Path) -> None:
+        names = class_names(spec.num_classes)
+        (fresh / 'meta').mkdir(parents=True, exist_ok=True)
+        for split, per_class, offset in (('train', spec.train_per_class, 0), ('val', spec.val_per_class, 1)):
+            rng = np.random.default_rng([spec.seed, offset])
+            lines = []
+            for label, name in enumerate(names):
+                (fresh / split / name).mkdir(parents=True, exist_ok=True)
+                for i in range(per_class):
+                    rel = f'{split}/{name}/{i:05d}.png'
+                    render(label, spec, rng).save(fresh / rel)
+                    lines.append(f'{rel} {label}')
+            (fresh / 'meta' / f'{split}.txt').write_text('\n'.join(lines) + '\n')
+
     root = Path(root)
-    stamp = root / 'meta' / 'spec.json'
-    if stamp.is_file() and json.loads(stamp.read_text()) == asdict(spec):
-        return root
-    names = class_names(spec.num_classes)
-    (root / 'meta').mkdir(parents=True, exist_ok=True)
-    for split, per_class, offset in (('train', spec.train_per_class, 0), ('val', spec.val_per_class, 1)):
-        rng = np.random.default_rng([spec.seed, offset])
-        lines = []
-        for label, name in enumerate(names):
-            (root / split / name).mkdir(parents=True, exist_ok=True)
-            for i in range(per_class):
-                rel = f'{split}/{name}/{i:05d}.png'
-                render(label, spec, rng).save(root / rel)
-                lines.append(f'{rel} {label}')
-        (root / 'meta' / f'{split}.txt').write_text('\n'.join(lines) + '\n')
-    stamp.write_text(json.dumps(asdict(spec), indent=2))
+    generate_dir(root, asdict(spec), write, stamp=SPEC_FILE, own=TREE, what='embedded dataset')
     return root

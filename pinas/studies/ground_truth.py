@@ -32,6 +32,7 @@ from ..utils.checkpoint import save_checkpoint_file
 from ..utils.files import atomic_write_json
 from ..utils.paths import resolve_stored, stored_path
 from ..utils.provenance import code_state, fingerprint
+from ..utils.reuse import compare, describe
 
 CEILING_MIN_ARCHS = 5  # fewer architectures give no ceiling (no correlation is stated below 5 items)
 SEED_COLUMN = 'top1_seed'  # a ground-truth row's top-1 of one training seed: top1_seed0, top1_seed1, ...
@@ -170,10 +171,10 @@ def _read_runs(path: Path, meta: dict, key: str = RUNS) -> dict:
     if not path.is_file():
         return {}
     table = json.loads(path.read_text())
-    found = table.get('meta', meta)
-    expected = {k: v for k, v in meta.items() if k in found or k not in ADDED_META_KEYS}
-    if found != expected:
-        raise ValueError(f'{path} was produced with other settings ({table["meta"]}); use another --out')
+    changes = compare(table.get('meta', meta), meta, optional=ADDED_META_KEYS)
+    if changes:
+        raise ValueError(f'{path} was produced with other settings ({describe(changes)}); use another --out, or '
+                         'delete it to train these settings there')
     return table.get(key, {})
 
 

@@ -32,6 +32,7 @@ from ..utils.cli import UsageError
 from ..utils.files import atomic_write_json
 from ..utils.paths import stored_dir_path
 from ..utils.provenance import code_state
+from ..utils.reuse import compare
 from ..ranking.tables import space_arch, table_code
 
 # Configs are found under ``root``, by default the working directory (the checkout when tools run), as mmdet's tools
@@ -429,19 +430,23 @@ def stale_reason(record: Mapping, run: PlannedRun, archs: Iterable[str],
     missing = set(archs) - set(record.get('scores', {}))
     if missing:
         return f'it scores no architecture {sorted(missing)[0]!r} (and {len(missing) - 1} more missing)'
-    if list(record.get('epochs', [])) != run.epochs:
+    planned, options = run.fields(), _jsonable(run.options(cfg_options))
+    current = dict(epochs=run.epochs, stages=planned['stages'], passes_per_batch=planned['passes_per_batch'],
+                   cfg_options=options, **({} if run.settings is None else dict(settings_sha256=run.settings)))
+    stored = {k: (list(v) if isinstance(v, (list, tuple)) else v) for k, v in record.items() if k in current}
+    stored.setdefault('epochs', None)
+    changes = compare(stored, current, optional=('stages', 'passes_per_batch', 'cfg_options', 'settings_sha256'))
+    if not changes:
+        return None
+    key = changes[0].field.split('.')[0]  # cfg_options are compared key by key
+    if key == 'epochs':
         return f'it trained epochs {record.get("epochs")}, the plan gives {run.epochs}'
-    planned = run.fields()
-    for key in ('stages', 'passes_per_batch'):
-        if key in record and list(record[key]) != planned[key]:
-            return f'it was trained with {key} {record[key]}, the configs now give {planned[key]}'
-    options = _jsonable(run.options(cfg_options))
-    if 'cfg_options' in record and record['cfg_options'] != options:
+    if key == 'cfg_options':
         return f'it was trained with --cfg-options {record["cfg_options"]}, not {options}'
-    if 'settings_sha256' in record and run.settings is not None and record['settings_sha256'] != run.settings:
+    if key == 'settings_sha256':
         changed = [s.config for s, old in zip(run.stages, record['settings_sha256']) if s.settings != old]
         return f'the settings of {", ".join(changed) or "its stages"} changed since it was trained'
-    return None
+    return f'it was trained with {key} {record[key]}, the configs now give {planned[key]}'
 
 
 def _judged_record(out_dir: str | Path, run: PlannedRun, archs: Sequence[str],

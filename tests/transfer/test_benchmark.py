@@ -3,6 +3,7 @@ library (or `python -m downstream` under torchrun / srun), one record each; jobs
 interrupted one resumes, a failed one is reported while the others run, progress shows done/total and an ETA."""
 import json
 import os
+from pathlib import Path
 
 import pytest
 import torch
@@ -155,6 +156,62 @@ tasks = [{SEG_TASK}]""")
 
 
 @pytest.mark.slow
+def test_a_record_is_reused_only_for_the_inputs_that_produced_it(search, tiny_data, tmp_path, capsys):
+    """A job's record stands for it only while the key the job would now produce (the resolved config's hash, the
+    data fingerprint, the architecture, the seed, the initial weights' sha256) is the record's; otherwise the job
+    runs again from nothing, its old run set aside where no leaderboard reads it, and the line says what changed."""
+    import dataclasses
+    import shutil
+    from pinas.leaderboard.record import find_records
+    copy = tmp_path / 'search'
+    shutil.copytree(search, copy)  # its exported weights are retrained below
+    work = tmp_path / 'w'
+
+    def run(iters: int, *extra: str, status: int = 0) -> tuple[benchmark.Job, str]:
+        config = write_benchmark(tmp_path / 'b.py', f"entries = [dict(export=True, search='{copy}')]\ntasks = "
+                                 f"[dict(_base_.smoke_ade_deeplabv3, cfg_options={{'train_cfg.max_iters': {iters}}})]")
+        assert apis.benchmark_main([str(config), '--work-dir', str(work), *extra]) == status
+        (job,) = benchmark.load_benchmark(config, work_dir=str(work)).jobs
+        return job, capsys.readouterr().out
+
+    job, _ = run(4)
+    old = load_record(job.work_dir / RECORD_FILE)
+    assert old.schedule == {'iters': 4}
+    assert benchmark.record_key(old) == job.key()
+    _, out = run(4)
+    assert f'1/1 skip {job.label}: has a record' in out  # unchanged inputs
+
+    job, out = run(2)  # the task config changed from 4 to 2 iterations
+    new = load_record(job.work_dir / RECORD_FILE)
+    assert new.schedule == {'iters': 2} and new.config_sha256 != old.config_sha256
+    assert '0 have records, 1 to run (1 of them over records their inputs no longer produce)' in out
+    assert (f'1/1 rerun {job.label}: config changed (record {old.config_sha256[:8]}.., '
+            f'now {new.config_sha256[:8]}..); the old run is moved to {job.work_dir}.replaced1') in out
+    assert not (job.work_dir / 'iter_4.pth').exists()  # nothing of the old run was resumed
+    aside = job.work_dir.with_name(f'{job.work_dir.name}.replaced1')
+    assert load_record(aside / f'{RECORD_FILE}.replaced') == old and (aside / 'iter_4.pth').is_file()
+    assert find_records([work]) == [job.work_dir / RECORD_FILE]
+
+    # each field of the key is checked: a record of another seed, architecture or data is not this job's
+    key = job.key()
+    for field, value, name in (('seed', 7, 'seed'), ('arch', '000000', 'arch'),
+                               ('dataset_fingerprint', 'f' * 16, 'data')):
+        (change,) = benchmark.key_changes(dataclasses.replace(new, **{field: value}), key)
+        assert (change.field, change.stored, change.current) == (name, value, getattr(new, field))
+    weights = torch.load(job.entry.weights, weights_only=False)  # the exported weights retrained, same path
+    first = next(iter(weights['state_dict']))
+    weights['state_dict'][first] = weights['state_dict'][first] + 1
+    torch.save(weights, job.entry.weights)
+    _, out = run(2, '--print-commands')
+    assert f'# {job.label} (rerun: weights changed (record {new.pretrained_sha256[:8]}.., now ' in out
+    assert f'move {job.work_dir} aside first' in out
+    Path(job.entry.weights).unlink()  # weights gone: the record cannot be checked, and stays; the job fails
+    _, out = run(2, status=1)
+    assert f'1/1 run  {job.label} (its initial weights {job.entry.weights} do not exist' in out
+    assert f'1/1 FAILED {job.label}' in out and load_record(job.work_dir / RECORD_FILE) == new
+
+
+@pytest.mark.slow
 def test_a_benchmark_job_under_torchrun_with_two_gloo_processes(tiny_data, tmp_path, capsys, monkeypatch):
     """--launcher pytorch: the job trains and tests under torchrun (python -m downstream train|test), two CPU processes
     each (gloo); the record keeps the training's world size."""
@@ -172,6 +229,11 @@ tasks = [{SEG_TASK}]""")
     assert record.gpus == 2 and record.batch_per_gpu == 2 and record.schedule == {'iters': SEG_ITERS}
     log = (job_dir / 'benchmark.log').read_text()
     assert '--nproc_per_node=2 -m downstream train ' in log and '--nproc_per_node=2 -m downstream test ' in log
+    # the key is read as the command line reads the options ('311021' becomes a number there), so it is the record's
+    # and one experiment whichever launcher ran it: in this process the same job has the same record
+    for launcher in ('pytorch', 'none'):
+        assert apis.benchmark_main([str(config), '--work-dir', str(tmp_path / 'w'), '--launcher', launcher]) == 0
+        assert '1/1 skip deeplabv3_ade-tiny/two-procs/seed0: has a record' in capsys.readouterr().out
 
 
 def test_shards_split_the_jobs_between_processes(search, tmp_path, capsys):
@@ -243,6 +305,9 @@ seeds = [1, 2]""")
     assert (record.pretrain, record.arch, record.seed) == ('standalone', code, 1)
     assert (record.pretrained_checkpoint, record.pretrained_sha256) == (os.path.relpath(weights, record_file.parent),
                                                                          kept['sha256'])
+    capsys.readouterr()
+    assert apis.benchmark_main([str(config), '--work-dir', str(tmp_path / 'w')]) == 0  # its key is its record's
+    assert f'1/1 skip {bench.jobs[0].label}: has a record' in capsys.readouterr().out
 
     wanted.write_text('4-' * 19 + '8\n')
     with pytest.raises(benchmark.BenchmarkError, match='1 of 1 architectures have no kept pretraining weights'):

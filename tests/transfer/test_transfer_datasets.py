@@ -34,6 +34,47 @@ def test_same_seed_same_bytes_other_seed_other_bytes(tmp_path, tiny_data):
     assert digest(tmp_path / 'other') != digest(tiny_data)
 
 
+def test_a_set_is_replaced_whole_never_merged_and_the_same_spec_is_kept(tmp_path, monkeypatch, capsys):
+    """Regenerating a smaller set into a root leaves none of the larger set's images (they would be trained on); the
+    same spec keeps the set as it is; a generation killed half-way leaves the old complete set."""
+    from downstream.datasets import tiny
+    from tools import make_tiny_datasets as tool
+    out = tmp_path / 'data'
+    make_tiny_datasets(out, TinySpec(num_train=4, num_val=2))
+    tool.main([str(out), '--num-train', '2', '--num-val', '1'])
+    assert 'written (spec.num_train changed (was 4, now 2); spec.num_val changed (was 2, now 1))' in \
+        capsys.readouterr().out
+    fresh = tmp_path / 'fresh'
+    make_tiny_datasets(fresh, TinySpec(num_train=2, num_val=1))
+    assert digest(out) == digest(fresh)  # exactly the smaller set: no leftover image or annotation
+    assert sorted(p.name for p in tmp_path.iterdir()) == ['data', 'fresh']  # nothing left beside the roots
+
+    stamp = json.loads((out / 'dataset_spec.json').read_text())
+    (out / 'dataset_spec.json').write_text(json.dumps({k: stamp[k] for k in ('spec', 'preset')}))  # an older stamp
+    before = {p: p.stat().st_mtime_ns for p in out.rglob('*') if p.is_file()}
+    tool.main([str(out), '--num-train', '2', '--num-val', '1'])
+    assert 'kept (same spec)' in capsys.readouterr().out
+    assert {p: p.stat().st_mtime_ns for p in out.rglob('*') if p.is_file()} == before
+
+    def killed(*args):
+        raise KeyboardInterrupt
+    monkeypatch.setattr(tiny, 'make_tiny_cityscapes', killed)  # coco and ade of the new set written, then a kill
+    with pytest.raises(KeyboardInterrupt):
+        make_tiny_datasets(out, TinySpec(num_train=3, num_val=1))
+    assert {k: v for k, v in digest(out).items() if k != 'dataset_spec.json'} == \
+        {k: v for k, v in digest(fresh).items() if k != 'dataset_spec.json'}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ['data', 'fresh']
+
+
+def test_a_root_of_other_data_is_refused_not_replaced(tmp_path, capsys):
+    (tmp_path / 'data' / 'imagenet').mkdir(parents=True)
+    result = subprocess.run([sys.executable, str(ROOT / 'tools/make_tiny_datasets.py'), str(tmp_path / 'data')],
+                            capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 2 and result.stderr.startswith('error: ') and 'Traceback' not in result.stderr
+    assert "holds 'imagenet', which is not part of the generated" in result.stderr
+    assert (tmp_path / 'data' / 'imagenet').is_dir()
+
+
 def test_coco_dataset_class_reads_polygon_instances(tiny_data):
     from mmdet.datasets import CocoDataset
     init_default_scope('mmdet')
