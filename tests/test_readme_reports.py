@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from pinas.ranking.report import format_seeded_study
+from pinas.studies.ground_truth import format_card
 
 REPO = Path(__file__).resolve().parents[1]
 BLOCK = re.compile(r'<!-- generated: (?P<path>\S+) -->\n(?P<text>.*?)<!-- end generated -->', re.DOTALL)
@@ -35,9 +36,17 @@ EXCERPTS = _blocks(EXCERPT)
 
 
 def _check_rendering(source: str, path: str) -> str:
+    """A study's ``study.md`` (rendered from the ``report.json`` beside it) or a ground truth's card ``<table>.md``
+    (rendered from ``<table>.json`` and ``<table>.meta.json``)."""
     rendered = REPO / path
     assert rendered.is_file(), f'{path} named in {source} does not exist'
     text = rendered.read_text()
+    meta = rendered.with_suffix('.meta.json')
+    if meta.is_file():
+        summary = dict(json.loads(meta.read_text()), rows=json.loads(rendered.with_suffix('.json').read_text()))
+        assert format_card(summary) == text, \
+            f'{path} is not what {rendered.with_suffix(".json")} and its meta render to: rerun tools/make_ground_truth.py'
+        return text
     report = json.loads((rendered.parent / 'report.json').read_text())
     assert format_seeded_study(report) == text, \
         f'{path} is not what {rendered.parent / "report.json"} renders to: rerun the study\'s report command'

@@ -29,7 +29,7 @@ import sys
 from pathlib import Path
 
 from pinas.apis.runner import read_config
-from pinas.studies.ground_truth import (CHECKPOINTS, CODE, RUNS, TrainSettings, code_states, collect_runs,
+from pinas.studies.ground_truth import (CHECKPOINTS, CODE, RUNS, TrainSettings, code_states, collect_runs, format_card,
                                         run_ground_truth, runs_meta, sample_archs, summarize)
 from pinas.datasets.synthetic import SyntheticSpec
 from pinas.leaderboard.record import RecordError, load_records
@@ -143,6 +143,7 @@ def records_table(paths, metric: str | None, out: Path) -> int:
     missing = sorted(set(table[RUNS]) - kept)
     summary['incomplete'] = {code: sorted(table[RUNS][code], key=int) for code in missing}  # not every seed yet
     summary['minutes_per_run'] = run_minutes(table['provenance'])
+    atomic_write_bytes(out.with_suffix('.md'), format_card(summary).encode())
     write_table(out, summary)
     print(f'{summary["num_archs"]} architectures with seeds {seeds} ({len(missing)} still missing a seed); '
           f'{metric} seed-to-seed Kendall tau-b: {summary["seed_to_seed_kendall_tau"]}')

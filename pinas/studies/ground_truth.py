@@ -356,3 +356,44 @@ def seed_to_seed_tau(rows, archs=None, space=None) -> float | None:
         return None
     taus = seed_pair_taus({SEED_COLUMN_PATTERN.match(c)['seed']: [r[c] for r in rows] for c in columns})
     return float(np.mean(list(taus.values())))
+
+
+def format_card(summary: Mapping) -> str:
+    """A ground truth table as a reader checks it (``<table>.md`` beside a transfer table): what was measured, how
+    reproducible it is (seed-to-seed tau with its CI from 20 architectures on, each seed pair's permutation p
+    below), the noise ceiling, what a run cost, and every architecture's mean and per-seed values."""
+    meta = summary['meta']
+    metric = meta.get('metric', 'top1')
+    rows = summary['rows']
+    seeds = summary['seeds']
+
+    def stat(name: str) -> str:
+        entry = summary.get(name)
+        if not entry:
+            return 'not computed (fewer than 5 architectures or 2 seeds)'
+        low, high = entry['ci']
+        return f'{entry["value"]:.3f}' + ('' if low is None else f' [{low:.2f}, {high:.2f}]')
+
+    where = ', '.join(f'{k} {meta[k]}' for k in ('task', 'dataset', 'pretrain', 'pipeline') if meta.get(k))
+    schedule = ', '.join(f'{k} {v}' for k, v in (meta.get('schedule') or {}).items()) or 'not recorded'
+    lines = [f'**{metric}: {summary["num_archs"]} architectures x seeds {", ".join(map(str, seeds))}**', '',
+             f'{where}; schedule {schedule}; dataset fingerprint `{meta.get("dataset_fingerprint")}`.', '',
+             f'- seed-to-seed Kendall tau-b: {stat("seed_to_seed_kendall_tau_b")}'
+             + ''.join(f'; seeds {pair}: {tau:.3f}' for pair, tau in summary['seed_to_seed_kendall_tau'].items()),
+             f'- noise ceiling for the mean of the {len(seeds)} seeds: {stat("noise_ceiling_kendall_tau_b")}']
+    if summary.get('seed_pair_permutation_p'):
+        lines.append('- fewer than 20 architectures, so no interval: each seed pair\'s permutation p-value (two-sided), '
+                     + ', '.join(f'{pair}: {p:.4f}' for pair, p in summary['seed_pair_permutation_p'].items()))
+    cost = summary.get('minutes_per_run')
+    if cost:
+        lines.append(f'- minutes per run (training, one thread, as each record measured it on a shared machine): mean '
+                     f'{cost["mean"]:.2f}, {cost["min"]:.2f}-{cost["max"]:.2f} over {cost["runs"]} runs')
+    if summary.get('incomplete'):
+        lines.append(f'- left out until every seed is there: {len(summary["incomplete"])} architecture(s)')
+    head = ['rank', 'architecture', f'{metric}, mean', *[f'seed {s}' for s in seeds]]
+    lines += ['', '| ' + ' | '.join(head) + ' |', '|' + '---|' * len(head)]
+    for rank, row in enumerate(rows, 1):
+        values = [row[k] for k in seed_columns(row)]
+        lines.append('| ' + ' | '.join([str(rank), f'`{row["arch"]}`', f'{row["score"]:.2f}',
+                                         *(f'{v:.2f}' for v in values)]) + ' |')
+    return '\n'.join(lines) + '\n'

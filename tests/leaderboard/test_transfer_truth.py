@@ -59,5 +59,8 @@ def test_the_tool_writes_the_table_and_its_references(tmp_path, capsys):
     # 6 architectures: below 20 no bootstrap interval is claimed, the seed pair's exact permutation p instead
     assert meta['noise_ceiling_kendall_tau_b']['ci'] == [None, None]
     assert meta['seed_pair_permutation_p']['2-3'] == pytest.approx(12 / 720)  # 0 or 1 pair out of order, either way: 2 x 6 of 720
+    card = out.with_suffix('.md').read_text()  # the table as a reader checks it
+    assert '6 architectures x seeds 2, 3' in card and 'schedule iters 100' in card
+    assert 'permutation p-value (two-sided), 2-3: 0.0167' in card and f'| 1 | `{ARCHS[5]}` | 35.25 | 35.00 | 35.50 |' in card
     assert meta['minutes_per_run'] == {'mean': 2.0, 'min': 2.0, 'max': 2.0, 'runs': 13}  # the unfinished arch's run cost too
     assert '6 architectures with seeds [2, 3] (1 still missing a seed)' in capsys.readouterr().out
