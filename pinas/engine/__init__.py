@@ -2,8 +2,9 @@
 the path sampler's state in checkpoints."""
 from .atomic_backend import AtomicLocalBackend
 from .ddp import DeviceAwareDDP, DeviceAwareSeparateDDP, unwrap_model
-from .hooks import PathSamplerStateHook
+from .hooks import EpochSeedHook, PathSamplerStateHook
 from .optim_wrapper import AmpSupernetOptimWrapper, SupernetOptimWrapper, drop_zero_grads
 
 __all__ = ['SupernetOptimWrapper', 'AmpSupernetOptimWrapper', 'drop_zero_grads', 'DeviceAwareDDP',
-           'DeviceAwareSeparateDDP', 'unwrap_model', 'AtomicLocalBackend', 'PathSamplerStateHook']
+           'DeviceAwareSeparateDDP', 'unwrap_model', 'AtomicLocalBackend', 'PathSamplerStateHook',
+           'EpochSeedHook']
