@@ -65,7 +65,7 @@ def _check_count(key: str, value: Any, what: str, least: int) -> None:
     if value is None:
         return
     if isinstance(value, bool) or not isinstance(value, int):
-        raise UsageError(f'{key}={value!r}: {what} must be a whole number; set {key} to one, e.g. {key}={least or 1}')
+        raise UsageError(f'{key}={value!r}: {what} must be a whole number; pass e.g. {key}={least or 1}')
     if value < least:
         raise UsageError(f'{key}={value}: {what} must be at least {least}; set {key} to {least} or more')
 
