@@ -10,10 +10,12 @@ import importlib
 import json
 import logging
 import os
+import random
 import re
 import signal
 import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -22,10 +24,13 @@ import pytest
 import timm
 import torch
 
-from pinas.models import SuperResNeSt
+from pinas.models import SuperResNeSt, Track1Supernet
+from pinas.spaces import build_space
 
 ROOT = Path(__file__).resolve().parents[1]
 SMOKE_SEG = ROOT / 'configs/smoke/deeplabv3_pinas-tiny-d8_ade-tiny-64x64.py'
+TRACK1_SEG = ROOT / 'configs/smoke/track1/deeplabv3_pinas-track1-d8_ade-tiny-64x64.py'
+PAPER_RECORDS = ROOT / 'results/leaderboard/paper'
 SEARCH_CFG = ROOT / 'configs/search/pinas_embedded.py'
 TINY = 'pinas_resnest_tiny'
 TINY_ARCH = '302113'
@@ -98,7 +103,35 @@ def inputs(tmp_path_factory):
     (work / 'pinas_embedded.py').write_text('# the config copy of the finished run\n')
     gt_runs = root / 'gt.runs.json'  # ground-truth runs made with other settings
     gt_runs.write_text(json.dumps(dict(meta=dict(space='other'), runs={})))
+    (root / 'a_file').write_text('a file where a directory is expected\n')
+    (root / 'a_dir').mkdir()
+    (root / 'plot_dir.png').mkdir()
+    (root / 'read_only').mkdir(mode=0o555)
+    save_track1_supernet(root / 'track1.pth')
+    track1 = build_space('track1_resnet20')
+    track1_codes = [track1.format(track1.sample(random.Random(i))) for i in range(5)]
+    write_rows(tables / 'truth_track1.json', [dict(arch=c, score=float(i)) for i, c in enumerate(track1_codes)])
+    (tables / 'archs_track1.txt').write_text(''.join(f'{c}\n' for c in track1_codes))
+    (root / 'benchmark_syntax.py').write_text('entries = [\n')
     return root
+
+
+def save_track1_supernet(path: Path) -> Path:
+    supernet = Track1Supernet('track1_resnet20')
+    torch.save(dict(state_dict={f'supernet.{k}': v for k, v in supernet.state_dict().items()},
+                    meta=dict(epoch=1)), path)
+    return path
+
+
+def read_only_dir(inputs: Path) -> Path:
+    """A path in a directory no one may write into, root included: the inputs' chmod 555 directory, or where root
+    ignores that, a directory of sysfs (the kernel refuses new files there)."""
+    for candidate in (inputs / 'read_only', Path('/sys/fs')):
+        try:
+            tempfile.TemporaryFile(dir=candidate).close()
+        except OSError:
+            return candidate / 'out'
+    pytest.skip('no read-only directory on this host')
 
 
 @pytest.fixture(scope='module')
@@ -270,7 +303,7 @@ CASES = [
          r'search\.top_n=0: the number of best architectures written and exported must be a whole number >= 1'),
     Case('schedule of zero iterations', 'train',
          lambda d: [SMOKE_SEG, '--work-dir', 'w', '--cfg-options', 'train_cfg.max_iters=0'],
-         r'the schedule trains 0 iterations .*set train_cfg\.max_iters or train_cfg\.max_epochs to at least 1'),
+         r'train_cfg\.max_iters=0: the number of training iterations must be at least 1; set train_cfg\.max_iters'),
     Case('generated dataset of no images', 'make_tiny_datasets', lambda d: [d / 'tiny', '--num-train', '0'],
          r'--num-train: must be at least 1'),
     Case('generated dataset over a folder of other data', 'make_tiny_datasets', lambda d: [d / 'datasets'],
@@ -285,6 +318,103 @@ CASES = [
     Case('slurm launcher outside srun', 'test', lambda d: [SMOKE_SEG, d / 'epoch_1.pth', '--launcher', 'slurm'],
          r'--launcher slurm needs SLURM_PROCID.*srun'),
     Case('unknown launcher', 'train', lambda d: [SMOKE_SEG, '--launcher', 'ssh'], r"--launcher: invalid choice: 'ssh'"),
+    # config values a library would reject later: the whole resolved config is checked before anything is built
+    Case('train_cfg key the epoch loop does not take', 'search',
+         lambda d: [SEARCH_CFG, '--work-dir', 'w', '--cfg-options', 'train_cfg.epochs=1'],
+         r"train_cfg\.epochs: EpochBasedTrainLoop takes no 'epochs' \(it takes max_epochs, .*\); "
+         r"did you mean train_cfg\.max_epochs\?"),
+    Case('train_cfg key the iteration loop does not take', 'train',
+         lambda d: [SMOKE_SEG, '--work-dir', 'w', '--cfg-options', 'train_cfg.epochs=1'],
+         r"train_cfg\.epochs: IterBasedTrainLoop takes no 'epochs' \(it takes max_iters, "),
+    Case('fractional epochs', 'search',
+         lambda d: [SEARCH_CFG, '--work-dir', 'w', '--cfg-options', 'train_cfg.max_epochs=1.5'],
+         r'train_cfg\.max_epochs=1\.5: the number of training epochs must be a whole number; pass e\.g\. '
+         r'train_cfg\.max_epochs=1'),
+    Case('zero epochs', 'search', lambda d: [SEARCH_CFG, '--work-dir', 'w', '--cfg-options', 'train_cfg.max_epochs=0'],
+         r'train_cfg\.max_epochs=0: the number of training epochs must be at least 1'),
+    Case('fractional iterations', 'train',
+         lambda d: [SMOKE_SEG, '--work-dir', 'w', '--cfg-options', 'train_cfg.max_iters=1.5'],
+         r'train_cfg\.max_iters=1\.5: the number of training iterations must be a whole number'),
+    Case('negative batch size', 'search',
+         lambda d: [SEARCH_CFG, '--work-dir', 'w', '--cfg-options', 'train_dataloader.batch_size=-1'],
+         r'train_dataloader\.batch_size=-1: a batch size must be at least 1; set train_dataloader\.batch_size'),
+    Case('batch size 0', 'train',
+         lambda d: [SMOKE_SEG, '--work-dir', 'w', '--cfg-options', 'train_dataloader.batch_size=0'],
+         r'train_dataloader\.batch_size=0: a batch size must be at least 1'),
+    Case('scoring batch size 0, before training', 'search',
+         lambda d: [SEARCH_CFG, '--work-dir', 'w', '--cfg-options', 'search.data.batch_size=0'],
+         r'search\.data\.batch_size=0: a batch size must be at least 1'),
+    Case('zero-cost batch size 0', 'zero_cost',
+         lambda d: [TINY, d / 'tables/scores.json', '--out', d / 'zc', '--cfg-options', 'zero_cost.batch_size=0'],
+         r'zero_cost\.batch_size=0: a batch size must be at least 1'),
+    # outputs: a file where a directory is expected, a read-only directory, a directory where a file is expected
+    Case('search work dir is a file', 'search', lambda d: [SEARCH_CFG, '--work-dir', d / 'a_file'],
+         r'work_dir \(--work-dir\) .*a_file is a file, where a directory is expected'),
+    Case('search work dir read-only', 'search', lambda d: [SEARCH_CFG, '--work-dir', read_only_dir(d)],
+         r'work_dir \(--work-dir\) .*out: .* is a read-only directory .*; pass a directory you can write'),
+    Case('train work dir under a file', 'train', lambda d: [SMOKE_SEG, '--work-dir', d / 'a_file/run'],
+         r'work_dir \(--work-dir\) .*a_file/run: .*a_file is a file, not a directory'),
+    Case('train work dir read-only', 'train', lambda d: [SMOKE_SEG, '--work-dir', read_only_dir(d)],
+         r'is a read-only directory'),
+    Case('export directory is a file', 'export_arch',
+         lambda d: [d / 'epoch_1.pth', TINY_ARCH, '--space', TINY, '--out-dir', d / 'a_file'],
+         r'--out-dir .*a_file is a file, where a directory is expected'),
+    Case('export directory read-only', 'export_arch',
+         lambda d: [d / 'epoch_1.pth', TINY_ARCH, '--space', TINY, '--out-dir', read_only_dir(d)],
+         r'--out-dir .* is a read-only directory'),
+    Case('ground truth under a file', 'make_ground_truth',
+         lambda d: ['--num-archs', '2', '--seeds', '0', '--out', d / 'a_file/gt.json'],
+         r'--out .*a_file/gt\.json: .*a_file is a file, not a directory'),
+    Case('ground truth in a read-only directory', 'make_ground_truth',
+         lambda d: ['--num-archs', '2', '--seeds', '0', '--out', read_only_dir(d) / 'gt.json'],
+         r'--out .*gt\.json: .* is a read-only directory'),
+    Case('ground truth --out is a directory', 'make_ground_truth',
+         lambda d: ['--num-archs', '2', '--seeds', '0', '--out', d / 'a_dir'],
+         r'--out .*a_dir is a directory, where a file is expected; pass a file name, e\.g\. .*a_dir/ground_truth'),
+    Case('leaderboard --out is a file', 'leaderboard', lambda d: [PAPER_RECORDS, '--out', d / 'a_file'],
+         r'--out .*a_file is a file, where a directory is expected'),
+    Case('leaderboard --out read-only', 'leaderboard', lambda d: [PAPER_RECORDS, '--out', read_only_dir(d)],
+         r'--out .* is a read-only directory'),
+    Case('generated datasets into a file', 'make_tiny_datasets', lambda d: [d / 'a_file'],
+         r'OUT_DIR .*a_file is a file, where a directory is expected'),
+    Case('generated datasets into a read-only directory', 'make_tiny_datasets', lambda d: [read_only_dir(d)],
+         r'OUT_DIR .* is a read-only directory'),
+    Case('rank metrics --out is a directory', 'rank_eval',
+         lambda d: [d / 'tables/scores.json', d / 'tables/truth.json', '--out', d / 'a_dir'],
+         r'--out .*a_dir is a directory, where a file is expected'),
+    Case('rank plot is a directory', 'rank_eval',
+         lambda d: [d / 'tables/scores.json', d / 'tables/truth.json', '--plot', d / 'plot_dir.png'],
+         r'--plot .*plot_dir\.png is a directory, where a file is expected'),
+    # a checkpoint where a table is expected, tables of another space
+    Case('checkpoint given as the scores table', 'rank_eval', lambda d: [d / 'epoch_1.pth', d / 'tables/truth.json'],
+         r'epoch_1\.pth is a torch checkpoint, not a table; pass a ranked table'),
+    Case('checkpoint given as a leaderboard scores table', 'leaderboard',
+         lambda d: [PAPER_RECORDS, '--out', d / 'lb', '--scores', f'spos:top1={d / "epoch_1.pth"}'],
+         r'--scores spos:top1: .*epoch_1\.pth is a torch checkpoint, not a table'),
+    Case('ground truth of another space', 'rank_eval',
+         lambda d: [d / 'tables/scores.json', d / 'tables/truth_track1.json'],
+         r'only 0 architecture\(s\) of .*check that both tables describe the same search space'),
+    Case('ground-truth architectures of another space', 'make_ground_truth',
+         lambda d: ['--archs', d / 'tables/archs_track1.txt', '--seeds', '0', '--out', d / 'g.json'],
+         r'--archs .*archs_track1\.txt line 1: '),
+    Case('rank bootstrap negative', 'rank_eval',
+         lambda d: [d / 'tables/scores.json', d / 'tables/truth.json', '--bootstrap', '-1'],
+         r'bootstrap resamples must be an integer >= 0, got -1; pass 0'),
+    Case('rank confidence above 1', 'rank_eval',
+         lambda d: [d / 'tables/scores.json', d / 'tables/truth.json', '--confidence', '2'],
+         r'confidence level must lie strictly between 0 and 1, got 2\.0'),
+    # benchmark configs and backbone weights of another space
+    Case('benchmark config syntax error', 'benchmark', lambda d: [d / 'benchmark_syntax.py', '--work-dir', 'w'],
+         r'benchmark_syntax\.py has a syntax error at line \d+'),
+    Case('Track-1 supernet as a ResNeSt backbone', 'train',
+         lambda d: [SMOKE_SEG, '--work-dir', 'w', '--cfg-options',
+                    f'model.backbone.init_cfg.checkpoint={d}/track1.pth'],
+         r'track1\.pth: no PiNASResNeSt weights .*a checkpoint of another network.*pass a ResNeSt supernet of '
+         r'pinas_resnest_tiny'),
+    Case('ResNeSt supernet as a Track-1 backbone', 'train',
+         lambda d: [TRACK1_SEG, '--work-dir', 'w', '--cfg-options',
+                    f'model.backbone.init_cfg.checkpoint={d}/epoch_1.pth'],
+         r'epoch_1\.pth: no PiNASTrack1ResNet weights .*a checkpoint of another network.*pass a Track-1 supernet'),
     # search settings
     Case('impossible constraint', 'search',
          lambda d: [SEARCH_CFG, '--work-dir', 'w', '--cfg-options', 'search.constraints.max_params_M=0.001'],
@@ -361,3 +491,28 @@ def test_command_lines_end_in_one_line_without_traceback(argv, message):
     errors = [line for line in result.stderr.splitlines() if line.startswith('error:')]
     assert result.returncode == 2 and len(errors) == 1 and message in errors[0], result.stderr[-2000:]
     assert 'Traceback' not in result.stdout + result.stderr
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize('script, argv, message', [
+    ('dist_train.sh', [SMOKE_SEG, '2', '--cfg-options', 'train_cfg.epochs=1'],
+     "train_cfg.epochs: IterBasedTrainLoop takes no 'epochs'"),
+    ('dist_search.sh', [SEARCH_CFG, '2', '--cfg-options', 'train_dataloader.batch_size=0'],
+     'train_dataloader.batch_size=0: a batch size must be at least 1'),
+], ids=['dist_train', 'dist_search'])
+def test_a_mistake_under_torchrun_is_the_workers_one_line(script, argv, message, tmp_path):
+    """Both workers refuse the config; the user sees their line once, exit 2, and nothing of torchrun's own report
+    (its ChildFailedError traceback)."""
+    env = dict(os.environ, PYTHONPATH=str(ROOT), OMP_NUM_THREADS='1', PORT=str(free_port()))
+    result = subprocess.run(['bash', f'tools/{script}', *map(str, argv), '--work-dir', str(tmp_path / 'w')], cwd=ROOT,
+                            capture_output=True, text=True, env=env, timeout=SUBPROCESS_TIMEOUT)
+    errors = [line for line in result.stderr.splitlines() if line.startswith('error:')]
+    assert result.returncode == 2 and len(errors) == 1 and message in errors[0], result.stderr[-2000:]
+    assert 'Traceback' not in result.stdout + result.stderr and 'ChildFailedError' not in result.stderr
+
+
+def free_port() -> int:
+    import socket
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        return sock.getsockname()[1]

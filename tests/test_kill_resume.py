@@ -220,6 +220,32 @@ def test_supernet_training_and_search_survive_kill_minus_9(tmp_path):
     assert len(json.loads((moved / 'search/ranked.json').read_text())) == SEARCH_EVALS
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize('workers', [0, 2], ids=['main_process', 'persistent_workers'])
+def test_a_resumed_supernet_run_is_bitwise_the_uninterrupted_one(tmp_path, workers):
+    """2 epochs at once, and 2 epochs killed after the first then resumed: every weight equal to the bit. The path
+    sampler's state, the data order and the augmentation's random draws (in this process or in the loader's
+    workers) of epoch 2 must be those of the uninterrupted run."""
+    search = tool_main('search')
+    data, log = tmp_path / 'data', tmp_path / 'run.log'
+    options = [f'train_dataloader.num_workers={workers}', f'train_dataloader.persistent_workers={bool(workers)}']
+
+    def train(work: str, *flags: str, kill_at_step: int | None = None) -> Callable[[], int]:
+        def body():
+            if kill_at_step is not None:
+                kill_at_call(OptimWrapper, 'step', kill_at_step)
+            return search([*search_argv(tmp_path / work, data, '--train-only', *flags), *options])
+        return body
+    finished(run(train('whole'), log), log)
+    killed(run(train('resumed', kill_at_step=ITERS_PER_EPOCH + 1), log), log)  # epoch_1.pth saved, epoch 2 begun
+    finished(run(train('resumed', '--resume'), log), log)
+    whole, resumed = (load_checkpoint_file(tmp_path / work / 'epoch_2.pth') for work in ('whole', 'resumed'))
+    assert resumed['meta']['iter'] == whole['meta']['iter'] == 2 * ITERS_PER_EPOCH
+    assert whole['state_dict'].keys() == resumed['state_dict'].keys()
+    differ = [k for k, v in whole['state_dict'].items() if not torch.equal(v, resumed['state_dict'][k])]
+    assert not differ, f'{len(differ)} of {len(whole["state_dict"])} tensors differ, e.g. {differ[0]}'
+
+
 def current_umask() -> int:
     mask = os.umask(0)
     os.umask(mask)

@@ -9,13 +9,18 @@ Exit status: 0 when every job has a record, 1 when a job failed (the others stil
 The logic lives in downstream.apis.benchmark.
 """
 import sys
+from pathlib import Path
 
 from downstream.apis.benchmark import benchmark_main
+from pinas.apis.runner import read_config
 from pinas.utils.cli import cli_main
 
 
 @cli_main()
 def main(argv=None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv and Path(argv[0]).is_file():  # CONFIG: a syntax error is read_config's one line, not a trace
+        read_config(Path(argv[0]))
     return benchmark_main(argv)
 
 

@@ -11,7 +11,7 @@ import sys
 from pinas.apis import export_architecture
 from pinas.arch import code_or_arch_file
 from pinas.spaces import build_space, list_spaces
-from pinas.utils.cli import ArgumentParser, cli_main
+from pinas.utils.cli import ArgumentParser, cli_main, writable_dir
 
 
 @cli_main()
@@ -24,6 +24,7 @@ def main(argv=None) -> int:
     parser.add_argument('--out-dir', default='exports')
     parser.add_argument('--prefix', default='supernet.', help='key prefix of the student supernet in the checkpoint')
     args = parser.parse_args(argv)
+    writable_dir(args.out_dir, '--out-dir')
     space = build_space(args.space)
     for arch in args.archs:  # every code checked before anything is written
         space.parse(code_or_arch_file(arch))

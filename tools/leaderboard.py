@@ -7,7 +7,9 @@ an OpenMMLab model index.
     python tools/leaderboard.py RECORD_DIRS... --out DIR --baselines params flops
 
 Reads only records (``record.json`` / ``*.record.json``, searched recursively); a bad record, two conflicting
-records of one experiment or a directory without records is a one-line error naming the file (exit 2).
+records of one experiment or a directory without records is a one-line error naming the file (exit 2). The files
+under --out are replaced as one set: a reader, or a kill, never finds the Markdown of one build beside the page of
+another (see pinas/leaderboard/build.py).
 
 Does the search predict transfer? Each board's measured rows that a search scored are a correlation study of
 their search score (the records' provenance.score) vs the downstream metric, beside the noise ceiling of the
@@ -28,7 +30,6 @@ from __future__ import annotations
 import argparse
 import sys
 from argparse import RawDescriptionHelpFormatter
-from pathlib import Path
 
 from pinas.leaderboard import RecordError
 from pinas.leaderboard.browser import BrowserUnavailable, screenshot
@@ -37,7 +38,7 @@ from pinas.leaderboard.correlation import (BASELINES, SCORES_SPEC, Settings, par
                                           read_score_table)
 from pinas.ranking.metrics import DEFAULT_BOOTSTRAP, DEFAULT_CONFIDENCE, DEFAULT_SEED, RankingInputError
 from pinas.ranking.tables import TableError
-from pinas.utils.cli import ArgumentParser, UsageError, cli_main
+from pinas.utils.cli import ArgumentParser, UsageError, cli_main, writable_dir
 
 
 def scores_option(text: str) -> tuple:
@@ -85,12 +86,12 @@ def read_tables(specs) -> list:
 def main(argv=None) -> int:
     args = parse_args(argv)
     settings = Settings(resamples=args.bootstrap, seed=args.seed, confidence=args.confidence)  # checks them first
+    out = writable_dir(args.out, '--out')
     tables = read_tables(args.scores)
     leaderboard = build(args.records, settings, tables, args.baselines)
     for warning in leaderboard.warnings:
         print(f'warning: {warning}', file=sys.stderr)
-    out = Path(args.out)
-    written = write(leaderboard, out)
+    written = write(leaderboard, out, screenshot=screenshot if args.screenshot else None)
     print(f'{len(leaderboard.records)} records, {sum(len(b.rows) for b in leaderboard.boards)} rows on '
           f'{len(leaderboard.boards)} boards, {len(leaderboard.studies)} correlation studies; wrote '
           f'{len(written)} files under {out}')
@@ -99,7 +100,7 @@ def main(argv=None) -> int:
             print(f'note: {study.board.title}, config {study.config}: {study.method} '
                   f'{study.score_name or "score"} from {study.scores_file} skipped: {study.skipped}')
     if args.screenshot:
-        print(f'screenshot: {screenshot(out / HTML, out / SCREENSHOT)}')
+        print(f'screenshot: {out / SCREENSHOT}')
     print(f'leaderboard: {(out / HTML).resolve()}')
     return 0
 

@@ -39,7 +39,8 @@ from pinas.models import build_standalone
 from pinas.ranking.metrics import MIN_PAIRS
 from pinas.ranking.tables import TableError, read_code_list
 from pinas.spaces import build_space, list_spaces
-from pinas.utils.cli import ArgumentParser, UsageError, cli_main, device_name, parse_shard, positive_int
+from pinas.utils.cli import (ArgumentParser, UsageError, cli_main, device_name, parse_shard, positive_int,
+                             writable_dir, writable_file)
 from pinas.utils.files import atomic_write_bytes, remove_stale_temp_files
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -78,6 +79,9 @@ def main(argv=None) -> int:
                              'they hold; see configs/benchmarks/transfer_gt_track1.py')
     parser.add_argument('--metric', help='with --from-records: the metric (default: the task\'s primary one)')
     args = parser.parse_args(argv)
+    writable_file(args.out, '--out', example='ground_truth.json')  # before any work: not after hours of training
+    if args.keep_checkpoints:
+        writable_dir(args.keep_checkpoints, '--keep-checkpoints')
     if args.from_records:
         return records_table(args.from_records, args.metric, Path(args.out))
 

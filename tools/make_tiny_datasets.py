@@ -13,11 +13,11 @@ import argparse
 import sys
 
 from downstream.datasets import SIZE_PRESETS, TinySpec, make_tiny_datasets
-from pinas.utils.cli import ArgumentParser, cli_main, positive_int
+from pinas.utils.cli import ArgumentParser, cli_main, positive_int, writable_dir
 
 
 @cli_main()
-def main(argv=None) -> None:
+def main(argv=None) -> int:
     parser = ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('out_dir', nargs='?', help='where coco/, ade/ and cityscapes/ are written '
                         '(default: data/<size>)')
@@ -28,8 +28,10 @@ def main(argv=None) -> None:
     parser.add_argument('--num-val', type=positive_int, help="validation images per dataset (default: the size's)")
     args = parser.parse_args(argv)
     spec = TinySpec.for_size(args.size, seed=args.seed, num_train=args.num_train, num_val=args.num_val)
-    for name, root in make_tiny_datasets(args.out_dir or f'data/{args.size}', spec, log=print).items():
+    out = writable_dir(args.out_dir or f'data/{args.size}', 'OUT_DIR')
+    for name, root in make_tiny_datasets(out, spec, log=print).items():
         print(f'{name}: {root}')
+    return 0
 
 
 if __name__ == '__main__':

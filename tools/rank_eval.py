@@ -19,7 +19,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from pinas.utils.cli import ArgumentParser, UsageError, cli_main
+from pinas.utils.cli import ArgumentParser, UsageError, cli_main, writable_file
 from pinas.ranking import (DEFAULT_BOOTSTRAP, DEFAULT_CONFIDENCE, DEFAULT_TOPK, RankingInputError, RankingReport,
                            TableError, join_tables, read_table, save_report)
 from pinas.ranking.metrics import RankingEvidence, check_bootstrap_settings, ranking_evidence
@@ -99,6 +99,9 @@ def main(argv=None) -> int:
     check_bootstrap_settings(args.bootstrap, args.confidence)  # a bad option fails before any file is read
     if args.plot:
         check_plot_format(args.plot)
+        writable_file(args.plot, '--plot', example='ranking.png')
+    if args.out:
+        writable_file(args.out, '--out', example='metrics.json')
     report, evidence = evaluate(args)
     print(format_small(report, evidence) if evidence.note else report.format())
     if args.out:

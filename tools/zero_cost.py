@@ -28,6 +28,7 @@ from mmengine.config import Config
 from mmengine.registry import DefaultScope
 
 from pinas.apis.runner import CfgOptionsAction, merge_cfg_options
+from pinas.apis.validate import validate_config
 from pinas.arch import ArchError
 from pinas.ranking import RankingInputError, TableError, join_tables, kendall_tau_b, read_table
 from pinas.ranking.tables import read_code_list, write_ranked_table
@@ -79,6 +80,7 @@ def read_settings(path: str, options: dict):
                          f'{_shown(str(DEFAULT_CONFIG))}')
     cfg = Config.fromfile(path)
     merge_cfg_options(cfg, options, strict=True)
+    validate_config(cfg)  # zero_cost.batch_size=0 and the like, before any data is built
     if 'zero_cost' not in cfg:
         raise UsageError(f'config {path} has no zero_cost dict; see {_shown(str(DEFAULT_CONFIG))}')
     return cfg.zero_cost

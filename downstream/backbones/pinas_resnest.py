@@ -16,8 +16,8 @@ from mmengine.registry import MODELS
 from mmengine.runner.checkpoint import CheckpointLoader
 from torch import nn
 
-from pinas.models import (StandaloneResNeSt, is_supernet_state_dict, load_checked, strip_prefix,
-                          subnet_state_dict, unwrap_state_dict)
+from pinas.models import (CheckpointMismatchError, StandaloneResNeSt, is_supernet_state_dict, load_checked,
+                          strip_prefix, subnet_state_dict, unwrap_state_dict)
 from pinas.arch import code_or_arch_file
 from pinas.models.inherit import SUPERNET_PREFIX
 from pinas.spaces import PINAS_TRANS, build_space
@@ -135,8 +135,10 @@ class PiNASResNeSt(StagedBackbone):
                 break
         if state_dict is None:
             heads = sorted({k.split('.')[0] for k in raw})[:10]
-            raise RuntimeError(f'{checkpoint}: no PiNASResNeSt weights found under prefixes {list(candidates)}; '
-                               f'top-level keys are {heads}. Set init_cfg.prefix.')
+            raise CheckpointMismatchError(
+                f'{checkpoint}: no PiNASResNeSt weights found under prefixes {list(candidates)} (top-level keys '
+                f'{heads}): a checkpoint of another network, e.g. a Track-1 supernet; pass a ResNeSt supernet of '
+                f'{self.space.name} or its export (tools/export_arch.py), or set init_cfg.prefix')
         state_dict = {k: v for k, v in state_dict.items() if not k.startswith(('fc.', 'head.', 'neck.'))}
         load_checked(self, state_dict, source=checkpoint)
         MMLogger.get_current_instance().info(

@@ -171,8 +171,9 @@ class PiNASTrack1ResNet(StagedBackbone):
         if state_dict is None:
             heads = sorted({k.split('.')[0] for k in raw})[:10]
             raise CheckpointMismatchError(
-                f'{checkpoint}: no PiNASTrack1ResNet weights found under prefixes {list(_KNOWN_PREFIXES)}; '
-                f'top-level keys are {heads}. Set init_cfg.prefix.')
+                f'{checkpoint}: no PiNASTrack1ResNet weights found under prefixes {list(_KNOWN_PREFIXES)} (top-level '
+                f'keys {heads}): a checkpoint of another network, e.g. a ResNeSt supernet; pass a Track-1 supernet '
+                f'of {self.space.name} or its stand-alone weights, or set init_cfg.prefix')
         state_dict = {k: v for k, v in state_dict.items() if not k.startswith(_CLASSIFIER_PREFIXES)}
         load_checked(self, state_dict, source=checkpoint)
         MMLogger.get_current_instance().info(

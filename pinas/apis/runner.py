@@ -33,6 +33,7 @@ from ..utils.checkpoint import allow_mmengine_checkpoints, latest_checkpoint, ve
 from ..utils.cli import UsageError, one_line
 from ..utils.dist import LAUNCHERS, get_dist_info, init_dist
 from ..utils.files import remove_stale_temp_files
+from .validate import validate_config
 
 DEFAULT_WORK_ROOT = 'work_dirs'
 RESUME_LATEST = 'auto'
@@ -113,6 +114,7 @@ def load_config(path: str | Path, *, cfg_options: Mapping[str, Any] | None = Non
         cfg.load_from = None if resume in (True, RESUME_LATEST) else str(verify_checkpoint_file(resume))
     if auto_scale_lr:
         enable_auto_scale_lr(cfg)
+    validate_config(cfg)  # before anything is built: a setting the run would fail on later is one line now
     return cfg
 
 

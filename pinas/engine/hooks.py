@@ -1,8 +1,13 @@
 """Hooks of supernet training, and the hook every runner gets that keeps a work dir's checkpoint record relative."""
 from __future__ import annotations
 
+import functools
+import random
 from pathlib import Path
 
+import numpy as np
+import torch
+from mmengine.dataset import worker_init_fn
 from mmengine.dist import is_main_process
 from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
@@ -33,6 +38,42 @@ class PathSamplerStateHook(Hook):
         sampler = _sampler(runner)
         if sampler is not None and CHECKPOINT_KEY in checkpoint:
             sampler.load_state_dict(checkpoint[CHECKPOINT_KEY])
+
+
+@HOOKS.register_module()
+class EpochSeedHook(Hook):
+    """Every random draw of an epoch, a function of the run's seed and the epoch alone, so a resumed run is the
+    uninterrupted one to the bit.
+
+    A resumed run starts with the random state of a fresh process, not the one epoch N left: the augmentation's
+    crops and flips (python, numpy and torch RNGs of this process, or of the loader's workers) then differ from
+    the first resumed step. So at the start of each training epoch the RNGs of this process are seeded from
+    ``(seed, epoch)`` (plus the rank when ``randomness.diff_rank_seed``; both are in the checkpoint's meta), and
+    the loader's workers are started afresh for the epoch with seeds from the same pair (mmengine's
+    ``worker_init_fn`` would give them the same seeds every epoch, and persistent workers carry their state across
+    epochs, which no checkpoint holds). Persistent workers therefore live for one epoch. A run without a seed is
+    left alone. The path sampler's own generator travels in the checkpoint (:class:`PathSamplerStateHook`).
+    """
+
+    priority = 'VERY_HIGH'  # before any other hook of the epoch draws
+
+    def before_train_epoch(self, runner) -> None:
+        seed = runner.seed
+        if seed is None:
+            return
+        epoch_seed = int(np.random.SeedSequence([seed, runner.epoch]).generate_state(1)[0])
+        random.seed(epoch_seed)
+        np.random.seed(epoch_seed)
+        torch.manual_seed(epoch_seed)  # every device's generator too
+        loader = runner.train_loop.dataloader
+        if getattr(loader, 'num_workers', 0) > 0:
+            from mmengine.dist import get_rank
+            loader.worker_init_fn = functools.partial(worker_init_fn, num_workers=loader.num_workers,
+                                                      rank=get_rank(), seed=epoch_seed)
+            iterator = getattr(loader, '_iterator', None)  # a persistent loader's workers of the last epoch
+            if iterator is not None:
+                iterator._shutdown_workers()
+                loader._iterator = None
 
 
 def _sampler(runner):

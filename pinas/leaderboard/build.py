@@ -3,17 +3,28 @@
 Every output is a function of the records' values only (no timestamp, no path, no file order), and of the scores
 tables' values and paths as given (``--scores``), so the same inputs give byte-identical files and a diff of the
 outputs is a diff of the results.
+
+The files are one set (the Markdown and the page must show the same records), so :func:`write` replaces them as
+one: the new set is written whole into a staging directory beside them, ``<out>/.staging-<host>.<pid>``, which
+then gets its list of files (the commit mark) and only then is moved over the old set, file by file. A failure or
+a kill before the mark leaves the old set as it was (the next write removes the staging directory); a kill
+during the moves, a matter of milliseconds, is finished by the next write, which moves the rest of the marked set.
 """
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import socket
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Callable, Iterable, Sequence
+
+from pinas.utils.cli import writable_dir
 
 from .correlation import ScoreTable, Settings, Study, studies, studies_dict
 from .html import Plot, page, plots
-from .model_index import write_model_index
+from .model_index import model_index_texts
 from .record import Record, load_records
 from .render import csv_text, markdown
 from .table import Board, build_boards, unique_records
@@ -24,6 +35,8 @@ HTML = 'leaderboard.html'
 CORRELATIONS = 'correlations.json'
 PLOT_DIR = 'plots'
 SCREENSHOT = 'leaderboard.png'
+STAGING_PREFIX = '.staging-'
+COMMIT_MARK = '.set.json'  # in the staging directory: the set's files, written once all of them are there
 
 
 @dataclass(frozen=True)
@@ -51,21 +64,88 @@ def build(paths: Iterable[str | Path], settings: Settings = Settings(),
     return Leaderboard(records, boards, found, plots(boards, found), warnings, settings)
 
 
-def write(board: Leaderboard, out: str | Path) -> list[Path]:
-    """Write the Markdown, CSV, HTML, correlations, plots and OpenMMLab model index under ``out``."""
-    out = Path(out)
-    (out / PLOT_DIR).mkdir(parents=True, exist_ok=True)
-    texts = {
+def texts(board: Leaderboard) -> dict[str, str]:
+    """Every output file as {path under the output directory: text}."""
+    files = {
         MARKDOWN: markdown(board.records, board.boards, board.studies),
         CSV: csv_text(board.boards),
         CORRELATIONS: json.dumps(studies_dict(board.studies, board.settings), sort_keys=True, indent=1,
                                  allow_nan=False) + '\n',
         HTML: page(board.records, board.boards, board.studies, board.plots),
     }
-    texts.update({f'{PLOT_DIR}/{plot.id}.svg': plot.svg + '\n' for plot in board.plots})
-    written = []
-    for name, text in texts.items():
-        path = out / name
-        path.write_text(text, encoding='utf-8')
-        written.append(path)
-    return written + write_model_index(board.boards, out)
+    files.update({f'{PLOT_DIR}/{plot.id}.svg': plot.svg + '\n' for plot in board.plots})
+    return {**files, **model_index_texts(board.boards)}
+
+
+def write(board: Leaderboard, out: str | Path,
+          screenshot: Callable[[Path, Path], object] | None = None) -> list[Path]:
+    """Write the Markdown, CSV, HTML, correlations, plots and OpenMMLab model index under ``out`` as one set (see
+    the module doc); ``screenshot(html, png)``, if given, adds :data:`SCREENSHOT` of the page to the set. Returns
+    the paths written."""
+    out = writable_dir(out, '--out')
+    finish_interrupted(out)
+    staging = out / f'{STAGING_PREFIX}{_host()}.{os.getpid()}'
+    shutil.rmtree(staging, ignore_errors=True)  # a dead writer's of this pid
+    try:
+        names = list(texts(board).items())
+        for name, text in names:
+            _write_synced(staging / name, text.encode('utf-8'))
+        names = [name for name, _ in names]
+        if screenshot is not None:
+            screenshot(staging / HTML, staging / SCREENSHOT)
+            names.append(SCREENSHOT)
+        _write_synced(staging / COMMIT_MARK, json.dumps(names).encode())
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    _move_set(staging, out)
+    return [out / name for name in names]
+
+
+def finish_interrupted(out: Path) -> list[Path]:
+    """Settle what killed writers of this host left under ``out``: a marked set is moved in (the kill came during
+    the moves), an unmarked one removed (it came before the set was complete). Returns the staging directories."""
+    settled = []
+    for staging in sorted(out.glob(f'{STAGING_PREFIX}*')):
+        host, _, pid = staging.name[len(STAGING_PREFIX):].rpartition('.')
+        if not staging.is_dir() or host != _host() or not pid.isdigit() or _alive(int(pid)):
+            continue
+        if (staging / COMMIT_MARK).is_file():
+            _move_set(staging, out)
+        else:
+            shutil.rmtree(staging, ignore_errors=True)
+        settled.append(staging)
+    return settled
+
+
+def _move_set(staging: Path, out: Path) -> None:
+    """Rename each file of the marked set in ``staging`` over its target (those a killed pass moved are gone from
+    ``staging``), then remove ``staging``."""
+    for name in json.loads((staging / COMMIT_MARK).read_text()):
+        source = staging / name
+        if source.exists():
+            (out / name).parent.mkdir(parents=True, exist_ok=True)
+            os.replace(source, out / name)
+    shutil.rmtree(staging)
+
+
+def _write_synced(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open('wb') as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def _host() -> str:
+    return socket.gethostname().split('.')[0] or 'host'
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True

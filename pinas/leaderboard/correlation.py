@@ -118,8 +118,8 @@ def read_score_table(method: str, score_name: Optional[str], path: str | Path) -
         table = read_table(path)
     except TableError as err:
         raise TableError(f'{err}; a scores table is {TABLE_FORMATS}') from None
-    except (OSError, UnicodeDecodeError) as err:
-        raise TableError(f'{path} cannot be read as text ({type(err).__name__}: {err}); a scores table is '
+    except OSError as err:
+        raise TableError(f'{path} cannot be read ({type(err).__name__}: {err}); a scores table is '
                          f'{TABLE_FORMATS}') from None
     return ScoreTable(method, score_name, str(path), dict(table.values))
 

@@ -8,7 +8,7 @@ leaderboard's decimals: YAML would read 39.50 as 39.5.
 """
 from __future__ import annotations
 
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 from typing import Sequence
 
 import yaml
@@ -119,16 +119,11 @@ def dump(data) -> str:
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=YAML_WIDTH, default_flow_style=False)
 
 
-def write_model_index(boards: Sequence[Board], out: Path) -> list[Path]:
-    """Write ``out/model-index.yml`` and ``out/metafiles/<collection>/metafile.yml``; returns the paths."""
-    written, imports = [], []
+def model_index_texts(boards: Sequence[Board]) -> dict[str, str]:
+    """``model-index.yml`` and ``metafiles/<collection>/metafile.yml`` as {path under the output: text}."""
+    texts, imports = {}, []
     for collection, content in metafiles(boards).items():
-        relative = PurePosixPath(METAFILE_DIR, collection, METAFILE)
-        path = out / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(dump(content))
-        written.append(path)
-        imports.append(str(relative))
-    index = out / INDEX_FILE
-    index.write_text(dump({'Import': imports}))
-    return [index] + written
+        relative = str(PurePosixPath(METAFILE_DIR, collection, METAFILE))
+        texts[relative] = dump(content)
+        imports.append(relative)
+    return {INDEX_FILE: dump({'Import': imports}), **texts}

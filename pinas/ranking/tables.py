@@ -76,7 +76,7 @@ def read_code_list(path, space=None) -> list[str]:
     if not path.is_file():
         raise TableError(f'{path} does not exist; give a file of architecture codes, one per line')
     codes = []
-    for number, line in enumerate(path.read_text().splitlines(), 1):
+    for number, line in enumerate(_text(path).splitlines(), 1):
         if line.strip():
             try:
                 codes.append(table_code(line.strip(), space))
@@ -159,7 +159,7 @@ def _load(path) -> tuple[Path, Any, bool]:
     path = Path(path)
     if not path.is_file():
         raise TableError(f'table {path} does not exist; pass a ranked table (JSON/CSV) or a ground-truth JSON')
-    text = path.read_text()
+    text = _text(path)
     if path.suffix.lower() == '.csv' or not text.lstrip().startswith(('{', '[')):
         rows = list(csv.DictReader(text.splitlines()))
         if not rows:
@@ -169,6 +169,17 @@ def _load(path) -> tuple[Path, Any, bool]:
         return path, json.loads(text), False
     except json.JSONDecodeError as err:
         raise TableError(f'{path} is not valid JSON ({err}); tables are JSON or CSV with a header row') from err
+
+
+def _text(path: Path) -> str:
+    """The file's text; binary data (a checkpoint given for a table) is a :class:`TableError` naming the file."""
+    try:
+        return path.read_text(encoding='utf-8')
+    except UnicodeDecodeError:
+        with path.open('rb') as handle:
+            kind = 'a torch checkpoint' if handle.read(2) == b'PK' else 'binary data'  # torch.save: a zip
+        raise TableError(f'{path} is {kind}, not a table; pass a ranked table (JSON/CSV, e.g. search/ranked.json) '
+                         'or a ground-truth JSON') from None
 
 
 def _check_rows(path: Path, rows: list) -> None:

@@ -10,8 +10,12 @@ collective timeout at the latest (``env_cfg.dist_cfg.timeout``).
 from __future__ import annotations
 
 import argparse
+import errno
 import functools
+import os
 import sys
+import tempfile
+from pathlib import Path
 from typing import Callable, Sequence
 
 EXIT_USAGE = 2  # argparse's status for usage errors
@@ -89,6 +93,49 @@ def parse_shard(text: str) -> tuple[int, int]:
     if not 0 <= index < count:
         raise argparse.ArgumentTypeError(f'{text}: K of K/N must be in 0..N-1, e.g. 0/{max(count, 2)}')
     return index, count
+
+
+_READ_ONLY = (errno.EACCES, errno.EPERM, errno.EROFS)
+
+
+def writable_dir(path: str | os.PathLike, what: str) -> Path:
+    """``path`` as an output directory, checked before any work: not a file, under no file, and within a directory
+    this process can write (the nearest existing one is probed with a temporary file, which also catches a
+    read-only mount, where even root cannot write). Nothing is created. ``what`` names it in the error (``--out``,
+    ``work_dir``)."""
+    path = Path(path)
+    _check_writable(path, path, what)
+    return path
+
+
+def writable_file(path: str | os.PathLike, what: str, example: str = 'out.json') -> Path:
+    """``path`` as an output file, checked before any work: not a directory, and in a directory that
+    :func:`writable_dir` accepts."""
+    path = Path(path)
+    if path.is_dir():
+        raise UsageError(f'{what} {path} is a directory, where a file is expected; pass a file name, e.g. '
+                         f'{path / example}')
+    _check_writable(path.parent, path, what)
+    return path
+
+
+def _check_writable(directory: Path, path: Path, what: str) -> None:
+    existing = directory
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        if existing == path:
+            raise UsageError(f'{what} {path} is a file, where a directory is expected; pass a directory (or move '
+                             'the file away)')
+        raise UsageError(f'{what} {path}: {existing} is a file, not a directory; pass a path under a directory')
+    try:
+        with tempfile.TemporaryFile(dir=existing):
+            pass
+    except OSError as err:
+        if err.errno not in _READ_ONLY:
+            raise
+        raise UsageError(f'{what} {path}: {existing} is a read-only directory ({err.strerror}); pass a directory '
+                         'you can write') from None
 
 
 def cli_main(*errors: type[BaseException]) -> Callable:

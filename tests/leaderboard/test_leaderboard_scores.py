@@ -234,7 +234,7 @@ def empty_csv(tmp_path):
 def binary_file(tmp_path):
     path = tmp_path / 'supernet.pth'
     path.write_bytes(bytes(range(256)) * 4)
-    return path, 'cannot be read as text'
+    return path, 'is binary data, not a table'
 
 
 BAD_TABLES = [not_json_table, missing_table, empty_csv, binary_file]

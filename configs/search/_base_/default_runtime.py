@@ -11,8 +11,9 @@ default_hooks = dict(
                     backend_args=dict(backend='atomic_local')),
     sampler_seed=dict(type='DistSamplerSeedHook'),
 )
-# Checkpoints carry the path sampler's state: a resumed run draws the paths an uninterrupted one would.
-custom_hooks = [dict(type='PathSamplerStateHook')]
+# Checkpoints carry the path sampler's state, and each epoch's other random draws (augmentation, in this process
+# or the loader's workers) follow from (seed, epoch): a resumed run is the uninterrupted one to the bit.
+custom_hooks = [dict(type='PathSamplerStateHook'), dict(type='EpochSeedHook')]
 env_cfg = dict(cudnn_benchmark=False, mp_cfg=dict(mp_start_method='fork', opencv_num_threads=0),
                dist_cfg=dict(backend='nccl'))
 # Unsampled candidates take no part in a step: DDP must tolerate parameters without gradients.
