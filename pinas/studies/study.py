@@ -563,10 +563,20 @@ STAGE_FILE = 'study_stage.json'  # in a stage's work dir: what it trains (and, o
 NOT_TRAINING = ('search', 'scoring_data', 'work_dir', 'launcher', 'resume', 'load_from')
 
 
+# Hooks that decide only how the run's random numbers are drawn, not what it trains: a run before and after one was
+# added is a draw of the same experiment, so adding one does not make finished runs stale (the run file's commit
+# says which code drew them).
+DRAW_ONLY_HOOKS = ('EpochSeedHook',)
+
+
 def training_settings(cfg) -> dict:
-    """What a stage's supernet depends on: its resolved config without :data:`NOT_TRAINING` (JSON-able)."""
-    return json.loads(json.dumps({k: v for k, v in cfg.to_dict().items() if k not in NOT_TRAINING},
-                                 sort_keys=True, default=repr))
+    """What a stage's supernet depends on: its resolved config without :data:`NOT_TRAINING` and without the
+    :data:`DRAW_ONLY_HOOKS` (JSON-able)."""
+    settings = {k: v for k, v in cfg.to_dict().items() if k not in NOT_TRAINING}
+    if 'custom_hooks' in settings:
+        settings['custom_hooks'] = [h for h in settings['custom_hooks']
+                                    if not (isinstance(h, dict) and h.get('type') in DRAW_ONLY_HOOKS)]
+    return json.loads(json.dumps(settings, sort_keys=True, default=repr))
 
 
 def stage_work_dir(work_dir: str | Path, config: str, settings: Mapping[str, Any]) -> Path:

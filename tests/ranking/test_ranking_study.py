@@ -518,3 +518,15 @@ def test_training_health_is_the_last_epoch_of_what_the_run_logged():
     assert training_health(runner) == dict(pos_sim=0.9, neg_sim=0.9, margin=0.0)
     runner.message_hub = MessageHub(f'health-none-{id(object())}')
     assert training_health(runner) is None  # a method that logs no similarities
+
+
+def test_a_hook_that_only_draws_the_random_numbers_is_not_a_setting():
+    """EpochSeedHook changes which random numbers a run draws, not what it trains: runs from before it was added
+    are draws of the same experiment, so it leaves the settings digest alone; any other hook changes it."""
+    from mmengine.config import Config
+
+    from pinas.studies.study import training_settings
+    hooks = [dict(type='PathSamplerStateHook')]
+    plain = training_settings(Config(dict(lr=0.1, custom_hooks=hooks)))
+    assert training_settings(Config(dict(lr=0.1, custom_hooks=[*hooks, dict(type='EpochSeedHook')]))) == plain
+    assert training_settings(Config(dict(lr=0.1, custom_hooks=[*hooks, dict(type='EMAHook')]))) != plain
