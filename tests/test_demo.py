@@ -33,8 +33,8 @@ def a_demo_run(tmp_path: Path, best: tuple, worst: tuple) -> demo.Paths:
     whose config's test annotations are two 4x4 maps (ADE labels, 0 = ignored): 24 pixels of label 1, 6 of labels
     2-5, 2 ignored."""
     paths = demo.Paths(work=tmp_path / 'work')
-    ranked = [dict(arch=BEST, rank=1, knn=29.9)] + [dict(arch=f'2{i:05d}', rank=i, knn=20.0) for i in range(2, 30)]
-    ranked.append(dict(arch=WORST, rank=30, knn=11.0))
+    ranked = [dict(arch=BEST, rank=1, score=29.9)] + [dict(arch=f'2{i:05d}', rank=i, score=28.0) for i in range(2, 30)]
+    ranked.append(dict(arch=WORST, rank=30, score=27.0))
     table = SearchWorkDir(paths.search).table_json
     table.parent.mkdir(parents=True)
     write_ranked_table(ranked, table, pretty=True)
@@ -62,7 +62,8 @@ def last_screen(paths: demo.Paths) -> str:
 
 def test_the_last_screen_reports_seed_spread_chance_and_a_separated_best(tmp_path):
     screen = last_screen(a_demo_run(tmp_path, best=(52.0, 54.0), worst=(40.0, 41.0)))
-    assert 'searched: 30 architectures' in screen and f'best {BEST} (knn 29.9)' in screen
+    assert 'searched: 30 architectures of the supernet of configs/search/pinas_embedded.py (3 epochs), knn 27.0 to ' \
+           f'29.9; best {BEST} (knn 29.9)' in screen
     assert 'ADE20K-small validation, 300 iters, seeds 0, 1' in screen
     assert f'rank 1 of 30 {BEST} knn 29.9 53.0 ± 1.4 (52.0, 54.0)' in screen
     assert f'rank 30 of 30 {WORST} knn 27.0 40.5 ± 0.7 (40.0, 41.0)' in screen

@@ -350,13 +350,18 @@ def findings(paths: Paths) -> str:
         ranked = SearchWorkDir(paths.search).ranked_rows()
     except (OSError, ValueError):
         ranked = []
+    boards = build_boards(unique_records(load_records([paths.transfer]))[0]) if paths.transfer.is_dir() else []
     if ranked:
         candidates, best = len(ranked), ranked[0]
-        score = ', '.join(f'{k} {v:.1f}' for k, v in best.items() if k not in ('arch', 'rank')
-                          and isinstance(v, (int, float)) and not isinstance(v, bool))
-        lines.append(f'  searched: {candidates} architectures of the Pi-NAS supernet ({paths.supernet_epochs} '
-                     f'epochs on the embedded default); best {best["arch"]}' + (f' ({score})' if score else ''))
-    boards = build_boards(unique_records(load_records([paths.transfer]))[0]) if paths.transfer.is_dir() else []
+        names = {row.first.provenance.score_name for board in boards for row in board.rows} - {None}
+        label = names.pop() if len(names) == 1 else 'score'
+        scores = [row['score'] for row in ranked if isinstance(row.get('score'), (int, float))]
+        spread = f', {label} {min(scores):.1f} to {max(scores):.1f}' if scores else ''
+        best_score = f' ({label} {best["score"]:.1f})' if isinstance(best.get('score'), (int, float)) else ''
+        lines.extend(textwrap.wrap(
+            f'searched: {candidates} architectures of the supernet of {paths.plan.search_config} '
+            f'({paths.supernet_epochs} epochs){spread}; best {best["arch"]}{best_score}', SCREEN_WIDTH,
+            initial_indent='  ', subsequent_indent='    '))
     if not boards:
         lines.append(f'  no transfer records under {paths.transfer}: nothing to conclude')
     for board in boards:
