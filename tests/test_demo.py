@@ -5,6 +5,7 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pytest
 from PIL import Image
 
 from pinas.leaderboard import Provenance, Record, save_record
@@ -107,3 +108,11 @@ def test_the_stages_run_what_the_demo_config_says(tmp_path):
     assert [w[-2:] for w in workers] == [['--shard', '0/2'], ['--shard', '1/2']]
     assert all(plan.benchmark in w for w in workers)
     assert demo.Paths(work=tmp_path).supernet_epochs == plan.supernet_epochs
+
+
+def test_a_missing_demo_config_is_one_line_and_exit_2(capsys):
+    with pytest.raises(SystemExit) as stop:
+        demo.main(['--config', 'configs/demo/no_such_demo.py'])
+    assert stop.value.code == 2
+    assert capsys.readouterr().err == ('error: demo config configs/demo/no_such_demo.py does not exist; pass one like '
+                                       'configs/demo/demo.py\n')

@@ -49,6 +49,12 @@ SCREEN_WIDTH = 116
 WORKER_ECHO = ('[benchmark]', 'error')  # a transfer worker's lines shown on screen; all of them go to its log
 
 
+def _usage_error(message: str) -> None:
+    """The project's one-line error for a mistake the user can fix, exit status 2."""
+    print(f'error: {message}', file=sys.stderr)
+    raise SystemExit(2)
+
+
 @dataclass(frozen=True)
 class Plan:
     """The demo config (configs/demo/demo.py): what each stage runs."""
@@ -64,11 +70,13 @@ class Plan:
 
     @classmethod
     def load(cls, path: str | Path = DEFAULT_CONFIG) -> 'Plan':
+        if not (ROOT / path).is_file():
+            _usage_error(f'demo config {path} does not exist; pass one like {DEFAULT_CONFIG}')
         cfg = Config.fromfile(str(ROOT / path))
         missing = [k for k in PLAN_KEYS if k not in cfg]
         if missing:
-            raise SystemExit(f'error: {path} has no {missing[0]!r}; a demo config sets {", ".join(PLAN_KEYS)} '
-                             f'(see {DEFAULT_CONFIG})')
+            _usage_error(f'{path} has no {missing[0]!r}; a demo config sets {", ".join(PLAN_KEYS)} '
+                         f'(see {DEFAULT_CONFIG})')
         return cls(cfg.search_config, int(cfg.supernet_epochs), cfg.transfer_data['size'],
                    cfg.transfer_data['root'], cfg.benchmark, int(cfg.transfer_workers),
                    int(cfg.threads_per_worker), cfg.paper_records, float(cfg.significance))
