@@ -146,9 +146,8 @@ STAGES = (
           lambda p: [_search(p)]),
     Stage('datasets', 'small COCO / ADE20K / Cityscapes in their real layouts (generated, no download)',
           lambda p: [_python('tools/make_tiny_datasets.py', p.plan.data_root, '--size', p.plan.data_size)]),
-    Stage('transfer', 'transfer benchmark: fine-tune and test the search\'s best and worst architectures '
-                      '(DeepLabV3, small ADE20K, 2 seeds)',
-          _transfer_workers),
+    Stage('transfer', 'transfer benchmark: fine-tune and test searched architectures on the small generated data, '
+                      'one job per core', _transfer_workers),
     Stage('leaderboard', 'leaderboard of what just ran, beside the paper rows',
           lambda p: [_python('tools/leaderboard.py', p.transfer, p.plan.paper_records, '--out', p.leaderboard)]),
 )
