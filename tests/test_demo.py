@@ -2,6 +2,7 @@
 table and result records: the transfer numbers with their seed spread beside a chance level read from the data,
 and only the conclusions the statistics allow (running the whole demo is tools/analysis_tools/e2e.py's job)."""
 import json
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -116,3 +117,19 @@ def test_a_missing_demo_config_is_one_line_and_exit_2(capsys):
     assert stop.value.code == 2
     assert capsys.readouterr().err == ('error: demo config configs/demo/no_such_demo.py does not exist; pass one like '
                                        'configs/demo/demo.py\n')
+
+
+def test_a_stage_of_several_commands_runs_them_side_by_side_with_their_logs(tmp_path, capsys):
+    def worker(code: int) -> list[str]:
+        return [sys.executable, '-c', f"import os; print('[benchmark] threads', os.environ['OMP_NUM_THREADS']); "
+                                      f"print('mmengine', 'noise'); raise SystemExit({code})"]
+
+    paths = demo.Paths(work=tmp_path)
+    timings = demo.run_stages(paths, [demo.Stage('both', 'two workers', lambda p: [worker(0), worker(0)])])
+    assert [row['stage'] for row in timings] == ['both'] and 'cpu_seconds' in timings[0]
+    out = capsys.readouterr().out
+    assert '[worker 0] [benchmark] threads 1' in out and '[worker 1] [benchmark] threads 1' in out
+    assert 'mmengine noise' not in out
+    assert (tmp_path / 'both_worker1.log').read_text() == '[benchmark] threads 1\nmmengine noise\n'
+    with pytest.raises(SystemExit, match=r'stage 1/1 \(both\) failed with exit code 3'):
+        demo.run_stages(paths, [demo.Stage('both', 'one fails', lambda p: [worker(0), worker(3)])])
