@@ -119,7 +119,9 @@ def test_a_missing_demo_config_is_one_line_and_exit_2(capsys):
                                        'configs/demo/demo.py\n')
 
 
-def test_a_stage_of_several_commands_runs_them_side_by_side_with_their_logs(tmp_path, capsys):
+def test_a_stage_of_several_commands_runs_them_side_by_side_with_their_logs(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv('OMP_NUM_THREADS', '7')  # each worker gets the demo config's threads_per_worker (1) instead
+
     def worker(code: int) -> list[str]:
         return [sys.executable, '-c', f"import os; print('[benchmark] threads', os.environ['OMP_NUM_THREADS']); "
                                       f"print('mmengine', 'noise'); raise SystemExit({code})"]
