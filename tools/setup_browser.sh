@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Headless Chromium for the leaderboard's browser test (tests/leaderboard/test_leaderboard_browser.py) and for
+# Headless Chromium for the leaderboard's browser test (tests/pinas/leaderboard/test_leaderboard_browser.py) and for
 # `tools/leaderboard.py --screenshot`: Debian's chromium package, driven by Playwright's Python package through
 # executable_path (Playwright's own browser download cannot run here). Idempotent: installs only what is missing.
 #

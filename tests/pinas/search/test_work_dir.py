@@ -10,7 +10,7 @@ from pinas.ranking.tables import TableError, ranked_rows, read_ranked_rows, read
 from pinas.search import Evaluation, SearchWorkDir, write_search_outputs
 from pinas.spaces import build_space
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 SPACE = build_space('pinas_resnest_tiny').replace(depths=(1, 1, 1, 1))
 HISTORY = [Evaluation(Arch((0, 1, 2, 3)), 0.5, dict(params_M=1.25)),
            Evaluation(Arch((3, 2, 1, 0)), 0.75, dict(params_M=2.0)),

@@ -10,7 +10,7 @@ import torch
 
 from pinas.apis import load_config, train_supernet
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[3]
 SMALL_DATA = {'train_dataloader.dataset.synthetic.train_per_class': 4,
               'train_dataloader.dataset.synthetic.val_per_class': 2,
               'train_dataloader.batch_size': 16, 'train_dataloader.num_workers': 0,

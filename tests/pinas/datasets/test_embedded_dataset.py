@@ -7,7 +7,7 @@ from mmengine.config import Config
 from pinas.datasets import ImageFolder, SyntheticSpec, make_synthetic_dataset
 from pinas.datasets.synthetic import class_names
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[3]
 EMBEDDED = ROOT / 'configs/search/_base_/datasets/embedded.py'
 
 

@@ -1,4 +1,7 @@
-"""Shared fixture of the transfer tests: tiny datasets, made once per session."""
+"""Fixtures of the downstream (transfer) tests: tiny datasets, made once per session, and one intra-op thread.
+
+pytest's default import mode puts the directory of each conftest.py on ``sys.path``, so the tests below this one
+import ``transfer_paths`` (beside it) by name."""
 import os
 
 import pytest

@@ -1,4 +1,5 @@
-"""Shared fixtures of the Track-1 tests: the public ground-truth codes (read in place, never copied)."""
+"""Fixtures of the Track-1 tests, which sit beside the other tests of the module they test (spaces, models,
+algorithms): the public ground-truth codes (read in place, never copied) and one intra-op thread."""
 import json
 import os
 from pathlib import Path
@@ -22,10 +23,10 @@ def gt_codes(gt_table) -> list[str]:
     return [entry['arch'] for entry in gt_table.values()]
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    """These networks are tiny: one intra-op thread avoids OpenMP synchronisation costs, which dominate (and grow
-    by orders of magnitude when the machine is busy)."""
+@pytest.fixture
+def one_thread():
+    """Track-1 networks are tiny (their modules ask for this with ``pytest.mark.usefixtures``): one intra-op thread
+    avoids OpenMP synchronisation costs, which dominate (and grow by orders of magnitude when the machine is busy)."""
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
     yield

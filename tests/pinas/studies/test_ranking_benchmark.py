@@ -10,7 +10,7 @@ from pinas.studies.study import count_passes, load_study, plan_study, resolve_st
 from pinas.utils.cli import UsageError
 from tools import ranking_study
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 @pytest.fixture(autouse=True)

@@ -8,7 +8,7 @@ import numpy as np
 
 from pinas.leaderboard import Provenance, Record, save_record
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 PAPER_DIR = REPO / 'results' / 'leaderboard' / 'paper'
 MASK_RCNN = 'configs/mask_rcnn/mask-rcnn_pinas-resnest50d_fpn_syncbn-backbone+head_ms-1x_coco.py'
 DEEPLAB = 'configs/deeplabv3/deeplabv3_pinas-resnest50d-d8_4xb4-160k_ade20k-512x512.py'

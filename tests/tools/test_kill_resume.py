@@ -31,7 +31,7 @@ from pinas.utils.checkpoint import latest_checkpoint, load_checkpoint_file
 
 pytestmark = pytest.mark.skipif(not hasattr(os, 'fork'), reason='the runs are forked children')
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SPOS = ROOT / 'configs/search/spos_embedded.py'
 SMOKE_SEG = ROOT / 'configs/smoke/deeplabv3_pinas-tiny-d8_ade-tiny-64x64.py'
 ITERS_PER_EPOCH = 5  # 20 classes x 4 images / batch 16
@@ -243,7 +243,7 @@ def tiny_data(tmp_path_factory):
 def test_downstream_training_survives_kill_minus_9(tmp_path, tiny_data):
     """Killed mid-iteration: the resumed run starts after the last checkpoint and ends with a complete iter_4.pth.
     (A kill during a save is the supernet test's: the transfer configs write with the same atomic backend, as
-    tests/transfer/test_transfer_configs.py checks.)"""
+    tests/downstream/test_transfer_configs.py checks.)"""
     train = tool_main('train')
     work, log = tmp_path / 'work', tmp_path / 'run.log'
     argv = [str(SMOKE_SEG), '--work-dir', str(work)]

@@ -24,7 +24,7 @@ import torch
 
 from pinas.models import SuperResNeSt
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SMOKE_SEG = ROOT / 'configs/smoke/deeplabv3_pinas-tiny-d8_ade-tiny-64x64.py'
 SEARCH_CFG = ROOT / 'configs/search/pinas_embedded.py'
 TINY = 'pinas_resnest_tiny'

@@ -9,7 +9,7 @@ from pinas.apis import load_config, train_and_search
 from pinas.arch import read_arch_file
 from pinas.ranking import read_table
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def _cfg(name, work_dir, data_root):

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[3]
 TOOL = REPO / 'tools' / 'analysis_tools' / 'gpu_check.py'
 SEARCH = 'configs/search/spos_resnest50d_*imagenet.py'  # ImageNet class folders, the AMP config on CPU
 TRANSFER = 'configs/retinanet/*.py'  # COCO layout, the cheapest detector of the paper configs

@@ -3,15 +3,17 @@ import socket
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import pytest
 import torch
 import torch.distributed as torch_dist
-from transfer_paths import ROOT
 
 from pinas.utils import get_dist_info, init_dist
 from pinas.utils.cli import UsageError
 from pinas.utils.dist import _launcher_env
+
+ROOT = Path(__file__).resolve().parents[3]
 
 CHECKPOINT_SCRIPT = textwrap.dedent('''
     import pickle, sys, torch

@@ -16,7 +16,7 @@ from pinas.ranking import kendall_tau_b
 from pinas.studies.zero_cost import score_architectures, shape_batch
 from pinas.spaces import build_space
 
-DATA = Path(__file__).resolve().parents[3] / 'shared' / 'data'
+DATA = Path(__file__).resolve().parents[4] / 'shared' / 'data'
 TRACK1_GT = DATA / 'track1_gt_first_1000.json'
 MACRO_GT = DATA / 'nas-bench-macro_cifar10.json'
 TRACK1_PARAMS_TAU = 0.587  # arXiv 2108.05866: params of the official stand-alone net vs the challenge's ground truth

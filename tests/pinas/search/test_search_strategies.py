@@ -163,7 +163,7 @@ def test_table_search_scores_every_architecture_of_a_ground_truth_table(tmp_path
     from pinas.search import TableSearch
     from pinas.spaces import build_space
     space = build_space('track1_resnet20')
-    shared = Path(__file__).resolve().parents[3] / 'shared/data/track1_gt_first_1000.json'
+    shared = Path(__file__).resolve().parents[4] / 'shared/data/track1_gt_first_1000.json'
     if shared.is_file():
         table = shared
     else:

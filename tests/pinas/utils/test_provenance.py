@@ -19,7 +19,7 @@ from pinas.studies.ground_truth import (CODE, DATASET_FINGERPRINT, RUNS, TrainSe
 from pinas.spaces import build_space
 from pinas.utils.provenance import code_state, git_dirty
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[3]
 ADE_SMOKE = ROOT / 'configs/smoke/deeplabv3_pinas-tiny-d8_ade-tiny-64x64.py'
 SEG_ITERS = 2  # the smallest schedule with a checkpoint and a validation at its end
 ONE_IMAGE = 'test_dataloader.dataset.indices=1'

@@ -16,7 +16,7 @@ from pinas.studies.study import (count_passes, cost_curves, evaluate_runs, load_
 from pinas.utils.cli import UsageError
 from tools import ranking_study
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 PNG = b'\x89PNG\r\n\x1a\n'
 
 
