@@ -211,13 +211,14 @@ def test_standalone_entries_fine_tune_each_seed_from_its_own_pretraining_run(tin
     from pinas.models import build_standalone
     from pinas.studies.ground_truth import TrainSettings, run_ground_truth
     from pinas.spaces import build_space
+    recipe = ROOT / 'configs/ranking/ground_truth.py'  # the shipped stand-alone recipe, shortened
     space = build_space('track1_resnet20')
     archs = [space.min_arch(), space.parse('8-' * 7 + '16-' * 6 + '32-' * 6 + '32')]
     spec = SyntheticSpec(train_per_class=2, val_per_class=1)
     runs = tmp_path / 'gt.runs.json'
     table = run_ground_truth(space, lambda a: build_standalone(space, a, spec.num_classes), archs, [0, 1], runs,
-                             tmp_path / 'data', spec, TrainSettings(epochs=1, batch_size=16), lambda _: None,
-                             checkpoint_dir=tmp_path / 'kept')
+                             tmp_path / 'data', spec, TrainSettings.from_config(recipe, epochs=1, batch_size=16),
+                             lambda _: None, checkpoint_dir=tmp_path / 'kept')
     wanted = tmp_path / 'archs.txt'
     wanted.write_text(space.format(archs[1]) + '\n')
     seg = tmp_path / 'seg.py'  # as configs/transfer_gt/ do to the study's config: the table's space and layout

@@ -1,4 +1,8 @@
 """Ground truth made here: seeded architecture samples, the training recipe, and a run that resumes."""
+import json
+from dataclasses import asdict
+from pathlib import Path
+
 import numpy as np
 import pytest
 import torch
@@ -10,6 +14,7 @@ from pinas.models import StandaloneResNeSt
 from pinas.spaces import build_space
 
 TINY = build_space('pinas_resnest_tiny')
+RECIPE = Path(__file__).resolve().parents[3] / 'configs/ranking/ground_truth.py'
 
 
 @pytest.mark.parametrize('concentration', [None, 0.5])
@@ -54,7 +59,7 @@ def test_warmup_then_cosine():
 def _tiny_job():
     """Settings, 3 architectures and their builder for ground-truth runs of a second or two each."""
     spec = SyntheticSpec(train_per_class=2, val_per_class=1)
-    return spec, TrainSettings(epochs=1, batch_size=16), sample_archs(TINY, 3, seed=0), \
+    return spec, TrainSettings.from_config(RECIPE, epochs=1, batch_size=16), sample_archs(TINY, 3, seed=0), \
         lambda arch: StandaloneResNeSt(arch, TINY, num_classes=spec.num_classes)
 
 
@@ -70,7 +75,8 @@ def test_runs_resume_without_retraining_and_report_the_seed_to_seed_tau(tmp_path
     summary = summarize(again, [0, 1])
     assert summary['num_archs'] == 3 and set(summary['seed_to_seed_kendall_tau']) == {'0-1'}
     with pytest.raises(ValueError, match='produced with other settings'):
-        run_ground_truth(TINY, build, archs, [0], out, tmp_path / 'data', spec, TrainSettings(epochs=2), print)
+        run_ground_truth(TINY, build, archs, [0], out, tmp_path / 'data', spec,
+                         TrainSettings.from_config(RECIPE, epochs=2), print)
 
 
 @pytest.mark.slow
@@ -121,4 +127,23 @@ def test_a_batch_larger_than_the_data_is_refused_before_any_run(tmp_path):
     spec, _, archs, build = _tiny_job()
     with pytest.raises(ValueError, match='0 steps per epoch'):
         run_ground_truth(TINY, build, archs, [0], tmp_path / 'gt.runs.json', tmp_path / 'data', spec,
-                         TrainSettings(epochs=1, batch_size=1000), print)
+                         TrainSettings.from_config(RECIPE, epochs=1, batch_size=1000), print)
+
+
+def test_the_recipe_is_the_config_s_and_the_committed_tables_trained_with_it():
+    """configs/ranking/ground_truth.py holds the recipe (nothing in code does): the committed tiny-space table's
+    runs trained with exactly its values, the Track-1 tables with its values at --epochs 10."""
+    results = RECIPE.parents[2] / 'results/ground_truth'
+    for table, epochs in (('pinas_resnest_tiny', {}), ('track1_resnet20_e10', dict(epochs=10))):
+        trained = json.loads((results / f'{table}.runs.json').read_text())['meta']['train']
+        assert asdict(TrainSettings.from_config(RECIPE, **epochs)) == trained
+
+
+def test_a_recipe_missing_or_adding_a_setting_is_refused_with_the_names(tmp_path):
+    partial = tmp_path / 'partial.py'
+    partial.write_text('standalone_train = dict(epochs=1, lr=0.1, nesterov=True)\n')
+    with pytest.raises(ValueError, match=r'lacks warmup_epochs, batch_size, momentum, weight_decay, crop_padding '
+                                         r'and has unknown nesterov'):
+        TrainSettings.from_config(partial)
+    with pytest.raises(ValueError, match='does not exist'):
+        TrainSettings.from_config(tmp_path / 'none.py')

@@ -139,7 +139,8 @@ def test_a_row_of_old_records_without_fingerprints_builds_but_is_marked_unverifi
 @pytest.mark.slow
 def test_a_ground_truth_run_carries_the_dataset_fingerprint_and_its_code_state(tmp_path):
     spec = SyntheticSpec(num_classes=2, train_per_class=2, val_per_class=1)
-    settings = TrainSettings(epochs=1, batch_size=spec.num_classes * spec.train_per_class)  # one step
+    settings = TrainSettings.from_config(ROOT / 'configs/ranking/ground_truth.py', epochs=1,
+                                       batch_size=spec.num_classes * spec.train_per_class)  # one step
     (arch,) = sample_archs(TINY, 1, seed=0)
     out = tmp_path / 'gt.runs.json'
     run_ground_truth(TINY, lambda a: StandaloneResNeSt(a, TINY, num_classes=spec.num_classes), [arch], [0], out,
