@@ -29,7 +29,7 @@ fi
 if "$PY" -c 'import playwright.sync_api' >/dev/null 2>&1; then
   step "playwright already installed in $VENV"
 else
-  spec=$(grep -E '^playwright([<>=!~ ]|$)' "$ROOT/requirements.txt" || echo playwright)
+  spec=$(grep -E '^playwright([<>=!~ ]|$)' "$ROOT/requirements/tests.txt" || echo playwright)
   step "installing $spec into $VENV"
   "$PY" -m pip install --disable-pip-version-check -q "$spec" || die "pip install $spec failed"
 fi
