@@ -1,21 +1,10 @@
-"""Fixtures of the downstream (transfer) tests: tiny datasets, made once per session, and one intra-op thread.
+"""Fixtures of the downstream (transfer) tests: tiny datasets, made once per session.
 
 pytest's default import mode puts the directory of each conftest.py on ``sys.path``, so the tests below this one
 import ``transfer_paths`` (beside it) by name."""
 import os
 
 import pytest
-import torch
-
-
-@pytest.fixture(autouse=True)
-def _one_thread():
-    """The tiny models gain nothing from a second thread, and OpenMP spin-waiting makes two threads several
-    times slower when another process shares the cores; restore the suite's setting afterwards."""
-    previous = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(previous)
 
 
 @pytest.fixture(scope='session')

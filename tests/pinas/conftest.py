@@ -1,11 +1,10 @@
 """Fixtures of the Track-1 tests, which sit beside the other tests of the module they test (spaces, models,
-algorithms): the public ground-truth codes (read in place, never copied) and one intra-op thread."""
+algorithms): the public ground-truth codes (read in place, never copied)."""
 import json
 import os
 from pathlib import Path
 
 import pytest
-import torch
 
 GT_FILE = Path(os.environ.get('PINAS_TRACK1_GT', '/work/shared/data/track1_gt_first_1000.json'))
 
@@ -22,12 +21,3 @@ def gt_table() -> dict:
 def gt_codes(gt_table) -> list[str]:
     return [entry['arch'] for entry in gt_table.values()]
 
-
-@pytest.fixture
-def one_thread():
-    """Track-1 networks are tiny (their modules ask for this with ``pytest.mark.usefixtures``): one intra-op thread
-    avoids OpenMP synchronisation costs, which dominate (and grow by orders of magnitude when the machine is busy)."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)

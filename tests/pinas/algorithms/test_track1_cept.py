@@ -17,8 +17,6 @@ from pinas.models.inherit import CheckpointMismatchError
 from pinas.registry import MODELS
 from pinas.spaces import build_space
 
-pytestmark = pytest.mark.usefixtures('one_thread')  # tiny networks: see tests/pinas/conftest.py
-
 ROOT = Path(__file__).resolve().parents[3]
 # One block per stage keeps every step's logic (branch counts 4/8/16, remap, recover) at a third of the compute.
 SMALL = dict(base='track1_resnet20', depths=(1, 1, 1))

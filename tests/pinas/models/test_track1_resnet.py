@@ -8,8 +8,6 @@ from pinas.complexity import measure_complexity
 from pinas.models.track1_resnet import Track1ResNet
 from pinas.spaces import build_space
 
-pytestmark = pytest.mark.usefixtures('one_thread')  # tiny networks: see tests/pinas/conftest.py
-
 SPACE = build_space('track1_resnet20')
 MAX_CODE = '-'.join(['16'] * 7 + ['32'] * 6 + ['64'] * 7)
 SAMPLE_CODE = '16-4-12-16-8-16-16-24-12-8-16-4-32-52-52-52-20-40-8-44'

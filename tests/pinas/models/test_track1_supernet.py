@@ -9,8 +9,6 @@ from pinas.models.sliced import SlicedConvBN
 from pinas.models.track1_supernet import ENHANCED_WIDTH_REMAP, Track1Supernet
 from pinas.spaces import build_space
 
-pytestmark = pytest.mark.usefixtures('one_thread')  # tiny networks: see tests/pinas/conftest.py
-
 SPACE = build_space('track1_resnet20')
 CODE = '4-8-12-16-4-8-8-24-8-4-32-28-4-52-8-4-64-40-4-44'
 X = torch.randn(2, 3, 32, 32)

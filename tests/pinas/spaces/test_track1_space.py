@@ -5,8 +5,6 @@ import pytest
 from pinas.arch import Arch, ArchError
 from pinas.spaces import Track1Space, build_space, get_space
 
-pytestmark = pytest.mark.usefixtures('one_thread')  # tiny networks: see tests/pinas/conftest.py
-
 SPACE = build_space('track1_resnet20')
 OFFICIAL_SETS = [tuple(range(4, 17, 4))] * 7 + [tuple(range(4, 33, 4))] * 6 + [tuple(range(4, 65, 4))] * 7
 
