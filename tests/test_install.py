@@ -11,6 +11,7 @@ import textwrap
 from importlib.metadata import PathDistribution
 from pathlib import Path
 
+import pytest
 from packaging.requirements import Requirement
 
 REPO = Path(__file__).resolve().parents[1]
@@ -37,6 +38,7 @@ CHECK = textwrap.dedent('''
 ''')
 
 
+@pytest.mark.slow  # pip builds and installs the package, then a fresh process imports torch and mmdet
 def test_installed_package_runs_outside_the_checkout(tmp_path):
     source, target, elsewhere = tmp_path / 'source', tmp_path / 'site', tmp_path / 'elsewhere'
     source.mkdir()

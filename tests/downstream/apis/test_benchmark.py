@@ -203,6 +203,7 @@ def test_a_searchs_own_space_is_left_to_the_task_config(tmp_path):
     assert preset.cfg_options()['model.backbone.space'] == SPACE
 
 
+@pytest.mark.slow  # trains 4 stand-alone networks, then fine-tunes
 def test_standalone_entries_fine_tune_each_seed_from_its_own_pretraining_run(tiny_data, tmp_path, capsys):
     """A transfer ground truth: architectures pretrained stand-alone (tools/make_ground_truth.py
     --keep-checkpoints), each fine-tuned with seed s from the weights its pretraining seed s kept; the record says

@@ -273,6 +273,7 @@ def test_usage_errors_of_the_launch_scripts():
         assert result.returncode == 2 and usage in result.stderr
 
 
+@pytest.mark.slow  # a process group: the launcher, its workers, a kill and the wait for their ends
 def test_workers_end_when_the_launcher_is_killed_with_sigkill(tmp_path):
     """SIGKILL reaches no handler, so the launcher cannot stop its workers; each worker asked Linux for SIGTERM
     when its parent dies (pinas.utils.dist.die_with_parent, from init_dist), so none trains on as an orphan."""
