@@ -17,8 +17,8 @@ test: setup
 docs: setup
 	$(PY) -m sphinx -W --keep-going -n -b html docs docs/_build/html
 
-# The quick subset for development: every test not marked `slow` (training runs,
-# subprocesses, process groups). CI runs `make test`, which runs them all.
+# The quick subset for development: every test not marked `slow` (training runs, subprocesses,
+# process groups); what it leaves out is in docs/get_started.md. CI runs `make test`, which runs them all.
 test-quick: setup
 	$(PY) -m pytest -q -m "not slow" tests
 

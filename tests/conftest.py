@@ -5,8 +5,15 @@ import mmengine.config.config as mmengine_config
 import pytest
 import torch
 
-os.environ.setdefault('OMP_NUM_THREADS', '2')
-torch.set_num_threads(2)
+# One intra-op thread unless OMP_NUM_THREADS asks for more (subprocesses inherit the variable): the tests' networks
+# are tiny, and a second OpenMP thread costs more in synchronisation than it gains, by orders of magnitude when other
+# processes share the cores (tests/pinas/search/test_scoring.py's determinism tests: 16 s of CPU with 2 threads,
+# 0.35 s with 1, on 2 busy cores).
+os.environ.setdefault('OMP_NUM_THREADS', '1')
+try:
+    torch.set_num_threads(max(1, int(os.environ['OMP_NUM_THREADS'])))
+except ValueError:  # e.g. a per-level list, '4,2'
+    torch.set_num_threads(1)
 
 
 @functools.lru_cache(maxsize=256)

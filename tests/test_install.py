@@ -1,16 +1,22 @@
 """The library needs nothing from the checkout: pinas and downstream, installed non-editably (``pip install
 --target``, from the packaging metadata in pyproject.toml) into a temporary directory, import from there in a
 process that runs in another directory, build a space and a network, register the OpenMMLab backbone, and the
-module entry point ``python -m downstream train --help`` answers."""
+module entry point ``python -m downstream train --help`` answers. The package's dependencies are
+requirements/runtime.txt, and its extras (``tests``, ``docs``, ``dev``: both) the tests' and the docs' pins."""
 import os
 import shutil
 import subprocess
 import sys
 import textwrap
+from importlib.metadata import PathDistribution
 from pathlib import Path
 
+import pytest
+from packaging.requirements import Requirement
+
 REPO = Path(__file__).resolve().parents[1]
-SOURCES = ('pyproject.toml', 'README.md', 'pinas', 'downstream')  # what pyproject.toml packages, and its readme
+# what pyproject.toml packages, its readme and the requirement files it reads
+SOURCES = ('pyproject.toml', 'README.md', 'pinas', 'downstream', 'requirements')
 CHECK = textwrap.dedent('''
     import runpy, sys
     from pathlib import Path
@@ -32,6 +38,7 @@ CHECK = textwrap.dedent('''
 ''')
 
 
+@pytest.mark.slow  # pip builds and installs the package, then a fresh process imports torch and mmdet
 def test_installed_package_runs_outside_the_checkout(tmp_path):
     source, target, elsewhere = tmp_path / 'source', tmp_path / 'site', tmp_path / 'elsewhere'
     source.mkdir()
@@ -45,9 +52,30 @@ def test_installed_package_runs_outside_the_checkout(tmp_path):
                              capture_output=True, text=True, timeout=300)
     assert install.returncode == 0, install.stdout + install.stderr
     assert not (target / 'tools').exists() and (target / 'downstream' / '__main__.py').is_file()
+    assert declared_requirements(target) == {
+        None: pins('runtime'), 'tests': pins('tests'), 'docs': pins('docs'), 'dev': pins('tests') + pins('docs')}
     elsewhere.mkdir()
     env = {k: v for k, v in os.environ.items() if k != 'PYTHONPATH'}
     run = subprocess.run([sys.executable, '-c', CHECK, str(target)], cwd=elsewhere, capture_output=True, text=True,
                          env=dict(env, PYTHONPATH=str(target), OMP_NUM_THREADS='1'), timeout=300)
     assert run.returncode == 0, run.stdout + run.stderr
     assert 'usage: python -m downstream' in run.stdout and '--work-dir' in run.stdout
+
+
+def pins(name: str) -> list[Requirement]:
+    """The requirements of requirements/<name>.txt, in order."""
+    lines = (line.strip() for line in (REPO / 'requirements' / f'{name}.txt').read_text().splitlines())
+    return [Requirement(line) for line in lines if line and not line.startswith('#')]
+
+
+def declared_requirements(target: Path) -> dict:
+    """``{extra or None: [requirements]}`` of the pinas distribution installed in ``target``."""
+    (dist_info,) = target.glob('pinas-*.dist-info')
+    declared: dict = {}
+    for text in PathDistribution(dist_info).requires:
+        requirement, extra = Requirement(text), None
+        if requirement.marker is not None:
+            extra = str(requirement.marker).split('==')[1].strip(' "\'')
+            requirement.marker = None
+        declared.setdefault(extra, []).append(requirement)
+    return declared

@@ -61,7 +61,9 @@ def main(argv=None) -> int:
                         help='train these architectures (codes of --space, one per line, in the order given: e.g. '
                              'another table\'s .archs.txt) instead of drawing a sample')
     parser.add_argument('--seeds', type=int, nargs='+', default=[0, 1], help='training seeds')
-    parser.add_argument('--epochs', type=positive_int, default=TrainSettings.epochs)
+    parser.add_argument('--recipe', default=str(ROOT / 'configs/ranking/ground_truth.py'),
+                        help='config whose standalone_train dict is the training recipe')
+    parser.add_argument('--epochs', type=positive_int, help='training epochs (default: the recipe\'s)')
     parser.add_argument('--data-config', default=str(ROOT / 'configs/search/_base_/datasets/embedded.py'),
                         help='config whose data_root and synthetic dict define the dataset')
     parser.add_argument('--out', required=True)
@@ -100,7 +102,7 @@ def main(argv=None) -> int:
     try:  # a sample the space cannot give, a runs file made with other settings or one that is not JSON
         archs = listed or sample_archs(space, args.num_archs, args.arch_seed, args.concentration, args.extremes)
         atomic_write_bytes(out.with_suffix('.archs.txt'), ''.join(f'{space.format(a)}\n' for a in archs).encode())
-        settings = TrainSettings(epochs=args.epochs)
+        settings = TrainSettings.from_config(args.recipe, **({'epochs': args.epochs} if args.epochs else {}))
         codes = {space.format(a) for a in archs}
         if args.collect:
             meta = runs_meta(space, spec, settings)

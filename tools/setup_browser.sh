@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Headless Chromium for the leaderboard's browser test (tests/leaderboard/test_leaderboard_browser.py) and for
+# Headless Chromium for the leaderboard's browser test (tests/pinas/leaderboard/test_leaderboard_browser.py) and for
 # `tools/leaderboard.py --screenshot`: Debian's chromium package, driven by Playwright's Python package through
 # executable_path (Playwright's own browser download cannot run here). Idempotent: installs only what is missing.
 #
@@ -29,7 +29,7 @@ fi
 if "$PY" -c 'import playwright.sync_api' >/dev/null 2>&1; then
   step "playwright already installed in $VENV"
 else
-  spec=$(grep -E '^playwright([<>=!~ ]|$)' "$ROOT/requirements.txt" || echo playwright)
+  spec=$(grep -E '^playwright([<>=!~ ]|$)' "$ROOT/requirements/tests.txt" || echo playwright)
   step "installing $spec into $VENV"
   "$PY" -m pip install --disable-pip-version-check -q "$spec" || die "pip install $spec failed"
 fi

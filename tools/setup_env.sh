@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Create .venv with the pinned pinas stack, every pin read from requirements.txt. Idempotent: re-running only
-# installs what is missing.
+# Create .venv with the pinned pinas stack, every pin read from requirements/*.txt (runtime, build, tests, docs).
+# Idempotent: re-running only installs what is missing.
 #
 #   bash tools/setup_env.sh            # CPU machine or GPU cluster
 #   PINAS_VENV=/path/venv bash tools/setup_env.sh
@@ -15,21 +15,23 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="${PINAS_VENV:-$ROOT/.venv}"
 CACHE="${PINAS_CACHE:-$HOME/.cache/pinas}"
-REQUIREMENTS="$ROOT/requirements.txt"
+# One file per purpose (pyproject.toml reads runtime.txt as the dependencies, tests.txt and docs.txt as extras);
+# this script installs them all.
+REQUIREMENT_FILES=("$ROOT"/requirements/{runtime,build,tests,docs}.txt)
 
 step() { printf '\n[setup] %s\n' "$*"; }
 die() { printf '\n[setup] ERROR: %s\n' "$*" >&2; exit 1; }
 trap 'die "step failed at line $LINENO (see the output above)"' ERR
 
-# Every pin is in requirements.txt. The packages installed their own way below (torch and torchvision first and as
+# Every pin is in requirements/*.txt. The packages installed their own way below (torch and torchvision first and as
 # constraints, mmcv from a built wheel, mmdet, mmsegmentation and cityscapesscripts without dependency resolution)
-# take their versions from its `NAME==VERSION` lines; every other line is installed with `pip install -r`.
-[ -f "$REQUIREMENTS" ] || die "$REQUIREMENTS is missing"
+# take their versions from their `NAME==VERSION` lines; every other line is installed with `pip install -r`.
+for file in "${REQUIREMENT_FILES[@]}"; do [ -f "$file" ] || die "$file is missing"; done
 SPECIAL='torch|torchvision|mmcv|mmdet|mmsegmentation|cityscapesscripts|pyquaternion'
 pin() {
   local version
-  version=$(sed -n -E "s/^$1==([^[:space:];#]+).*/\1/p" "$REQUIREMENTS" | head -n1)
-  [ -n "$version" ] || die "requirements.txt has no '$1==VERSION' line"
+  version=$(cat "${REQUIREMENT_FILES[@]}" | sed -n -E "s/^$1==([^[:space:];#]+).*/\1/p" | head -n1)
+  [ -n "$version" ] || die "requirements/*.txt have no '$1==VERSION' line"
   printf '%s' "$version"
 }
 TORCH_VERSION=$(pin torch)
@@ -72,11 +74,11 @@ fi
 TORCH_BUILD=$("$PY" -c "import torch; print(torch.__version__)")
 MMCV_WHEEL_DIR="$CACHE/wheels/mmcv-${MMCV_VERSION}-torch${TORCH_BUILD}"
 
-step "installing build helpers and pure-Python dependencies (requirements.txt)"
-# The build helpers' pins are in requirements.txt (setuptools >= 77.0.3 for torch 2.14.1, < 81 for mmcv's
-# pkg_resources); the packages installed their own way below are left out here.
+step "installing build helpers and pure-Python dependencies (requirements/*.txt)"
+# The build helpers' pins are in requirements/ (setuptools >= 77.0.3 for torch 2.14.1, < 81 for pkg_resources);
+# the packages installed their own way below are left out here.
 REST="$VENV/pinas-requirements.txt"
-grep -v -i -E "^($SPECIAL)[[:space:]]*([=<>!~;[]|$)" "$REQUIREMENTS" > "$REST"
+cat "${REQUIREMENT_FILES[@]}" | grep -v -i -E "^($SPECIAL)[[:space:]]*([=<>!~;[]|$)" > "$REST"
 "${PIPC[@]}" -q -r "$REST"
 
 mmcv_ops_work() { "$PY" -c "import mmcv, torch; from mmcv.ops import nms; assert mmcv.__version__=='$MMCV_VERSION'; b=torch.tensor([[0.,0,1,1],[0,0,1,1]]); nms(b, torch.tensor([1.,.5]), .5)" >/dev/null 2>&1; }

@@ -83,7 +83,25 @@ class SeededSamples(Dataset):
                 random.setstate(state)
 
 
-DEFAULT_RECALIB_BATCHES = 20  # search.scorer.recalib_batches when a config gives none
+# Every setting a search's result depends on comes from the config (configs/search/ sets each of them): one the
+# config leaves out is refused before the supernet trains, never filled in here. Only the loader's worker processes,
+# which change no score (each sample draws from its own seeded generator), default to 0 (DataLoader's default).
+REQUIRED_SEARCH_SETTINGS = ('top_n', 'seed', 'scorer.recalib_batches', 'data.batch_size')
+REQUIRED_PROBE_SETTINGS = ('num_classes', 'epochs', 'lr', 'milestones')  # of search.scorer.head
+
+
+def missing_search_settings(search_cfg: Mapping[str, Any]) -> list[str]:
+    """The settings of ``search_cfg`` that the search needs and the config does not give, as ``search.`` keys."""
+    def given(cfg, dotted):
+        for key in dotted.split('.'):
+            if not isinstance(cfg, Mapping) or key not in cfg:
+                return False
+            cfg = cfg[key]
+        return True
+    required = list(REQUIRED_SEARCH_SETTINGS)
+    if (search_cfg.get('scorer') or {}).get('type') == 'linear_probe':
+        required += [f'scorer.head.{key}' for key in REQUIRED_PROBE_SETTINGS]
+    return [f'search.{key}' for key in required if not given(search_cfg, key)]
 
 
 def build_scorer(model, search_cfg: Mapping[str, Any]) -> Scorer:
@@ -93,13 +111,14 @@ def build_scorer(model, search_cfg: Mapping[str, Any]) -> Scorer:
     ``batch_size`` (per GPU) and ``num_workers``; ``search_cfg.scorer`` the proxy (``type`` and its options),
     ``recalib_batches`` (in all, over all ranks; ``None``: the whole recalibration set) and
     ``recalibration=dict(protocol=..., momentum=...)``; a linear probe's ``head`` has ``num_classes``, ``epochs``,
-    ``lr``, ``milestones`` and its own ``batch_size`` (per GPU)."""
+    ``lr``, ``milestones`` and its own ``batch_size`` (per GPU; default: the data's)."""
+    check_scorer(search_cfg)
     scorer_cfg = dict(search_cfg['scorer'])
     kind = scorer_cfg.pop('type')
-    recalib_batches = scorer_cfg.pop('recalib_batches', DEFAULT_RECALIB_BATCHES)
+    recalib_batches = scorer_cfg.pop('recalib_batches')
     recalibration = scorer_cfg.pop('recalibration', None)
     data = dict(search_cfg['data'])
-    batch_size, num_workers = data.pop('batch_size', 128), data.pop('num_workers', 0)
+    batch_size, num_workers = data.pop('batch_size'), data.pop('num_workers', 0)
     supernet = unwrap_model(model).bare_supernet
     probe = dict(scorer_cfg.pop('head')) if kind == 'linear_probe' else {}
     batch_sizes = dict(train=probe.get('batch_size', batch_size))
@@ -107,9 +126,9 @@ def build_scorer(model, search_cfg: Mapping[str, Any]) -> Scorer:
                                      shuffle=name == 'train')
                for name in ('recalib', 'val', 'memory', 'train') if name in data}
     if kind == 'linear_probe':
-        scorer_cfg['head'] = train_linear_head(supernet, loaders['train'], probe['num_classes'],
-                                               probe.get('epochs', 1), probe.get('lr', 30.0),
-                                               unwrap_model(model).sample_arch, milestones=probe.get('milestones', ()))
+        scorer_cfg['head'] = train_linear_head(supernet, loaders['train'], probe['num_classes'], probe['epochs'],
+                                               probe['lr'], unwrap_model(model).sample_arch,
+                                               milestones=probe['milestones'])
     return Scorer(supernet, kind, loaders['recalib'], loaders['val'], recalib_batches,
                   memory=loaders.get('memory'), options=scorer_cfg, recalibration=recalibration)
 
@@ -137,8 +156,9 @@ def check_constraints(search_cfg: Mapping[str, Any], space, build_model: Callabl
 
 
 def check_top_n(search_cfg: Mapping[str, Any]) -> int:
-    """``search.top_n`` (default 3), refused unless a whole number >= 1: zero would search and export nothing."""
-    top_n = search_cfg.get('top_n', 3)
+    """``search.top_n``, refused unless the config sets it to a whole number >= 1: zero would search and export
+    nothing."""
+    top_n = search_cfg.get('top_n')
     if not isinstance(top_n, int) or isinstance(top_n, bool) or top_n < 1:
         raise SearchError(f'search.top_n={top_n!r}: the number of best architectures written and exported must be a '
                           'whole number >= 1 (e.g. search.top_n=3)')
@@ -146,15 +166,19 @@ def check_top_n(search_cfg: Mapping[str, Any]) -> int:
 
 
 def check_scorer(search_cfg: Mapping[str, Any]) -> None:
-    """Refuse, before the supernet trains, a scorer no registry knows or a recalibration of no batch: both would
-    otherwise fail only when the search starts, after the training."""
+    """Refuse, before the supernet trains, a scorer no registry knows, a search setting the config leaves out or a
+    recalibration of no batch: each would otherwise fail only when the search starts, after the training."""
     from ..registry import PROXIES
     scorer = dict(search_cfg.get('scorer') or {})
     kind = scorer.get('type')
     if kind not in PROXIES.module_dict:
         raise SearchError(f'search.scorer.type={kind!r} is not a scorer; choose one of '
                           f'{", ".join(sorted(PROXIES.module_dict))}')
-    batches = scorer.get('recalib_batches', DEFAULT_RECALIB_BATCHES)
+    missing = missing_search_settings(search_cfg)
+    if missing:
+        raise SearchError(f'the config does not set {", ".join(missing)}; the search reads every setting from the '
+                          'config: set them as configs/search/pinas_embedded.py and its bases do')
+    batches = scorer['recalib_batches']
     if batches is not None and (not isinstance(batches, int) or isinstance(batches, bool) or batches < 1):
         raise SearchError(f'search.scorer.recalib_batches={batches!r}: BN recalibration needs at least 1 batch '
                           '(None: the whole recalibration set)')
@@ -173,7 +197,7 @@ def run_search(cfg: Config, model, checkpoint: str | Path) -> dict[str, Any]:
     strategy = build_strategy(search_cfg['strategy'], space, search_cfg.get('constraints'),
                               build_model=lambda arch: build_standalone(space, arch))
     searcher = Searcher(space, strategy, build_scorer(model, search_cfg), max_evals=search_cfg.get('max_evals'),
-                        state_file=work.state, seed=search_cfg.get('seed', 0),
+                        state_file=work.state, seed=search_cfg['seed'],
                         context=search_context(search_cfg, checkpoint),
                         derived=work.outputs)
     result = searcher.run()

@@ -16,6 +16,7 @@ import math
 import random
 import re
 import time
+import dataclasses
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Callable, Mapping, Sequence
@@ -53,17 +54,34 @@ CHECKPOINTS = 'checkpoints'
 class TrainSettings:
     """Stand-alone training recipe (SGD, linear warmup then cosine), identical for every architecture and seed.
 
-    The warmup keeps short runs of narrow networks from diverging in their first steps, which otherwise shows up
-    as seed-to-seed noise far larger than the differences between architectures.
+    Its values come from a config's ``standalone_train`` dict (configs/ranking/ground_truth.py, read by
+    :meth:`from_config`), never from defaults here: a runs file records them, so the config is where they are read.
     """
 
-    epochs: int = 6
-    warmup_epochs: float = 1.0
-    batch_size: int = 64
-    lr: float = 0.1
-    momentum: float = 0.9
-    weight_decay: float = 5e-4
-    crop_padding: int = 4
+    epochs: int
+    warmup_epochs: float
+    batch_size: int
+    lr: float
+    momentum: float
+    weight_decay: float
+    crop_padding: int
+
+    @classmethod
+    def from_config(cls, path: str | Path, **overrides) -> 'TrainSettings':
+        """The recipe of the config at ``path`` (its ``standalone_train`` dict), with ``overrides`` (e.g. ``epochs``)
+        replacing its values; a ValueError names what the config lacks or has too many."""
+        from mmengine.config import Config
+        if not Path(path).is_file():
+            raise ValueError(f'ground-truth recipe {path} does not exist; give a config with a standalone_train dict '
+                             'such as configs/ranking/ground_truth.py')
+        recipe = dict(Config.fromfile(str(path)).get('standalone_train') or {}, **overrides)
+        fields = [f.name for f in dataclasses.fields(cls)]
+        missing, unknown = [f for f in fields if f not in recipe], sorted(set(recipe) - set(fields))
+        problems = ([f'lacks {", ".join(missing)}'] if missing else []) + \
+            ([f'has unknown {", ".join(unknown)}'] if unknown else [])
+        if problems:
+            raise ValueError(f'{path}: standalone_train {" and ".join(problems)}; it needs exactly {", ".join(fields)}')
+        return cls(**recipe)
 
 
 def _augment(x: torch.Tensor, padding: int, generator: torch.Generator) -> torch.Tensor:
@@ -215,8 +233,8 @@ def code_states(table: dict) -> list[dict]:
 
 
 def run_ground_truth(space, build_model: Callable[[Arch], nn.Module], archs: Sequence[Arch], seeds: Sequence[int],
-                     out: Path, data_root: Path, spec: SyntheticSpec = SyntheticSpec(),
-                     settings: TrainSettings = TrainSettings(), log: Callable[[str], None] = print,
+                     out: Path, data_root: Path, spec: SyntheticSpec, settings: TrainSettings,
+                     log: Callable[[str], None] = print,
                      shard: tuple[int, int] | None = None, device: torch.device | str | None = None,
                      checkpoint_dir: Path | None = None) -> dict:
     """Train every (arch, seed) not yet in ``out`` (or in a shard file beside it) and write the table after each run.

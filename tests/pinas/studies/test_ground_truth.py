@@ -1,0 +1,163 @@
+"""Ground truth made here: seeded architecture samples, the training recipe, and a run that resumes."""
+import json
+import shutil
+from dataclasses import asdict
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from pinas.studies.ground_truth import (TrainSettings, run_ground_truth, sample_archs, shard_path, summarize,
+                                     warmup_cosine)
+from pinas.datasets import SyntheticSpec
+from pinas.models import StandaloneResNeSt
+from pinas.spaces import build_space
+
+TINY = build_space('pinas_resnest_tiny')
+RECIPE = Path(__file__).resolve().parents[3] / 'configs/ranking/ground_truth.py'
+
+
+@pytest.mark.parametrize('concentration', [None, 0.5])
+def test_samples_are_distinct_valid_and_seeded(concentration):
+    archs = sample_archs(TINY, 30, seed=0, concentration=concentration)
+    assert len(set(archs)) == 30 and all(TINY.parse(a) == a for a in archs)
+    assert archs == sample_archs(TINY, 30, seed=0, concentration=concentration)
+    assert archs != sample_archs(TINY, 30, seed=1, concentration=concentration)
+
+
+def test_a_small_concentration_spreads_the_candidate_mix():
+    def purity(archs):  # mean share of each architecture's most frequent candidate
+        return sum(max(a.choices.count(c) for c in range(4)) / 6 for a in archs) / len(archs)
+    assert purity(sample_archs(TINY, 30, 0, concentration=0.5)) > purity(sample_archs(TINY, 30, 0)) + 0.1
+
+
+def test_dirichlet_sample_of_track1_spans_narrow_to_wide_and_starts_with_the_extremes():
+    """Track-1 positions have 4, 8 or 16 widths: the Dirichlet picks slices (narrowest quarter ... widest quarter)
+    of every position's choices, so a small concentration gives mostly-narrow and mostly-wide networks, not only
+    the average mix of a uniform draw; with extremes the smallest and the largest network come first."""
+    space = build_space('track1_resnet20')
+    archs = sample_archs(space, 40, 0, concentration=0.2, extremes=True)
+    assert archs[0] == space.parse('4-' * 19 + '4') and space.format(archs[1]) == space.format(
+        space.parse('16-' * 7 + '32-' * 6 + '64-' * 6 + '64'))
+    assert len(set(archs)) == 40 and all(space.parse(a) == a for a in archs)
+    assert archs == sample_archs(space, 40, 0, concentration=0.2, extremes=True)
+
+    def spread(sample):  # std over architectures of the mean relative width index
+        means = [np.mean([c / (k - 1) for c, k in zip(a.choices, space.cardinalities)]) for a in sample]
+        return float(np.std(means))
+    assert spread(sample_archs(space, 40, 0, concentration=0.2)) > 2 * spread(sample_archs(space, 40, 0))
+    assert sample_archs(TINY, 30, 0, concentration=0.5) == sample_archs(TINY, 30, 0, concentration=0.5,
+                                                                        extremes=False)  # equal choices: as before
+
+
+def test_warmup_then_cosine():
+    factors = [warmup_cosine(s, warmup=4, total=12) for s in range(12)]
+    assert factors[:4] == [0.25, 0.5, 0.75, 1.0]
+    assert factors[4] == 1.0 and all(a > b for a, b in zip(factors[4:], factors[5:])) and factors[-1] > 0
+
+
+def _tiny_job():
+    """Settings, 3 architectures and their builder for ground-truth runs of a second or two each."""
+    spec = SyntheticSpec(train_per_class=2, val_per_class=1)
+    return spec, TrainSettings.from_config(RECIPE, epochs=1, batch_size=16), sample_archs(TINY, 3, seed=0), \
+        lambda arch: StandaloneResNeSt(arch, TINY, num_classes=spec.num_classes)
+
+
+@pytest.mark.slow
+def test_runs_resume_without_retraining_and_report_the_seed_to_seed_tau(tmp_path):
+    spec, settings, archs, build = _tiny_job()
+    out, logs = tmp_path / 'gt.runs.json', []
+    first = run_ground_truth(TINY, build, archs[:2], [0, 1], out, tmp_path / 'data', spec, settings, logs.append)
+    assert len(logs) == 4
+    again = run_ground_truth(TINY, build, archs, [0, 1], out, tmp_path / 'data', spec, settings, logs.append)
+    assert len(logs) == 6  # only the new architecture trained
+    assert {k: again['runs'][k] for k in first['runs']} == first['runs']
+    summary = summarize(again, [0, 1])
+    assert summary['num_archs'] == 3 and set(summary['seed_to_seed_kendall_tau']) == {'0-1'}
+    with pytest.raises(ValueError, match='produced with other settings'):
+        run_ground_truth(TINY, build, archs, [0], out, tmp_path / 'data', spec,
+                         TrainSettings.from_config(RECIPE, epochs=2), print)
+
+
+@pytest.mark.slow
+def test_shards_split_the_jobs_and_a_plain_run_collects_them(tmp_path):
+    spec, settings, archs, build = _tiny_job()
+    out, logs = tmp_path / 'gt.runs.json', []
+    for index in range(2):  # as two processes would, one after the other here
+        run_ground_truth(TINY, build, archs, [0, 1], out, tmp_path / 'data', spec, settings, logs.append,
+                         shard=(index, 2))
+    assert len(logs) == 6  # the 6 jobs split 3 + 3, none twice
+    assert shard_path(out, 0, 2).is_file() and shard_path(out, 1, 2).is_file() and not out.exists()
+    table = run_ground_truth(TINY, build, archs, [0, 1], out, tmp_path / 'data', spec, settings, logs.append)
+    assert len(logs) == 6  # collecting trains nothing
+    assert summarize(table, [0, 1])['num_archs'] == 3 and out.is_file()
+
+
+def test_kept_checkpoints_are_written_before_their_run_is_recorded_and_named_by_sha256(tmp_path, monkeypatch):
+    """A transfer ground truth fine-tunes from the pretraining runs' own weights: each run keeps them, the runs file
+    names the file and its sha256, and a run recorded without its file trains again rather than leaving a hole."""
+    import hashlib
+
+    from pinas.studies.ground_truth import CHECKPOINTS, checkpoint_path, kept_checkpoints
+    spec, settings, archs, build = _tiny_job()
+    out, logs, kept_dir = tmp_path / 'gt.runs.json', [], tmp_path / 'kept'
+    table = run_ground_truth(TINY, build, archs[:2], [0, 1], out, tmp_path / 'data', spec, settings, logs.append,
+                             checkpoint_dir=kept_dir)
+    meta, kept = kept_checkpoints(out)
+    assert meta == table['meta'] and kept.keys() == table[CHECKPOINTS].keys() and len(logs) == 4
+    code = TINY.format(archs[0])
+    entry = kept[code]['1']
+    assert table[CHECKPOINTS][code]['1'] == dict(entry, file=f'kept/{code}/seed1.pth')  # relative to the runs file
+    assert entry['file'] == str(checkpoint_path(kept_dir, code, 1))  # as a path to open
+    assert entry['sha256'] == hashlib.sha256((kept_dir / code / 'seed1.pth').read_bytes()).hexdigest()
+    saved = torch.load(entry['file'], map_location='cpu')
+    assert saved['meta']['top1'] == table['runs'][code]['1'] and saved['meta']['arch'] == code
+    model = build(archs[0])
+    model.load_state_dict(saved['state_dict'])  # the network's own keys, nothing missing
+
+    (kept_dir / code / 'seed1.pth').unlink()
+    run_ground_truth(TINY, build, archs[:2], [0, 1], out, tmp_path / 'data', spec, settings, logs.append,
+                     checkpoint_dir=kept_dir)
+    assert len(logs) == 5 and (kept_dir / code / 'seed1.pth').is_file()  # only the run that lost its file
+    with pytest.raises(ValueError, match='does not exist'):
+        kept_checkpoints(tmp_path / 'none.runs.json')
+    # the runs file names the files relative to itself: a copy names its own; an older file's cwd-relative names read
+    copy = tmp_path / 'copy'
+    copy.mkdir()
+    shutil.copytree(kept_dir, copy / 'kept')
+    shutil.copy(out, copy / out.name)
+    assert kept_checkpoints(copy / out.name)[1][code]['1']['file'] == str(copy / 'kept' / code / 'seed1.pth')
+    old = json.loads(out.read_text())
+    old[CHECKPOINTS][code]['1']['file'] = f'kept/{code}/seed1.pth'
+    (tmp_path / 'old').mkdir()
+    (tmp_path / 'old' / out.name).write_text(json.dumps(old))
+    monkeypatch.chdir(tmp_path)
+    assert kept_checkpoints(tmp_path / 'old' / out.name)[1][code]['1']['file'] == f'kept/{code}/seed1.pth'
+
+
+def test_a_batch_larger_than_the_data_is_refused_before_any_run(tmp_path):
+    """drop_last would give 0 steps per epoch: every run would report its untrained network as ground truth."""
+    spec, _, archs, build = _tiny_job()
+    with pytest.raises(ValueError, match='0 steps per epoch'):
+        run_ground_truth(TINY, build, archs, [0], tmp_path / 'gt.runs.json', tmp_path / 'data', spec,
+                         TrainSettings.from_config(RECIPE, epochs=1, batch_size=1000), print)
+
+
+def test_the_recipe_is_the_config_s_and_the_committed_tables_trained_with_it():
+    """configs/ranking/ground_truth.py holds the recipe (nothing in code does): the committed tiny-space table's
+    runs trained with exactly its values, the Track-1 tables with its values at --epochs 10."""
+    results = RECIPE.parents[2] / 'results/ground_truth'
+    for table, epochs in (('pinas_resnest_tiny', {}), ('track1_resnet20_e10', dict(epochs=10))):
+        trained = json.loads((results / f'{table}.runs.json').read_text())['meta']['train']
+        assert asdict(TrainSettings.from_config(RECIPE, **epochs)) == trained
+
+
+def test_a_recipe_missing_or_adding_a_setting_is_refused_with_the_names(tmp_path):
+    partial = tmp_path / 'partial.py'
+    partial.write_text('standalone_train = dict(epochs=1, lr=0.1, nesterov=True)\n')
+    with pytest.raises(ValueError, match=r'lacks warmup_epochs, batch_size, momentum, weight_decay, crop_padding '
+                                         r'and has unknown nesterov'):
+        TrainSettings.from_config(partial)
+    with pytest.raises(ValueError, match='does not exist'):
+        TrainSettings.from_config(tmp_path / 'none.py')
