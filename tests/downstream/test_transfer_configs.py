@@ -105,8 +105,8 @@ def test_command_line_arch_code_keeps_its_leading_zeros():
     from downstream.apis import train_parser
     from pinas.apis import load_config
     args = train_parser().parse_args([str(MASK_RCNN), '--cfg-options', 'model.backbone.arch=0013231203213032',
-                                      'train_cfg.max_iters=2'])
-    assert args.cfg_options == {'model.backbone.arch': '0013231203213032', 'train_cfg.max_iters': 2}
+                                      'train_cfg.max_epochs=1'])
+    assert args.cfg_options == {'model.backbone.arch': '0013231203213032', 'train_cfg.max_epochs': 1}
     cfg = load_config(args.config, cfg_options=args.cfg_options)
     assert str(build_model(cfg).backbone.arch) == '0013231203213032'
 

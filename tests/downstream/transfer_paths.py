@@ -6,8 +6,9 @@ CONFIGS = ROOT / 'configs'
 SMOKE_CONFIGS = sorted((CONFIGS / 'smoke').glob('*.py'))
 # configs with other backbones or data, tested by their own tests (test_track1_backbone.py,
 # test_transfer_study.py, test_benchmark.py): the CPU transfer study, the Track-1 backbone's smoke configs, the
-# transfer ground truth's and the benchmark configs (lists of architectures x transfer configs, not models)
-OWN_TEST_DIRS = ('transfer_study', 'track1', 'benchmarks', 'transfer_gt')
+# transfer ground truth's and the benchmark configs (lists of architectures x transfer configs, not models), and the
+# demo's (its settings and its transfer task: tests/tools/test_demo.py)
+OWN_TEST_DIRS = ('transfer_study', 'track1', 'benchmarks', 'transfer_gt', 'demo')
 # every transfer config a user runs: all .py files except bases (and configs/search, configs/spaces and
 # configs/ranking: supernet and ranking-study settings, tested elsewhere)
 SHIPPED_CONFIGS = sorted(p for p in CONFIGS.rglob('*.py')
