@@ -15,12 +15,12 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
 from pinas.utils.cli import writable_dir
+from pinas.utils.files import host_name, process_alive
 
 from .correlation import ScoreTable, Settings, Study, studies, studies_dict
 from .html import Plot, page, plots
@@ -84,7 +84,7 @@ def write(board: Leaderboard, out: str | Path,
     the paths written."""
     out = writable_dir(out, '--out')
     finish_interrupted(out)
-    staging = out / f'{STAGING_PREFIX}{_host()}.{os.getpid()}'
+    staging = out / f'{STAGING_PREFIX}{host_name()}.{os.getpid()}'
     shutil.rmtree(staging, ignore_errors=True)  # a dead writer's of this pid
     try:
         names = list(texts(board).items())
@@ -108,7 +108,7 @@ def finish_interrupted(out: Path) -> list[Path]:
     settled = []
     for staging in sorted(out.glob(f'{STAGING_PREFIX}*')):
         host, _, pid = staging.name[len(STAGING_PREFIX):].rpartition('.')
-        if not staging.is_dir() or host != _host() or not pid.isdigit() or _alive(int(pid)):
+        if not staging.is_dir() or host != host_name() or not pid.isdigit() or process_alive(int(pid)):
             continue
         if (staging / COMMIT_MARK).is_file():
             _move_set(staging, out)
@@ -135,17 +135,3 @@ def _write_synced(path: Path, data: bytes) -> None:
         handle.write(data)
         handle.flush()
         os.fsync(handle.fileno())
-
-
-def _host() -> str:
-    return socket.gethostname().split('.')[0] or 'host'
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # another user's process
-        return True
-    return True

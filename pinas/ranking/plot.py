@@ -36,11 +36,7 @@ def plot_ranking(scores: Sequence[float], truth: Sequence[float], metrics: Seque
     axes.grid(True, alpha=0.3)
     heading = metric_title(metrics)
     axes.set_title(f'{title}\n{heading}' if title else heading, fontsize='medium')
-    figure.tight_layout()
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    figure.savefig(path)
-    return path
+    return _save(figure, path)
 
 
 def metric_title(metrics: Sequence[MetricResult]) -> str:
@@ -119,11 +115,7 @@ def plot_cost_curves(curves: Mapping[str, Sequence[Sequence[float]]], path,
         axes.legend(fontsize='small', loc='best')
     if title:
         axes.set_title(title, fontsize='medium')
-    figure.tight_layout()
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    figure.savefig(path)
-    return path
+    return _save(figure, path)
 
 
 def _spread_ticks(values: Sequence[float]) -> list[float]:
@@ -200,13 +192,18 @@ def plot_reference_pair(points: Mapping[str, Sequence[float]], path, xlabel: str
     axes.legend(fontsize='x-small', loc='upper left')
     if title:
         axes.set_title(title, fontsize='medium')
-    figure.tight_layout()
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    figure.savefig(path)
-    return path
+    return _save(figure, path)
 
 
 def _bar(value: float, low: float, high: float) -> list[list[float]]:
     """An error bar's ``[[below], [above]]`` from an interval (a NaN bound: no bar on that side)."""
     return [[0.0 if math.isnan(low) else max(0.0, value - low)], [0.0 if math.isnan(high) else max(0.0, high - value)]]
+
+
+def _save(figure: Figure, path) -> Path:
+    """Lay ``figure`` out and write it to ``path`` (format from its suffix), creating its folder."""
+    figure.tight_layout()
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(path)
+    return path

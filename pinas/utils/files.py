@@ -24,7 +24,7 @@ _NEW_FILE_MODE = 0o666  # as open() creates files: the umask takes its bits away
 _TEMP_NAME = re.compile(r'^\.(?P<target>.+)\.(?P<host>[^.]+)\.(?P<pid>\d+)\.[0-9a-f]+' + re.escape(TEMP_SUFFIX) + '$')
 
 
-def _host() -> str:
+def host_name() -> str:
     """This host's name as it appears in temporary names (no dots, which separate the name's fields)."""
     return socket.gethostname().split('.')[0] or 'host'
 
@@ -33,7 +33,7 @@ def temp_path(path: str | os.PathLike, pid: int | None = None) -> Path:
     """A new temporary file name beside ``path`` for the writer ``pid`` (default: this process) of this host."""
     path = Path(path)
     pid = os.getpid() if pid is None else pid
-    return path.with_name(f'.{path.name}.{_host()}.{pid}.{secrets.token_hex(4)}{TEMP_SUFFIX}')
+    return path.with_name(f'.{path.name}.{host_name()}.{pid}.{secrets.token_hex(4)}{TEMP_SUFFIX}')
 
 
 def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
@@ -68,13 +68,14 @@ def remove_stale_temp_files(directory: str | os.PathLike) -> list[Path]:
     removed = []
     for path in directory.iterdir():
         match = _TEMP_NAME.match(path.name)
-        if match and match['host'] == _host() and not _process_alive(int(match['pid'])):
+        if match and match['host'] == host_name() and not process_alive(int(match['pid'])):
             path.unlink(missing_ok=True)
             removed.append(path)
     return removed
 
 
-def _process_alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
+    """Whether process ``pid`` of this host runs (another user's counts as running)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

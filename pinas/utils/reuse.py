@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, Callable, Collection, Iterable, Mapping
 
 from .cli import UsageError
-from .files import _host, _process_alive
+from .files import host_name, process_alive
 
 
 class _Missing:
@@ -153,7 +153,7 @@ def generate_dir(root: str | os.PathLike, key: Mapping[str, Any], write: Callabl
 
 
 def _partial(root: Path) -> Path:
-    return root.with_name(f'.{root.name}.{_host()}.{os.getpid()}.{secrets.token_hex(4)}.{_PARTIAL}')
+    return root.with_name(f'.{root.name}.{host_name()}.{os.getpid()}.{secrets.token_hex(4)}.{_PARTIAL}')
 
 
 def _remove_dead_partials(root: Path) -> None:
@@ -162,6 +162,6 @@ def _remove_dead_partials(root: Path) -> None:
         return
     for path in root.parent.iterdir():
         match = _PARTIAL_NAME.match(path.name)
-        if match and match['target'] == root.name and match['host'] == _host() \
-                and not _process_alive(int(match['pid'])):
+        if match and match['target'] == root.name and match['host'] == host_name() \
+                and not process_alive(int(match['pid'])):
             shutil.rmtree(path, ignore_errors=True)
