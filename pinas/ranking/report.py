@@ -331,6 +331,10 @@ def format_reference_section(section: Mapping) -> list[str]:
             lines.append(f'| {d["reference"]} | {d["a"]} | {d["b"]} | {_signed(d["value"])}{_ci(d, signed=True)} | '
                          f'{_verdict(d)} |')
         supported = [d for d in section['shifts'] if d['excludes_zero']]
+        if not section['bootstrapped']:
+            lines += ['', f'Fewer than 20 architectures ({section["num_archs"]}): no interval, so no difference is '
+                          'claimed either way.']
+            return lines
         lines += ['', 'Supported (95% CI excludes 0): ' + ('; '.join(
             f'{d["a"]} {"gains more" if d["value"] > 0 else "loses more"} than {d["b"]} on {d["reference"]} '
             f'({_signed(d["value"])}{_ci(d, signed=True)})' for d in supported) if supported else

@@ -291,8 +291,9 @@ def run_study(config: str | Path, ground_truth: str | Path, budgets: Sequence[An
         section = report['transfer']
         plot_transfer(section, name, report_dir / f'transfer_vs_{name}.png',
                       title=f'{study.name}: ranking against classification and {name} '
-                            f'({section["num_archs"]} archs{half})\nmean over supernet seeds, 95% CI over '
-                            'architectures and seeds')
+                            f'({section["num_archs"]} archs{half})\nmean over supernet seeds, ' +
+                            ('95% CI over architectures and seeds' if section['bootstrapped'] else
+                             'no interval below 20 architectures'))
     extra_plot = f' and {partial_plot}' if partial_plot else ''
     log(f'\ncost curves: {report_dir / "cost_curves.png"}{extra_plot}; report: {report_dir / "report.json"}, '
         f'rendered: {report_dir / STUDY_MARKDOWN}')

@@ -97,6 +97,7 @@ def test_below_twenty_architectures_the_section_gives_no_interval_and_says_so():
     text = format_seeded_study(report)
     assert '### Against transfer (12 architectures' in text and 'no bootstrap interval' in text
     assert '| supervised x1 |' in text and 'no CI' in text and 'permutation p =' in text
+    assert 'no difference is claimed either way' in text and 'Supported' not in text
 
 
 def test_the_study_tool_ranks_every_row_against_a_transfer_table_too(tmp_path):
@@ -122,6 +123,7 @@ def test_the_study_tool_ranks_every_row_against_a_transfer_table_too(tmp_path):
     section = report['transfer']
     assert section['num_archs'] == 24 and set(section['references']) == {'classification', 'ade'}
     assert section['references']['ade']['ceilings']['seeds'] == 2
+    assert section['references']['ade']['ceilings']['noise_ceiling']['ci'][0] is not None  # 24 architectures
     assert section['rows']['pinas x1']['change']['ade']['value'] > 0 > section['rows']['spos x1']['change']['ade']['value']
     assert (out / 'transfer_vs_ade.png').read_bytes().startswith(PNG)
     assert '### Against transfer' in (out / 'study.md').read_text()
@@ -137,3 +139,12 @@ def test_a_wrong_transfer_argument_is_one_line(tmp_path, capsys, bad, message):
         code = exit.code
     err = capsys.readouterr().err
     assert code == 2 and message in err and 'Traceback' not in err
+
+
+def test_a_reference_of_fewer_than_twenty_architectures_states_its_ceilings_without_an_interval():
+    from pinas.studies.study import truth_ceilings
+    rows = [dict(arch=f'{i}{i % 4}{i % 3}{i % 2}00', score=i, mIoU_seed2=i + 0.3 * math.sin(i),
+                 mIoU_seed3=i - 0.3 * math.sin(i)) for i in range(12)]
+    few = truth_ceilings(rows, [r['arch'] for r in rows])
+    assert few['seed_to_seed']['ci'] == [None, None] and few['noise_ceiling']['ci'] == [None, None]
+    assert few['seed_to_seed']['value'] > 0.9
