@@ -17,9 +17,9 @@ from mmengine.runner.checkpoint import CheckpointLoader
 from torch import nn
 
 from pinas.models import (CheckpointMismatchError, StandaloneResNeSt, is_supernet_state_dict, load_checked,
-                          strip_prefix, subnet_state_dict, unwrap_state_dict)
+                          subnet_state_dict, unwrap_state_dict)
 from pinas.arch import code_or_arch_file
-from pinas.models.inherit import SUPERNET_PREFIX
+from pinas.models.inherit import SUPERNET_PREFIX, weights_under_prefixes
 from pinas.spaces import PINAS_TRANS, build_space
 from pinas.utils.checkpoint import verify_checkpoint_file
 
@@ -122,17 +122,9 @@ class PiNASResNeSt(StagedBackbone):
         raw = unwrap_state_dict(CheckpointLoader.load_checkpoint(checkpoint, map_location=map_location))
         own = self.state_dict()
         candidates = [prefix] if prefix is not None else _KNOWN_PREFIXES
-        state_dict = None
-        for p in candidates:
-            try:
-                sd = strip_prefix(raw, p)
-            except RuntimeError:
-                continue
-            if is_supernet_state_dict(sd):
-                sd = subnet_state_dict(sd, self.arch, self.space)
-            if prefix is not None or any(k in own for k in sd):
-                state_dict = sd
-                break
+        state_dict = weights_under_prefixes(raw, own, candidates, explicit=prefix is not None,
+                                            is_supernet=is_supernet_state_dict,
+                                            to_subnet=lambda sd: subnet_state_dict(sd, self.arch, self.space))
         if state_dict is None:
             heads = sorted({k.split('.')[0] for k in raw})[:10]
             raise CheckpointMismatchError(

@@ -24,8 +24,8 @@ from mmengine.runner.checkpoint import CheckpointLoader
 from torch import nn
 
 from pinas.arch import code_or_arch_file
-from pinas.models import CheckpointMismatchError, load_checked, strip_prefix, unwrap_state_dict
-from pinas.models.inherit import SUPERNET_PREFIX
+from pinas.models import CheckpointMismatchError, load_checked, unwrap_state_dict
+from pinas.models.inherit import SUPERNET_PREFIX, weights_under_prefixes
 from pinas.models.track1_resnet import (official_init_, projection_shortcuts, stage_out_widths,
                                         track1_subnet_state_dict)
 from pinas.spaces import build_space
@@ -157,17 +157,10 @@ class PiNASTrack1ResNet(StagedBackbone):
             verify_checkpoint_file(checkpoint)
         raw = unwrap_state_dict(CheckpointLoader.load_checkpoint(checkpoint, map_location=map_location))
         own = self.state_dict()
-        state_dict = None
-        for p in [prefix] if prefix is not None else _KNOWN_PREFIXES:
-            try:
-                sd = strip_prefix(raw, p)
-            except RuntimeError:
-                continue
-            if any(_SUPERNET_MARK in k for k in sd):
-                sd = track1_subnet_state_dict(sd, self.arch, self.space, self.shortcut)
-            if prefix is not None or any(k in own for k in sd):
-                state_dict = sd
-                break
+        state_dict = weights_under_prefixes(
+            raw, own, [prefix] if prefix is not None else _KNOWN_PREFIXES, explicit=prefix is not None,
+            is_supernet=lambda sd: any(_SUPERNET_MARK in k for k in sd),
+            to_subnet=lambda sd: track1_subnet_state_dict(sd, self.arch, self.space, self.shortcut))
         if state_dict is None:
             heads = sorted({k.split('.')[0] for k in raw})[:10]
             raise CheckpointMismatchError(

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections import OrderedDict
 from pathlib import Path
-from typing import Iterable, Mapping
+from typing import Callable, Iterable, Mapping, Sequence
 
 import torch
 from torch import nn
@@ -48,6 +48,26 @@ def strip_prefix(state_dict: Mapping[str, torch.Tensor], prefix: str) -> 'Ordere
         raise CheckpointMismatchError(f'no key starts with prefix {prefix!r}; top-level prefixes in the checkpoint: '
                                       f'{heads[:10]}')
     return out
+
+
+def weights_under_prefixes(raw: Mapping[str, torch.Tensor], own_keys: Iterable[str], prefixes: Sequence[str], *,
+                           explicit: bool, is_supernet: Callable[[Mapping], bool],
+                           to_subnet: Callable[[Mapping], Mapping]) -> Mapping[str, torch.Tensor] | None:
+    """A backbone's weights in a checkpoint's state dict ``raw``: the keys under the first of ``prefixes`` that
+    holds them (a supernet's sliced to the backbone's subnet by ``to_subnet``). With an ``explicit`` prefix (the
+    config's ``init_cfg.prefix``, the only one given) its keys are taken whatever they are, so that a strict load
+    names what does not fit; otherwise a prefix counts where its keys meet ``own_keys``. None where none does."""
+    own_keys = set(own_keys)
+    for prefix in prefixes:
+        try:
+            state_dict = strip_prefix(raw, prefix)
+        except RuntimeError:
+            continue
+        if is_supernet(state_dict):
+            state_dict = to_subnet(state_dict)
+        if explicit or any(k in own_keys for k in state_dict):
+            return state_dict
+    return None
 
 
 def read_supernet_state_dict(checkpoint: str | Path | Mapping,
