@@ -331,8 +331,9 @@ def summarize(table: dict, seeds: Sequence[int], column: str = SEED_COLUMN) -> d
     is) and, from 5 architectures and 2 seeds on, both references: the mean seed-to-seed tau and the noise ceiling
     of the seeds' mean (:func:`~pinas.ranking.metrics.seed_ceilings`: what a perfect ranking would reach against
     the table's score column), with bootstrap CIs from 20 architectures on and, below, no interval but each seed
-    pair's exact permutation p-value (the project's small-sample rule, :func:`~pinas.ranking.metrics.ranking_evidence`). ``column``: the per-seed columns' prefix."""
-    from ..ranking.metrics import MIN_BOOTSTRAP_ITEMS, kendall_permutation_test, seed_ceilings
+    pair's permutation p-value (the project's small-sample rule, :func:`seed_references`). ``column``: the
+    per-seed columns' prefix."""
+    from ..ranking.metrics import MIN_BOOTSTRAP_ITEMS, kendall_permutation_test
     runs = {code: r for code, r in table['runs'].items() if all(str(s) in r for s in seeds)}
     rows = sorted(({'arch': code, 'score': float(np.mean([r[str(s)] for s in seeds])),
                     **{f'{column}{s}': r[str(s)] for s in seeds}} for code, r in runs.items()),
@@ -341,15 +342,24 @@ def summarize(table: dict, seeds: Sequence[int], column: str = SEED_COLUMN) -> d
     ceilings = {}
     if len(seeds) >= 2 and len(rows) >= CEILING_MIN_ARCHS:
         per_seed = [[r[f'{column}{s}'] for r in rows] for s in seeds]
-        if len(rows) < MIN_BOOTSTRAP_ITEMS:  # no interval (unreliable on so few); each seed pair's exact p instead
-            ceilings = {m.name: dict(m.as_dict(), ci=[None, None]) for m in seed_ceilings(per_seed, resamples=0)}
+        ceilings = seed_references(per_seed)
+        if len(rows) < MIN_BOOTSTRAP_ITEMS:  # no interval on so few: each seed pair's permutation p instead
             ceilings['seed_pair_permutation_p'] = {
                 f'{a}-{b}': kendall_permutation_test(per_seed[i], per_seed[j]).as_dict()['p_value']
                 for i, a in enumerate(seeds) for j, b in enumerate(seeds) if i < j}
-        else:
-            ceilings = {m.name: m.as_dict() for m in seed_ceilings(per_seed)}
     return dict(meta=table['meta'], num_archs=len(rows), seeds=list(seeds), seed_to_seed_kendall_tau=taus,
                 **ceilings, rows=rows)
+
+
+def seed_references(per_seed: Sequence[Sequence[float]]) -> dict[str, dict]:
+    """``{'seed_to_seed_kendall_tau_b': ..., 'noise_ceiling_kendall_tau_b': ...}`` of a ground truth's per-seed values
+    (one row per seed, :func:`~pinas.ranking.metrics.seed_ceilings`), each ``{value, ci, n}``: with bootstrap CIs from
+    :data:`~pinas.ranking.metrics.MIN_BOOTSTRAP_ITEMS` architectures on, ``ci`` ``[None, None]`` below (the project's
+    small-sample rule: a bootstrap of so few is unreliable)."""
+    from ..ranking.metrics import MIN_BOOTSTRAP_ITEMS, seed_ceilings
+    if len(per_seed[0]) < MIN_BOOTSTRAP_ITEMS:
+        return {m.name: dict(m.as_dict(), ci=[None, None]) for m in seed_ceilings(per_seed, resamples=0)}
+    return {m.name: m.as_dict() for m in seed_ceilings(per_seed)}
 
 
 def seed_pair_taus(top1: Mapping[str, Sequence[float]]) -> dict[str, float]:

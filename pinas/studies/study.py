@@ -838,21 +838,16 @@ def truth_ceilings(rows: Any, archs: Sequence[str], space=None) -> dict | None:
     """The ground truth's seed-to-seed Kendall tau-b over ``archs`` and the noise ceiling of the mean of its seeds
     (:func:`~pinas.ranking.metrics.seed_ceilings`), each ``{value, ci, n}`` plus the number of seeds, from the
     per-seed columns of a table tools/make_ground_truth.py wrote; None for a table without two seed columns."""
-    from .ground_truth import seed_columns
-    from ..ranking.metrics import MIN_BOOTSTRAP_ITEMS, seed_ceilings
+    from .ground_truth import seed_columns, seed_references
     if not isinstance(rows, list) or not rows or not isinstance(rows[0], dict):
         return None
     by_code = {table_code(r.get('arch'), space): r for r in rows}
     columns = seed_columns(rows[0])
     if len(columns) < 2 or any(a not in by_code or any(c not in by_code[a] for c in columns) for a in archs):
         return None
-    few = len(archs) < MIN_BOOTSTRAP_ITEMS  # no interval on so few (the project's small-sample rule)
-    per_seed = [[by_code[a][c] for a in archs] for c in columns]
-    seed_tau, ceiling = seed_ceilings(per_seed, resamples=0) if few else seed_ceilings(per_seed)
-    entries = [m.as_dict() for m in (seed_tau, ceiling)]
-    if few:
-        entries = [dict(e, ci=[None, None]) for e in entries]
-    return dict(seeds=len(columns), seed_to_seed=entries[0], noise_ceiling=entries[1])
+    references = seed_references([[by_code[a][c] for a in archs] for c in columns])
+    return dict(seeds=len(columns), seed_to_seed=references['seed_to_seed_kendall_tau_b'],
+                noise_ceiling=references['noise_ceiling_kendall_tau_b'])
 
 
 def seeded_curves(seeded: Mapping, metric: str = TAU) -> dict[str, list[tuple[float, float, float, float]]]:
