@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
@@ -118,12 +119,12 @@ def against_transfer(truth_path: Path, truth: Mapping[str, float], rows, tables:
                      methods: Sequence[str]) -> dict:
     """The report's transfer section (:func:`pinas.studies.transfer.reference_summary`): the study's ground truth
     (``truth``, its table's ``rows``) and each transfer table over the architectures all of them measured."""
-    bare = [Reference(CLASSIFICATION, str(truth_path), truth),
-            *(Reference(name, str(path), values) for name, (path, values) in tables.items())]
-    common = common_archs(bare, archs)
-    references = [Reference(CLASSIFICATION, str(truth_path), truth, truth_ceilings(rows, common, space)),
-                  *(Reference(name, str(path), values, truth_ceilings(json_rows(path), common, space))
-                    for name, (path, values) in tables.items())]
+    references = [Reference(CLASSIFICATION, str(truth_path), truth),
+                  *(Reference(name, str(path), values) for name, (path, values) in tables.items())]
+    common = common_archs(references, archs)  # each reference's ceilings are over the architectures compared
+    table_rows = [rows, *(json_rows(path) for path, _ in tables.values())]
+    references = [replace(ref, ceilings=truth_ceilings(ref_rows, common, space))
+                  for ref, ref_rows in zip(references, table_rows)]
     return reference_summary(by_seed, references, baselines, common, methods)
 
 
