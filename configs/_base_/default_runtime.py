@@ -7,3 +7,6 @@ custom_imports = dict(imports=['downstream', 'pinas.engine'], allow_failed_impor
 # schedules, so the config that holds both bases sets `default_hooks.checkpoint.backend_args` to this.
 atomic_checkpoints = dict(backend='atomic_local')
 randomness = dict(seed=0)  # reported numbers name their seed; override with --cfg-options randomness.seed=N
+# Each step's random draws (augmentation, dropout, a detector's RoI sampling) from the seed and the step's place in
+# the run, so that --resume continues exactly where the interrupted run was (pinas/engine/hooks.py).
+custom_hooks = [dict(type='pinas.EpochSeedHook')]

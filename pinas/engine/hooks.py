@@ -11,6 +11,7 @@ from mmengine.dataset import worker_init_fn
 from mmengine.dist import is_main_process
 from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
+from mmengine.runner import IterBasedTrainLoop
 
 from ..registry import HOOKS
 from ..utils.checkpoint import LAST_CHECKPOINT, write_last_checkpoint
@@ -42,29 +43,39 @@ class PathSamplerStateHook(Hook):
 
 @HOOKS.register_module()
 class EpochSeedHook(Hook):
-    """Every random draw of an epoch, a function of the run's seed and the epoch alone, so a resumed run is the
-    uninterrupted one to the bit.
+    """Every random draw of a step, a function of the run's seed and the step's place in the run alone, so a resumed
+    run is the uninterrupted one to the bit.
 
-    A resumed run starts with the random state of a fresh process, not the one epoch N left: the augmentation's
-    crops and flips (python, numpy and torch RNGs of this process, or of the loader's workers) then differ from
-    the first resumed step. So at the start of each training epoch the RNGs of this process are seeded from
-    ``(seed, epoch)`` (plus the rank when ``randomness.diff_rank_seed``; both are in the checkpoint's meta), and
-    the loader's workers are started afresh for the epoch with seeds from the same pair (mmengine's
-    ``worker_init_fn`` would give them the same seeds every epoch, and persistent workers carry their state across
-    epochs, which no checkpoint holds). Persistent workers therefore live for one epoch. A run without a seed is
-    left alone. The path sampler's own generator travels in the checkpoint (:class:`PathSamplerStateHook`).
+    A resumed run starts with the random state of a fresh process, not the one the interrupted run had reached: the
+    augmentation's crops and flips and the model's own draws (dropout, a detector's RoI sampling) would differ from
+    the first resumed step. So the python, numpy and torch RNGs of this process are seeded from the run's seed
+    (which includes the rank when ``randomness.diff_rank_seed``) and the step's place:
+
+    * an epoch-based loop: ``(seed, epoch)`` at the start of each epoch. The loader's workers are started afresh for
+      the epoch with seeds from the same pair (mmengine's ``worker_init_fn`` would give them the same seeds every
+      epoch, and persistent workers carry their state across epochs, which no checkpoint holds), so persistent
+      workers live for one epoch.
+    * an iteration-based loop (mmengine's one long epoch, resumed by replaying the data of the iterations done,
+      which draws the augmentation's numbers but not the model's): ``(seed, 0, batch)`` before each batch is
+      fetched, replayed ones included. The workers, seeded once, are replayed through the same batches, so their
+      state is the uninterrupted run's.
+
+    A run without a seed is left alone. The path sampler's own generator travels in the checkpoint
+    (:class:`PathSamplerStateHook`).
     """
 
     priority = 'VERY_HIGH'  # before any other hook of the epoch draws
 
+    def before_train(self, runner) -> None:
+        loop = runner.train_loop
+        if runner.seed is not None and isinstance(loop, IterBasedTrainLoop):
+            loop.dataloader_iterator = _SeededBatches(loop.dataloader_iterator, runner.seed)
+
     def before_train_epoch(self, runner) -> None:
         seed = runner.seed
-        if seed is None:
+        if seed is None or isinstance(runner.train_loop, IterBasedTrainLoop):
             return
-        epoch_seed = int(np.random.SeedSequence([seed, runner.epoch]).generate_state(1)[0])
-        random.seed(epoch_seed)
-        np.random.seed(epoch_seed)
-        torch.manual_seed(epoch_seed)  # every device's generator too
+        epoch_seed = _seed_everything(seed, runner.epoch)
         loader = runner.train_loop.dataloader
         if getattr(loader, 'num_workers', 0) > 0:
             from mmengine.dist import get_rank
@@ -74,6 +85,31 @@ class EpochSeedHook(Hook):
             if iterator is not None:
                 iterator._shutdown_workers()
                 loader._iterator = None
+
+
+def _seed_everything(*entropy: int) -> int:
+    """Seeds this process's python, numpy and torch (every device's) generators from ``entropy``; returns the seed."""
+    seed = int(np.random.SeedSequence(list(entropy)).generate_state(1)[0])
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+    return seed
+
+
+class _SeededBatches:
+    """An iteration loop's batch iterator that seeds this process before each batch it fetches (the ``n``-th from
+    ``(seed, 0, n)``: epoch 0, as the epoch-based seeds name their epoch)."""
+
+    def __init__(self, batches, seed: int):
+        self.batches, self.seed, self.fetched = batches, seed, 0
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        _seed_everything(self.seed, 0, self.fetched)
+        self.fetched += 1
+        return next(self.batches)
 
 
 def _sampler(runner):
