@@ -13,9 +13,10 @@ import json
 from pathlib import Path
 
 import pytest
+from config_snapshot import CONFIGS, FIXTURE, ROOT, config_files, fingerprint, is_base, resolve
 from mmengine.config import Config
 
-from config_snapshot import CONFIGS, FIXTURE, ROOT, config_files, fingerprint, is_base, resolve
+from pinas.apis.validate import check_types
 
 ALL = config_files()
 USER_CONFIGS = [p for p in ALL if not is_base(p)]
@@ -45,6 +46,15 @@ def test_config_resolves_to_the_recorded_settings(path, recorded):
         changed = sorted(k for k in old.keys() & new.keys() if old[k] != new[k])
         pytest.fail(f'{name(path)} resolves to other settings: changed {changed}, added {sorted(new.keys() - old)}, '
                     f'removed {sorted(old.keys() - new)}; if that is meant, {REGENERATE}')
+
+
+@pytest.mark.parametrize('path', USER_CONFIGS, ids=lambda p: str(p.relative_to(CONFIGS)))
+def test_config_names_only_registered_types(path):
+    """The check every tool runs before building (a misspelt transform, head or metric is one line naming it)
+    passes on every shipped config: no registered name is refused."""
+    import downstream  # noqa: F401  (the registrations custom_imports would make)
+    import pinas.engine  # noqa: F401
+    check_types(resolve(path))
 
 
 @pytest.mark.parametrize('path', ALL, ids=lambda p: str(p.relative_to(CONFIGS)))

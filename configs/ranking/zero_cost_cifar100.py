@@ -4,6 +4,7 @@
 # params and flops need no data; the other proxies read a fixed minibatch of CIFAR-100 train
 # (data/cifar100/cifar-100-python), with the test transform of the Track-1 search configs.
 _base_ = ['../search/_base_/datasets/cifar100_track1.py']
+default_scope = 'pinas'  # the data and its torchvision pipeline are built by pinas, as tools/zero_cost.py does
 zero_cost = dict(
     num_classes=100,
     batch_size=64,

@@ -3,6 +3,7 @@
 # normalises them, and the network's classifier sized for the dataset's classes.
 #   python tools/zero_cost.py track1_resnet20 results/ground_truth/track1_resnet20.json --out DIR
 _base_ = ['../search/_base_/datasets/embedded.py']
+default_scope = 'pinas'  # the data and its torchvision pipeline are built by pinas, as tools/zero_cost.py does
 zero_cost = dict(
     num_classes={{_base_.num_classes}},
     batch_size=64,         # NAS-Bench-Suite-Zero's batch: also the size of jacov's and naswot's N x N matrices

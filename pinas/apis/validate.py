@@ -6,6 +6,11 @@ only later (after the dataset is generated, the model built, or hours of trainin
   or a bool;
 * the keys of ``train_cfg`` / ``val_cfg`` / ``test_cfg``: those the loop they build takes
   (``train_cfg.epochs`` is not ``max_epochs``), the loop type a registered one;
+* every ``type`` the Runner builds from a registry: registered in the registry its section is built from
+  (``model`` and its parts: models, task utils, weight initializers; a dataloader's dataset, sampler and
+  pipeline; evaluators, optimizers, schedulers, hooks, visualizers), looked up in the scope the Runner builds it
+  in (the nearest ``_scope_``, else ``default_scope``). Sections only a tool reads (``search``, ``zero_cost``)
+  are the tool's to check;
 * ``work_dir``: a directory this process can write (not a file, not read-only).
 
 Whether an epoch has at least one step depends on the dataset's size, so that check stays with the runner
@@ -19,6 +24,7 @@ from typing import Any, Iterator, Mapping
 
 from mmengine.config import Config
 
+from ..datasets.transforms import transform_class
 from ..utils.cli import UsageError, writable_dir
 
 # key -> (what it counts, the least value): checked wherever the key appears in the config
@@ -34,6 +40,9 @@ LOOP_SECTIONS = {'train_cfg': None, 'val_cfg': 'ValLoop', 'test_cfg': 'TestLoop'
 LOOP_OWN_KEYS = ('type', 'by_epoch', '_scope_')  # read by the Runner or the registry, not passed to the loop
 LOOP_BUILT_ARGS = ('self', 'runner', 'dataloader', 'evaluator')  # filled by the Runner
 CLOSE_KEY_CUTOFF = 0.6
+PINAS_SCOPE = 'pinas'
+# parts whose 'type' names an mmcv.ops attribute, not a registered class (mmcv's batched_nms, mmdet's RoI extractors)
+NOT_REGISTERED = {'nms', 'roi_layer'}
 
 
 def validate_config(cfg: Config) -> None:
@@ -45,6 +54,7 @@ def validate_config(cfg: Config) -> None:
     for section, default in LOOP_SECTIONS.items():
         if isinstance(cfg.get(section), Mapping):
             _check_loop(section, cfg[section], default)
+    check_types(cfg)
     if cfg.get('work_dir'):
         writable_dir(cfg.work_dir, 'work_dir (--work-dir)')
 
@@ -59,6 +69,76 @@ def _items(node: Any, prefix: str = '') -> Iterator[tuple[str, Any]]:
         path = f'{prefix}{key}'
         yield path, value
         yield from _items(value, path + '.')
+
+
+def check_types(cfg: Mapping) -> None:
+    """Raise :class:`UsageError` naming the first ``type`` of ``cfg`` (a config, or one resolved to plain data) that
+    no registry the Runner would build it from knows."""
+    for key, node, scope in _typed(cfg, cfg.get('default_scope')):
+        _check_type(key, node['type'], scope)
+
+
+def _typed(node: Any, scope: str | None, prefix: str = '') -> Iterator[tuple[str, Mapping, str | None]]:
+    """Every (dotted key, dict, build scope) of a dict that names a ``type`` by its registered name."""
+    if isinstance(node, (Mapping, Config)):
+        scope = node.get('_scope_') or scope
+        if isinstance(node.get('type'), str):
+            yield prefix.rstrip('.'), node, scope
+        entries = node.items()
+    else:
+        entries = enumerate(node) if isinstance(node, (list, tuple)) else ()
+    for key, value in entries:
+        yield from _typed(value, scope, f'{prefix}{key}.')
+
+
+def _registries(key: str) -> tuple[str, ...]:
+    """Names of the mmengine root registries the Runner builds the ``type`` at ``key`` from (it is accepted when
+    any of them knows it); none for what the Runner does not build from a registry."""
+    parts = key.split('.')
+    head = parts[0]
+    if head in LOOP_SECTIONS or NOT_REGISTERED.intersection(parts):  # loops: _check_loop
+        return ()
+    if 'pipeline' in parts or 'transforms' in parts or head.endswith('_pipeline'):
+        return ('TRANSFORMS',)
+    if head in ('model', 'tta_model', 'data_preprocessor'):  # heads, losses, norm layers; assigners; init_cfg
+        return ('MODELS', 'TASK_UTILS', 'WEIGHT_INITIALIZERS')
+    if head.endswith('_dataloader') and len(parts) > 1:
+        return {'dataset': ('DATASETS',), 'sampler': ('DATA_SAMPLERS',), 'batch_sampler': ('DATA_SAMPLERS',),
+                'collate_fn': ('FUNCTIONS',)}.get(parts[1], ())
+    if head.endswith('_evaluator'):
+        return ('METRICS', 'EVALUATOR')
+    if 'vis_backends' in parts:
+        return ('VISBACKENDS',)
+    return {'optim_wrapper': ('OPTIMIZERS',) if 'optimizer' in parts else ('OPTIM_WRAPPERS',),
+            'param_scheduler': ('PARAM_SCHEDULERS',), 'default_hooks': ('HOOKS',), 'custom_hooks': ('HOOKS',),
+            'visualizer': ('VISUALIZERS',), 'log_processor': ('LOG_PROCESSORS',),
+            'model_wrapper_cfg': ('MODEL_WRAPPERS',)}.get(head, ())
+
+
+def _check_type(key: str, name: str, scope: str | None) -> None:
+    from mmengine import registry as roots
+    names = _registries(key)
+    if names == ('TRANSFORMS',) and scope == PINAS_SCOPE:  # pinas's image pipelines are torchvision's
+        try:
+            transform_class(name)
+        except ValueError as err:
+            raise UsageError(f'{key}.type: {err}') from None
+        return
+    known: set[str] = set()
+    for root in (getattr(roots, name) for name in names):
+        with root.switch_scope_and_registry(scope) as registry:
+            if registry.get(name) is not None:
+                return
+            while registry is not None:
+                known.update(registry.module_dict)
+                registry = registry.parent
+    if not names:
+        return
+    close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=CLOSE_KEY_CUTOFF)
+    hint = f'did you mean {key}.type={close[0]!r}?' if close else \
+        'check the spelling, or add the module that registers it to custom_imports'
+    kinds = ' or '.join(n.lower().replace('_', ' ') for n in names)
+    raise UsageError(f'{key}.type={name!r} is not registered in {scope or "mmengine"}\'s {kinds}; {hint}')
 
 
 def _check_count(key: str, value: Any, what: str, least: int) -> None:

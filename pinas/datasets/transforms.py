@@ -35,15 +35,21 @@ class PILGaussianBlur:
 _LOCAL = {'PILGaussianBlur': PILGaussianBlur}
 
 
+def transform_class(name: str) -> type:
+    """The class a pipeline step's ``type`` names."""
+    cls = _LOCAL.get(name) or getattr(T, name, None)
+    if not isinstance(cls, type):
+        raise ValueError(f'unknown pipeline step type {name!r}: use a torchvision.transforms class or one of '
+                         f'{sorted(_LOCAL)}')
+    return cls
+
+
 def build_transform(cfg: Mapping[str, Any]):
     cfg = dict(cfg)
     name = cfg.pop('type', None)
     if name is None:
         raise ValueError(f'pipeline step {cfg} has no "type"')
-    cls = _LOCAL.get(name) or getattr(T, name, None)
-    if cls is None:
-        raise ValueError(f'unknown pipeline step type {name!r}: use a torchvision.transforms class or one of '
-                         f'{sorted(_LOCAL)}')
+    cls = transform_class(name)
     if 'transforms' in cfg:
         cfg['transforms'] = [build_transform(t) for t in cfg['transforms']]
     if 'interpolation' in cfg and isinstance(cfg['interpolation'], str):

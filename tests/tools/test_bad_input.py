@@ -326,6 +326,27 @@ CASES = [
     Case('train_cfg key the iteration loop does not take', 'train',
          lambda d: [SMOKE_SEG, '--work-dir', 'w', '--cfg-options', 'train_cfg.epochs=1'],
          r"train_cfg\.epochs: IterBasedTrainLoop takes no 'epochs' \(it takes max_iters, "),
+    Case('misspelt backbone', 'train',
+         lambda d: [SMOKE_SEG, '--work-dir', 'w', '--cfg-options', 'model.backbone.type=PiNASResNest'],
+         r"model\.backbone\.type='PiNASResNest' is not registered in mmseg's models or task utils or weight "
+         r"initializers; did you mean model\.backbone\.type='PiNASResNeSt'\?"),
+    Case('misspelt transform', 'train',
+         lambda d: [SMOKE_SEG, '--work-dir', 'w', '--cfg-options', 'train_dataloader.dataset.pipeline.3.type=RandomCrp'],
+         r"train_dataloader\.dataset\.pipeline\.3\.type='RandomCrp' is not registered in mmseg's transforms; did you "
+         r"mean train_dataloader\.dataset\.pipeline\.3\.type='RandomCrop'\?"),
+    Case('misspelt metric, which training would build only at its end', 'train',
+         lambda d: [SMOKE_SEG, '--work-dir', 'w', '--cfg-options', 'test_evaluator.type=IoUMetrc'],
+         r"test_evaluator\.type='IoUMetrc' is not registered in mmseg's metrics or evaluator; did you mean "
+         r"test_evaluator\.type='IoUMetric'\?"),
+    Case('misspelt optimizer', 'train',
+         lambda d: [SMOKE_SEG, '--work-dir', 'w', '--cfg-options', 'optim_wrapper.optimizer.type=SGDD'],
+         r"optim_wrapper\.optimizer\.type='SGDD' is not registered in mmseg's optimizers; did you mean "
+         r"optim_wrapper\.optimizer\.type='SGD'\?"),
+    Case('misspelt torchvision transform of a supernet', 'search',
+         lambda d: [SEARCH_CFG, '--work-dir', 'w', '--cfg-options',
+                    'train_dataloader.dataset.pipeline.3.type=RandomHorizontalFlp'],
+         r"train_dataloader\.dataset\.pipeline\.3\.type: unknown pipeline step type 'RandomHorizontalFlp': use a "
+         r"torchvision\.transforms class"),
     Case('fractional epochs', 'search',
          lambda d: [SEARCH_CFG, '--work-dir', 'w', '--cfg-options', 'train_cfg.max_epochs=1.5'],
          r'train_cfg\.max_epochs=1\.5: the number of training epochs must be a whole number; pass e\.g\. '
