@@ -77,7 +77,7 @@ ENTRY_KEYS = {
     'export': ('export', 'search', 'name'),
     'top': ('top', 'search', 'name'),
     'bottom': ('bottom', 'search', 'name'),
-    'standalone': ('standalone', 'archs', 'name'),
+    'standalone': ('standalone', 'archs', 'name', 'pretrain_seed'),
 }
 TASK_KEYS = ('config', 'name', 'dataset', 'tta', 'amp', 'gpus', 'cfg_options')
 BENCHMARK_KEYS = ('entries', 'tasks', 'seeds', 'work_dir', 'search_dir', 'launch')  # what a benchmark config sets
@@ -330,7 +330,9 @@ def standalone_entries(spec: Mapping[str, Any], where: str) -> list[Entry]:
     """One entry per architecture of a stand-alone pretraining runs file (``<table>.runs.json`` of
     ``tools/make_ground_truth.py --keep-checkpoints``), or of those listed in ``archs`` (a file of codes, one per
     line, or a list). Seed ``s`` fine-tunes from the weights that pretraining seed ``s`` kept, and only seeds with
-    kept weights run: two seeds are two independent runs of the whole protocol, pretraining included."""
+    kept weights run: two seeds are two independent runs of the whole protocol, pretraining included. With
+    ``pretrain_seed=P`` every fine-tuning seed starts from the weights pretraining seed ``P`` kept instead (a crossed
+    design: the seeds then differ in fine-tuning alone, which splits the protocol's noise into its two stages)."""
     try:
         meta, kept = kept_checkpoints(Path(str(spec['standalone'])))
     except ValueError as err:
@@ -351,9 +353,20 @@ def standalone_entries(spec: Mapping[str, Any], where: str) -> list[Entry]:
                              f'weights in {spec["standalone"]} (first: {missing[0]}); finish tools/make_ground_truth.py '
                              '--keep-checkpoints for them first')
     prefix = spec.get('name') or 'standalone'
-    return [Entry(safe_name(f'{prefix}-{code}'), code, space.name, None, {'pretrain': STANDALONE, 'kind': 'arch'},
-                  {int(seed): kept[code][seed]['file'] for seed in sorted(kept[code], key=int)})
-            for code in codes]
+    fixed = spec.get('pretrain_seed')
+    if fixed is None:
+        return [Entry(safe_name(f'{prefix}-{code}'), code, space.name, None, {'pretrain': STANDALONE, 'kind': 'arch'},
+                      {int(seed): kept[code][seed]['file'] for seed in sorted(kept[code], key=int)})
+                for code in codes]
+    if isinstance(fixed, bool) or not isinstance(fixed, int):
+        raise BenchmarkError(f'{where}: pretrain_seed={fixed!r} must be a pretraining seed (a whole number)')
+    lacking = [c for c in codes if str(fixed) not in kept[c]]
+    if lacking:
+        raise BenchmarkError(f'{where}: pretrain_seed={fixed}: {len(lacking)} of {len(codes)} architectures have no '
+                             f'weights of pretraining seed {fixed} in {spec["standalone"]} (first: {lacking[0]}); '
+                             f'pretrain them with --seeds {fixed}, or name a seed they have')
+    return [Entry(safe_name(f'{prefix}-{code}'), code, space.name, kept[code][str(fixed)]['file'],
+                  {'pretrain': STANDALONE, 'kind': 'arch'}) for code in codes]
 
 
 def search_entries(form: str, spec: Mapping[str, Any], search_dir: str | None, where: str) -> list[Entry]:

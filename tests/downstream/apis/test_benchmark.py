@@ -271,7 +271,8 @@ def test_a_searchs_own_space_is_left_to_the_task_config(tmp_path):
 def test_standalone_entries_fine_tune_each_seed_from_its_own_pretraining_run(tiny_data, tmp_path, capsys):
     """A transfer ground truth: architectures pretrained stand-alone (tools/make_ground_truth.py
     --keep-checkpoints), each fine-tuned with seed s from the weights its pretraining seed s kept; the record says
-    ``pretrain: standalone`` and names those weights and their sha256."""
+    ``pretrain: standalone`` and names those weights and their sha256. A crossed entry (``pretrain_seed``) starts
+    every seed from one pretraining seed's weights."""
     from pinas.datasets import SyntheticSpec
     from pinas.models import build_standalone
     from pinas.studies.ground_truth import TrainSettings, run_ground_truth
@@ -310,6 +311,19 @@ seeds = [1, 2]""")
     capsys.readouterr()
     assert apis.benchmark_main([str(config), '--work-dir', str(tmp_path / 'w')]) == 0  # its key is its record's
     assert f'1/1 skip {bench.jobs[0].label}: has a record' in capsys.readouterr().out
+
+    # Crossed: every fine-tuning seed from pretraining seed 1's weights, so that the seeds differ in fine-tuning alone
+    crossed = write_benchmark(tmp_path / 'c.py', f"""
+entries = [dict(standalone='{runs}', archs='{wanted}', name='x', pretrain_seed=1)]
+tasks = [{task}]
+seeds = [1, 2]""")
+    jobs = benchmark.load_benchmark(crossed).jobs
+    assert [(j.entry.name, j.seed, j.cfg_options()['model.backbone.init_cfg.checkpoint']) for j in jobs] == \
+        [(f'x-{code}', 1, str(weights)), (f'x-{code}', 2, str(weights))]
+    with pytest.raises(benchmark.BenchmarkError, match='pretrain_seed=2: 1 of 1 architectures have no weights of '
+                                                       'pretraining seed 2'):
+        (tmp_path / 'c2.py').write_text(crossed.read_text().replace('pretrain_seed=1', 'pretrain_seed=2'))
+        benchmark.load_benchmark(tmp_path / 'c2.py')
 
     wanted.write_text('4-' * 19 + '8\n')
     with pytest.raises(benchmark.BenchmarkError, match='1 of 1 architectures have no kept pretraining weights'):
