@@ -38,7 +38,7 @@ from ..utils.reuse import compare, describe
 CEILING_MIN_ARCHS = 5  # fewer architectures give no ceiling (no correlation is stated below 5 items)
 SEED_COLUMN = 'top1_seed'  # a ground-truth row's top-1 of one training seed: top1_seed0, top1_seed1, ...
 # Any per-seed column: <metric>_seed<seed> (a transfer table from records has mIoU_seed2, mIoU_seed3, ...).
-SEED_COLUMN_PATTERN = re.compile(r'^(?P<metric>[A-Za-z0-9]+)_seed(?P<seed>\d+)$')
+SEED_COLUMN_PATTERN = re.compile(r'^(?P<metric>\w+?)_seed(?P<seed>\d+)$')  # box_AP_seed2 too
 # Version of the images pinas.datasets.synthetic draws for one spec: bump it when the generator changes, so that
 # runs on the old images are not mixed with runs on the new ones.
 SYNTHETIC_GENERATOR_VERSION = 1
@@ -411,7 +411,8 @@ def format_card(summary: Mapping) -> str:
              f'- noise ceiling for the mean of the {len(seeds)} seeds: {stat("noise_ceiling_kendall_tau_b")}']
     if summary.get('seed_pair_permutation_p'):
         lines.append('- fewer than 20 architectures, so no interval: each seed pair\'s permutation p-value (two-sided), '
-                     + ', '.join(f'{pair}: {p:.4f}' for pair, p in summary['seed_pair_permutation_p'].items()))
+                     + ', '.join(f'{pair}: {"n/a (a constant seed)" if p is None else f"{p:.4f}"}'
+                                 for pair, p in summary['seed_pair_permutation_p'].items()))
     cost = summary.get('minutes_per_run')
     if cost:
         lines.append(f'- minutes per run (training, one thread, as each record measured it on a shared machine): mean '

@@ -64,3 +64,17 @@ def test_the_tool_writes_the_table_and_its_references(tmp_path, capsys):
     assert 'permutation p-value (two-sided), 2-3: 0.0167' in card and f'| 1 | `{ARCHS[5]}` | 35.25 | 35.00 | 35.50 |' in card
     assert meta['minutes_per_run'] == {'mean': 2.0, 'min': 2.0, 'max': 2.0, 'runs': 13}  # the unfinished arch's run cost too
     assert '6 architectures with seeds [2, 3] (1 still missing a seed)' in capsys.readouterr().out
+
+
+def test_a_metric_whose_name_has_an_underscore_keeps_its_seed_columns(tmp_path):
+    """Detection's box_AP: the card lists every seed's value, and a study's transfer reference finds the columns."""
+    from pinas.studies.ground_truth import seed_columns
+    values = {a: (20.0 + i, 21.0 + i) for i, a in enumerate(ARCHS[:5])}
+    records = [run_record(a, s, 'object_detection', {'box_AP': v[k]}, pretrain='standalone',
+                          pretrained_sha256=f'{s}' * 64, dataset_fingerprint='f' * 16, train_wall_time_s=60.0)
+               for a, v in values.items() for k, s in enumerate((2, 3))]
+    out = tmp_path / 'coco.json'
+    assert make_ground_truth(['--from-records', str(write_records(records, tmp_path / 'work')), '--out', str(out)]) == 0
+    rows = json.loads(out.read_text())
+    assert seed_columns(rows[0]) == ['box_AP_seed2', 'box_AP_seed3']
+    assert f'| 1 | `{ARCHS[4]}` | 24.50 | 24.00 | 25.00 |' in out.with_suffix('.md').read_text()
