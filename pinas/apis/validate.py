@@ -117,27 +117,27 @@ def _registries(key: str) -> tuple[str, ...]:
 
 def _check_type(key: str, name: str, scope: str | None) -> None:
     from mmengine import registry as roots
-    names = _registries(key)
-    if names == ('TRANSFORMS',) and scope == PINAS_SCOPE:  # pinas's image pipelines are torchvision's
+    registries = _registries(key)
+    if not registries:
+        return
+    if registries == ('TRANSFORMS',) and scope == PINAS_SCOPE:  # pinas's image pipelines are torchvision's
         try:
             transform_class(name)
         except ValueError as err:
             raise UsageError(f'{key}.type: {err}') from None
         return
     known: set[str] = set()
-    for root in (getattr(roots, name) for name in names):
+    for root in (getattr(roots, registry_name) for registry_name in registries):
         with root.switch_scope_and_registry(scope) as registry:
             if registry.get(name) is not None:
                 return
             while registry is not None:
                 known.update(registry.module_dict)
                 registry = registry.parent
-    if not names:
-        return
     close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=CLOSE_KEY_CUTOFF)
     hint = f'did you mean {key}.type={close[0]!r}?' if close else \
         'check the spelling, or add the module that registers it to custom_imports'
-    kinds = ' or '.join(n.lower().replace('_', ' ') for n in names)
+    kinds = ' or '.join(r.lower().replace('_', ' ') for r in registries)
     raise UsageError(f'{key}.type={name!r} is not registered in {scope or "mmengine"}\'s {kinds}; {hint}')
 
 
