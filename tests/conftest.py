@@ -36,6 +36,16 @@ def _memoized_format_code(text, style_config=None, **kwargs):
 mmengine_config.FormatCode = _memoized_format_code
 
 
+@pytest.fixture(scope='module')
+def one_thread():
+    """One intra-op thread for a module's tiny networks even where OMP_NUM_THREADS asks for more (they build and
+    run fastest on one, and far faster on a loaded machine); the count is restored after the module."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
 @pytest.fixture(autouse=True)
 def _seed():
     torch.manual_seed(0)

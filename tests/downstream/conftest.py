@@ -2,8 +2,6 @@
 
 pytest's default import mode puts the directory of each conftest.py on ``sys.path``, so the tests below this one
 import ``transfer_paths`` (beside it) by name."""
-import os
-
 import pytest
 
 
@@ -13,10 +11,6 @@ def tiny_data(tmp_path_factory):
     from downstream.datasets import make_tiny_datasets
     root = tmp_path_factory.mktemp('tiny_data')
     make_tiny_datasets(root)
-    previous = os.environ.get('PINAS_TINY_DATA')
-    os.environ['PINAS_TINY_DATA'] = str(root)
-    yield root
-    if previous is None:
-        os.environ.pop('PINAS_TINY_DATA', None)
-    else:
-        os.environ['PINAS_TINY_DATA'] = previous
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv('PINAS_TINY_DATA', str(root))
+        yield root

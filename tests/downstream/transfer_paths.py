@@ -1,4 +1,5 @@
-"""Paths shared by the transfer tests (a plain module: conftest.py is not importable by name)."""
+"""Paths and helpers shared by the transfer tests (a plain module: conftest.py is not importable by name)."""
+import shutil
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -14,3 +15,20 @@ OWN_TEST_DIRS = ('transfer_study', 'track1', 'benchmarks', 'transfer_gt', 'demo'
 SHIPPED_CONFIGS = sorted(p for p in CONFIGS.rglob('*.py')
                          if '_base_' not in p.parts and p.parent.name not in ('search', 'spaces', 'ranking')
                          and not set(OWN_TEST_DIRS) & set(p.relative_to(CONFIGS).parts))
+
+
+def reconverted_cityscapes(source: Path, copy: Path) -> tuple[int, int, list[Path]]:
+    """A copy of the generated Cityscapes set ``source`` whose labelTrainIds PNGs are deleted and rebuilt from the
+    polygons by cityscapesscripts (:func:`downstream.datasets.convert_cityscapes`): how many it wrote, how many were
+    shipped, and the rebuilt files that differ from the shipped ones."""
+    import numpy as np
+    from PIL import Image
+
+    from downstream.datasets import convert_cityscapes
+    shutil.copytree(source, copy)
+    shipped = {p: np.asarray(Image.open(p)) for p in copy.rglob('*_gtFine_labelTrainIds.png')}
+    for path in shipped:
+        path.unlink()
+    written = convert_cityscapes(copy)
+    return written, len(shipped), [p for p, labels in shipped.items()
+                                   if not np.array_equal(np.asarray(Image.open(p)), labels)]

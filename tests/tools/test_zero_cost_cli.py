@@ -3,10 +3,11 @@ import json
 from pathlib import Path
 
 import pytest
-import torch
 
 from pinas.ranking import evaluate_tables
 from tools import zero_cost
+
+pytestmark = pytest.mark.usefixtures('one_thread')  # tests/conftest.py
 
 REPO = Path(__file__).resolve().parents[2]
 TRACK1_CODES = ['4-4-4-4-4-4-4-4-4-4-4-4-4-4-4-4-4-4-4-4', '16-8-16-8-16-8-16-16-16-16-16-16-16-16-16-16-16-16-16-16',
@@ -16,14 +17,6 @@ TRACK1_CODES = ['4-4-4-4-4-4-4-4-4-4-4-4-4-4-4-4-4-4-4-4', '16-8-16-8-16-8-16-16
 @pytest.fixture(scope='module')
 def tool():
     return zero_cost
-
-
-@pytest.fixture(autouse=True, scope='module')
-def _one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
 
 
 def tiny_data(tmp_path):

@@ -10,7 +10,7 @@ import torch
 from mmengine.config import Config
 from mmengine.registry import MODELS, init_default_scope
 from PIL import Image
-from transfer_paths import CONFIGS, ROOT
+from transfer_paths import CONFIGS, ROOT, reconverted_cityscapes
 
 from downstream.datasets import (SIZE_PRESETS, TinySpec, check_ade, check_cityscapes, check_coco, get_size_preset,
                                  make_tiny_datasets)
@@ -29,13 +29,9 @@ def small_data(tmp_path_factory):
     """A few images of the small preset; the study configs find them via PINAS_SMALL_DATA."""
     root = tmp_path_factory.mktemp('small_data')
     make_tiny_datasets(root, TinySpec.for_size('small', **FEW))
-    previous = os.environ.get('PINAS_SMALL_DATA')
-    os.environ['PINAS_SMALL_DATA'] = str(root)
-    yield root
-    if previous is None:
-        os.environ.pop('PINAS_SMALL_DATA', None)
-    else:
-        os.environ['PINAS_SMALL_DATA'] = previous
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv('PINAS_SMALL_DATA', str(root))
+        yield root
 
 
 def test_presets_are_a_table_and_tiny_is_the_default():
@@ -83,16 +79,8 @@ def test_small_segmentation_labels_come_from_the_polygons(small_data, tmp_path):
     """cityscapesscripts turns the polygons JSON into exactly the shipped labelTrainIds (bands, objects; the
     unlabelled distractors leave the labels alone), and ADE labels hold scene and object classes."""
     pytest.importorskip('cityscapesscripts', reason='pip install cityscapesscripts')
-    import shutil
-    from downstream.datasets import convert_cityscapes
-    root = tmp_path / 'cityscapes'
-    shutil.copytree(small_data / 'cityscapes', root)
-    shipped = {p: np.asarray(Image.open(p)) for p in root.rglob('*_gtFine_labelTrainIds.png')}
-    for path in shipped:
-        path.unlink()
-    assert convert_cityscapes(root) == len(shipped)
-    for path, labels in shipped.items():
-        assert np.array_equal(np.asarray(Image.open(path)), labels), path
+    written, shipped, differ = reconverted_cityscapes(small_data / 'cityscapes', tmp_path / 'cityscapes')
+    assert written == shipped and not differ, differ
     values = set()
     for path in (small_data / 'ade/ADEChallengeData2016/annotations/training').iterdir():
         values |= set(np.unique(np.asarray(Image.open(path))).tolist())

@@ -75,3 +75,9 @@ def study_dirs(tmp_path: Path) -> list[Path]:
     shutil.copytree(PAPER_DIR, paper)
     return [runs, paper]
 
+
+def run_tool(tool, capsys, *argv) -> tuple[int, str, str]:
+    """``tools/leaderboard.py`` with ``argv`` and the tests' bootstrap size: exit status, stdout, stderr."""
+    status = tool.main([str(a) for a in argv] + ['--bootstrap', str(BOOTSTRAP)])
+    out = capsys.readouterr()
+    return status, out.out, out.err

@@ -11,7 +11,7 @@ import sys
 import pytest
 import yaml
 from leaderboard_helpers import (ARCHS, BOOTSTRAP, DEEPLAB, MASK_RCNN, PAPER_DIR, REPO, SEEDS, SPOS_ARCHS,
-                                 run_record, study_dirs, study_records, write_records)
+                                 run_record, run_tool, study_dirs, study_records, write_records)
 
 from pinas.leaderboard import save_record
 from pinas.leaderboard.build import CORRELATIONS, CSV, HTML, MARKDOWN, build
@@ -20,21 +20,9 @@ from pinas.leaderboard.model_index import INDEX_FILE
 from pinas.leaderboard.table import LeaderboardError, build_boards, unique_records
 from pinas.ranking import kendall_tau_b, ranking_metrics
 from pinas.ranking.metrics import kendall_permutation_test
-from tools import leaderboard as leaderboard_tool
 
 TOOL = REPO / 'tools' / 'leaderboard.py'
 SETTINGS = Settings(resamples=BOOTSTRAP)
-
-
-@pytest.fixture(scope='module')
-def tool():
-    return leaderboard_tool
-
-
-def run_tool(tool, capsys, *argv):
-    status = tool.main([str(a) for a in argv] + ['--bootstrap', str(BOOTSTRAP)])
-    out = capsys.readouterr()
-    return status, out.out, out.err
 
 
 def board(leaderboard, task, dataset):

@@ -10,8 +10,8 @@ from itertools import combinations, permutations
 import numpy as np
 import pytest
 from scipy import stats
-from leaderboard_helpers import (ARCHS, BOOTSTRAP, DEEPLAB, PAPER_DIR, REPO, SPOS_ARCHS, run_record, study_dirs,
-                                 study_records, write_records)
+from leaderboard_helpers import (ARCHS, BOOTSTRAP, DEEPLAB, PAPER_DIR, SPOS_ARCHS, run_record, study_dirs,
+                                 run_tool, study_records, write_records)
 
 from pinas.leaderboard.build import CORRELATIONS, HTML, MARKDOWN, build
 from pinas.leaderboard.correlation import Settings, parse_scores_spec, read_score_table, studies
@@ -20,21 +20,9 @@ from pinas.leaderboard.render import correlation_table, result_text
 from pinas.leaderboard.table import LeaderboardError, build_boards, slugify
 from pinas.ranking import TableError, ranking_metrics
 from pinas.ranking.metrics import kendall_permutation_test, noise_ceiling_tau, seed_ceilings
-from tools import leaderboard as leaderboard_tool
 
 SETTINGS = Settings(resamples=BOOTSTRAP)
 ADE = ('semantic_segmentation', 'ADE20K')
-
-
-@pytest.fixture(scope='module')
-def tool():
-    return leaderboard_tool
-
-
-def run_tool(tool, capsys, *argv):
-    status = tool.main([str(a) for a in argv] + ['--bootstrap', str(BOOTSTRAP)])
-    out = capsys.readouterr()
-    return status, out.out, out.err
 
 
 def ade_means() -> dict:

@@ -8,13 +8,14 @@ from itertools import product
 from pathlib import Path
 
 import pytest
-import torch
 
 from pinas.complexity import measure_complexity
 from pinas.models import build_standalone
 from pinas.ranking import kendall_tau_b
 from pinas.studies.zero_cost import score_architectures, shape_batch
 from pinas.spaces import build_space
+
+pytestmark = pytest.mark.usefixtures('one_thread')  # tests/conftest.py
 
 DATA = Path(__file__).resolve().parents[4] / 'shared' / 'data'
 TRACK1_GT = DATA / 'track1_gt_first_1000.json'
@@ -29,15 +30,6 @@ def _read(path: Path) -> dict:
     if not path.is_file():
         pytest.skip(f'{path} is missing: the public tables live in ../shared/data beside the repository')
     return json.loads(path.read_text())
-
-
-@pytest.fixture(autouse=True, scope='module')
-def _one_thread():
-    """Networks this small build and run fastest on one thread."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
 
 
 def test_track1_codes_are_the_challenges():

@@ -13,19 +13,12 @@ from pinas.studies.zero_cost import (JACOV_K, Minibatch, data_proxies, get_proxy
 from pinas.registry import ZERO_COST
 from pinas.spaces import build_space
 
+pytestmark = pytest.mark.usefixtures('one_thread')  # tests/conftest.py
+
 STANDARD = ['params', 'flops', 'grad_norm', 'snip', 'grasp', 'fisher', 'synflow', 'jacov', 'naswot']
 NUM_CLASSES = 5
 SPACE_ARCHS = {'track1_resnet20': '4-8-4-8-4-8-4-8-8-8-8-8-8-8-8-8-8-8-8-8', 'pinas_resnest_tiny': '012301',
                'nasbench_macro': '01200120'}
-
-
-@pytest.fixture(autouse=True, scope='module')
-def _one_thread():
-    """Networks this small run fastest on one thread (and far faster on a loaded machine)."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
 
 
 def batch(n=6, size=4, classes=NUM_CLASSES, seed=0):
