@@ -12,7 +12,13 @@ tools/zero_cost.py and tools/ranking_study.py --score-also read while the table 
 To share the work among N processes or cluster jobs, run the same command with ``--shard K/N`` for K = 0..N-1
 (each trains every N-th (arch, seed) job into ``<OUT stem>.runs.shardKofN.json``), then once without ``--shard``:
 it collects the shard files, trains whatever is still missing and writes the table. ``--collect`` writes the table
-of what the shards have finished so far (the architectures with every seed) and trains nothing.
+of what the shards have finished so far (the architectures with every seed) and trains nothing; with
+``--runs-from`` it joins other runs files of the same settings, e.g. one table over the seeds of two:
+
+    python tools/make_ground_truth.py --space track1_resnet20 --archs configs/transfer_gt/track1_60.archs.txt \
+        --seeds 0 1 2 3 --epochs 10 --collect --out results/ground_truth/track1_resnet20_e10_s0123.json \
+        --runs-from results/ground_truth/track1_resnet20_e10.runs.json \
+                    results/ground_truth/track1_resnet20_e10_s23.runs.json
 
 A transfer ground truth: ``--keep-checkpoints DIR`` keeps every run's weights, a transfer benchmark fine-tunes
 each architecture from them (``dict(standalone=<OUT stem>.runs.json)`` entries), and ``--from-records WORK_DIR``
@@ -30,7 +36,7 @@ from pathlib import Path
 
 from pinas.apis.runner import read_config
 from pinas.studies.ground_truth import (CHECKPOINTS, CODE, RUNS, TrainSettings, code_states, collect_runs, format_card,
-                                        run_ground_truth, runs_meta, sample_archs, summarize)
+                                        join_runs, run_ground_truth, runs_meta, sample_archs, summarize)
 from pinas.datasets.synthetic import SyntheticSpec
 from pinas.leaderboard.record import RecordError, load_records
 from pinas.leaderboard.table import LeaderboardError
@@ -71,6 +77,9 @@ def main(argv=None) -> int:
     parser.add_argument('--collect', action='store_true',
                         help='write the table from the runs finished so far (every seed of an architecture) and train '
                              'nothing, e.g. while shards are still running')
+    parser.add_argument('--runs-from', nargs='+', metavar='RUNS', default=[],
+                        help='with --collect: join the runs of other runs files of the same settings (e.g. another '
+                             'table\'s seeds) into this table, to rank over every seed of both')
     parser.add_argument('--device', type=device_name, help='where to train (default: cuda when available, else cpu)')
     parser.add_argument('--keep-checkpoints', metavar='DIR',
                         help='keep every run\'s trained weights as DIR/<code>/seed<S>.pth, named with their sha256 '
@@ -84,6 +93,8 @@ def main(argv=None) -> int:
     writable_file(args.out, '--out', example='ground_truth.json')  # before any work: not after hours of training
     if args.keep_checkpoints:
         writable_dir(args.keep_checkpoints, '--keep-checkpoints')
+    if args.runs_from and not args.collect:
+        raise UsageError('--runs-from joins finished runs into a table and trains nothing; add --collect')
     if args.from_records:
         return records_table(args.from_records, args.metric, Path(args.out))
 
@@ -107,6 +118,7 @@ def main(argv=None) -> int:
         if args.collect:
             meta = runs_meta(space, spec, settings)
             table = {'meta': meta, **{key: collect_runs(runs_path, meta, key) for key in (RUNS, CODE, CHECKPOINTS)}}
+            table = join_runs(table, args.runs_from)
         else:
             table = run_ground_truth(space, build_model, archs, args.seeds, runs_path, Path(data.data_root), spec,
                                      settings, shard=args.shard, device=args.device,

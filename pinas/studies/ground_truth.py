@@ -219,6 +219,30 @@ def collect_runs(out: Path, meta: dict, key: str = RUNS) -> dict:
     return runs
 
 
+def join_runs(table: dict, paths: Sequence[Path]) -> dict:
+    """``table`` with the runs (and their code states and kept weights) of other runs files of the same settings
+    joined in: seeds trained as separate tables, e.g. a transfer ground truth's pretraining seeds beside the
+    classification table's, become one table over every seed. A run two files hold with different values is refused
+    (two runs of one seed are not one measurement)."""
+    keys = (RUNS, CODE, CHECKPOINTS)
+    joined = {key: {code: dict(seeds) for code, seeds in table.get(key, {}).items()} for key in keys}
+    origin = {(code, seed): 'the table' for code, seeds in joined[RUNS].items() for seed in seeds}
+    for path in map(Path, paths):
+        if not path.is_file():
+            raise ValueError(f'{path} does not exist; give the .runs.json file of a tools/make_ground_truth.py table')
+        for key in keys:
+            for code, seeds in _read_runs(path, table['meta'], key).items():
+                for seed, value in seeds.items():
+                    held = joined[key].setdefault(code, {})
+                    if key == RUNS and seed in held and held[seed] != value:
+                        raise ValueError(f'{origin[code, seed]} and {path} both hold seed {seed} of {code}, with '
+                                         'different values; give each seed from one file')
+                    held.setdefault(seed, value)
+                    if key == RUNS:
+                        origin.setdefault((code, seed), str(path))
+    return {**table, **joined}
+
+
 def code_states(table: dict) -> list[dict]:
     """The distinct code states the runs of ``table`` trained with, each with its number of runs; runs from before
     code states were recorded count as ``git_commit: None`` (unknown, not guessed)."""

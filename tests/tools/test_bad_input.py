@@ -312,6 +312,12 @@ CASES = [
     Case('ground-truth table of no finished run', 'make_ground_truth',
          lambda d: ['--collect', '--num-archs', '3', '--out', d / 'fresh.json'],
          r'no architecture of .*fresh\.runs\.json has finished every seed \(0 1\) yet'),
+    Case('ground-truth runs joined into a training run', 'make_ground_truth',
+         lambda d: ['--num-archs', '3', '--out', d / 'fresh.json', '--runs-from', d / 'other.runs.json'],
+         r'--runs-from joins finished runs into a table and trains nothing; add --collect'),
+    Case('ground-truth runs joined from a missing file', 'make_ground_truth',
+         lambda d: ['--collect', '--num-archs', '3', '--out', d / 'fresh.json', '--runs-from', d / 'none.runs.json'],
+         r'none\.runs\.json does not exist; give the \.runs\.json file of a tools/make_ground_truth\.py table'),
     # launcher arguments
     Case('pytorch launcher outside torchrun', 'search', lambda d: [SEARCH_CFG, '--launcher', 'pytorch'],
          r'--launcher pytorch needs RANK.*start the job with torchrun'),

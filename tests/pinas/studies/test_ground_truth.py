@@ -161,3 +161,35 @@ def test_a_recipe_missing_or_adding_a_setting_is_refused_with_the_names(tmp_path
         TrainSettings.from_config(partial)
     with pytest.raises(ValueError, match='does not exist'):
         TrainSettings.from_config(tmp_path / 'none.py')
+
+
+def test_runs_files_of_one_setting_join_into_a_table_over_every_seed(tmp_path):
+    """Seeds trained as separate tables (the classification table's 0 and 1, a transfer ground truth's pretraining
+    seeds 2 and 3) rank as one table over all four; a seed two files hold with different values, or a file of other
+    settings, is refused."""
+    from pinas.studies.ground_truth import CHECKPOINTS, CODE, RUNS, join_runs, runs_meta
+    spec, settings, archs, _ = _tiny_job()
+    meta = runs_meta(TINY, spec, settings)
+    codes = [TINY.format(a) for a in sample_archs(TINY, 6, seed=0)]
+    state = dict(git_commit='abc', git_dirty=False)
+
+    def runs_file(name, seeds, offset=0.0, file_meta=meta):
+        path = tmp_path / f'{name}.runs.json'
+        path.write_text(json.dumps({'meta': file_meta,
+                                    RUNS: {c: {str(s): 50.0 + i + s + offset for s in seeds} for i, c in enumerate(codes)},
+                                    CODE: {c: {str(s): state for s in seeds} for c in codes}}))
+        return path
+
+    first, second = runs_file('s01', [0, 1]), runs_file('s23', [2, 3])
+    table = join_runs({'meta': meta, RUNS: {}, CODE: {}, CHECKPOINTS: {}}, [first, second])
+    summary = summarize(table, [0, 1, 2, 3])
+    assert summary['num_archs'] == 6 and len(summary['seed_to_seed_kendall_tau']) == 6  # every pair of 4 seeds
+    assert summary['rows'][0]['top1_seed3'] == 50.0 + 5 + 3 and table[CODE][codes[0]]['2'] == state
+    assert join_runs(table, [first])[RUNS] == table[RUNS]  # the same runs twice are the same runs
+    with pytest.raises(ValueError, match=r's01\.runs\.json and .*clash\.runs\.json both hold seed 0 of .*different'):
+        join_runs({'meta': meta, RUNS: {}}, [first, runs_file('clash', [0], offset=1.0)])
+    other = dict(meta, train=dict(meta['train'], epochs=meta['train']['epochs'] + 1))
+    with pytest.raises(ValueError, match='produced with other settings'):
+        join_runs({'meta': meta, RUNS: {}}, [runs_file('other', [4], file_meta=other)])
+    with pytest.raises(ValueError, match='none.runs.json does not exist'):
+        join_runs({'meta': meta, RUNS: {}}, [tmp_path / 'none.runs.json'])
