@@ -12,10 +12,11 @@ _base_ = ['./_base_/tasks.py']
 pretrain_runs = 'results/ground_truth/track1_resnet20_e10_s23.runs.json'
 entries = [dict(standalone=pretrain_runs, archs='configs/transfer_gt/track1_pilot.archs.txt', name='standalone')]
 seg = 'configs/transfer_gt/deeplabv3_track1-standalone-d8_ade-small-96x96.py'
+det = 'configs/transfer_gt/faster-rcnn_track1-standalone_fpn_coco-small.py'
 tasks = [
     dict(config=seg, name='deeplabv3_ade-small_500it', cfg_options={'train_cfg.max_iters': 500}),
     dict(config=seg, name='deeplabv3_ade-small_1000it', cfg_options={'train_cfg.max_iters': 1000}),
-    dict(config='configs/transfer_gt/faster-rcnn_track1-standalone_fpn_coco-small.py', name='faster-rcnn_coco-small'),
+    dict(config=det, name='faster-rcnn_coco-small'),
 ]
 seeds = [2, 3]  # each fine-tune seed starts from the weights of the pretraining run of the same seed
 work_dir = 'work_dirs/transfer_gt/pilot'
