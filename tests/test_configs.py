@@ -85,3 +85,20 @@ def test_every_base_file_is_inherited_by_a_config_a_user_runs():
                 todo.append(base)
     orphans = [name(p) for p in ALL if is_base(p) and p.resolve() not in reached]
     assert not orphans, f'base files no config inherits (delete them or inherit them): {orphans}'
+
+
+def test_the_transfer_ground_truth_covers_the_report_half_before_any_other():
+    """The transfer ground truth's sample is a prefix of the classification table's (reordered) sample holding the
+    whole report half, so the methods are compared with it on architectures nothing was tuned on."""
+    from pinas.ranking.tables import read_code_list
+    from pinas.spaces import build_space
+    from pinas.studies.study import split_archs
+    space = build_space('track1_resnet20')
+    read = lambda name: read_code_list(str(ROOT / 'configs/transfer_gt' / name), space)  # noqa: E731
+    sample, chosen = read('track1.archs.txt'), read('track1_60.archs.txt')
+    table = read_code_list(str(ROOT / 'results/ground_truth/track1_resnet20_e10.archs.txt'), space)
+    assert sorted(sample) == sorted(table) and chosen == sample[:60]
+    halves = split_archs(table)
+    assert set(halves['report']) <= set(chosen) and len(halves['report']) == 46
+    assert Config.fromfile(str(ROOT / 'configs/benchmarks/transfer_gt_track1.py')).entries[0]['archs'] == \
+        'configs/transfer_gt/track1_60.archs.txt'
