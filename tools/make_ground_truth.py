@@ -3,6 +3,9 @@
     python tools/make_ground_truth.py --space pinas_resnest_tiny --num-archs 30 --seeds 0 1 \
         --out results/ground_truth/pinas_resnest_tiny.json
 
+At full size, ``--data-config configs/ranking/ground_truth_cifar100.py`` trains on CIFAR-100 (the Track-1
+challenge's data) instead, with ``--device cuda`` and one ``--shard`` per GPU (see that config).
+
 OUT is a ranked table (rows of arch, mean top-1 as ``score``, per-seed top-1), readable by tools/rank_eval.py;
 ``<OUT stem>.runs.json`` holds the raw runs (the job resumes from it) with the code state each trained with,
 ``<OUT stem>.meta.json`` the settings (with the dataset fingerprint), the code states of the table's runs and
@@ -36,8 +39,8 @@ from pathlib import Path
 
 from pinas.apis.runner import read_config
 from pinas.studies.ground_truth import (CHECKPOINTS, CODE, RUNS, TrainSettings, code_states, collect_runs, format_card,
-                                        join_runs, run_ground_truth, runs_meta, sample_archs, summarize)
-from pinas.datasets.synthetic import SyntheticSpec
+                                        join_runs, run_ground_truth, runs_meta, sample_archs, standalone_data,
+                                        summarize)
 from pinas.leaderboard.record import RecordError, load_records
 from pinas.leaderboard.table import LeaderboardError
 from pinas.leaderboard.truth import run_minutes, transfer_runs
@@ -71,7 +74,9 @@ def main(argv=None) -> int:
                         help='config whose standalone_train dict is the training recipe')
     parser.add_argument('--epochs', type=positive_int, help='training epochs (default: the recipe\'s)')
     parser.add_argument('--data-config', default=str(ROOT / 'configs/search/_base_/datasets/embedded.py'),
-                        help='config whose data_root and synthetic dict define the dataset')
+                        help='config whose data_root and synthetic dict define the dataset (the embedded default), or '
+                             'whose standalone_data gives datasets (configs/ranking/ground_truth_cifar100.py: '
+                             'CIFAR-100, the Track-1 challenge\'s data)')
     parser.add_argument('--out', required=True)
     parser.add_argument('--shard', type=parse_shard, help='K/N: train only shard K of N (see above)')
     parser.add_argument('--collect', action='store_true',
@@ -101,12 +106,16 @@ def main(argv=None) -> int:
     space = build_space(args.space)
     listed = read_arch_list(space, args.archs) if args.archs else None
     check_sample(space, len(listed) if listed else args.num_archs, args.seeds, args.concentration)
-    data = read_config(Path(args.data_config))
-    if 'synthetic' not in data or 'data_root' not in data:
-        raise UsageError(f'--data-config {args.data_config} defines no data_root and synthetic dataset; pass a config '
-                         'such as configs/search/_base_/datasets/embedded.py')
-    spec = SyntheticSpec(**data.synthetic)
-    build_model = lambda arch: build_standalone(space, arch, spec.num_classes)  # noqa: E731
+    missing = next((path for path in args.runs_from if not Path(path).is_file()), None)
+    if missing:
+        raise UsageError(f'--runs-from {missing} does not exist; give the .runs.json file of a '
+                         'tools/make_ground_truth.py table')
+    try:  # before anything is written: a data config without data, or a dataset this machine does not have
+        data = standalone_data(read_config(Path(args.data_config)), f'--data-config {args.data_config}')
+        data.check()
+    except ValueError as err:
+        raise UsageError(str(err)) from None
+    build_model = lambda arch: build_standalone(space, arch, data.num_classes)  # noqa: E731
     out = Path(args.out)
     runs_path = out.with_suffix('.runs.json')
     remove_stale_temp_files(out.parent)
@@ -116,12 +125,12 @@ def main(argv=None) -> int:
         settings = TrainSettings.from_config(args.recipe, **({'epochs': args.epochs} if args.epochs else {}))
         codes = {space.format(a) for a in archs}
         if args.collect:
-            meta = runs_meta(space, spec, settings)
+            meta = runs_meta(space, data, settings)
             table = {'meta': meta, **{key: collect_runs(runs_path, meta, key) for key in (RUNS, CODE, CHECKPOINTS)}}
             table = join_runs(table, args.runs_from)
         else:
-            table = run_ground_truth(space, build_model, archs, args.seeds, runs_path, Path(data.data_root), spec,
-                                     settings, shard=args.shard, device=args.device,
+            table = run_ground_truth(space, build_model, archs, args.seeds, runs_path, data, settings,
+                                     shard=args.shard, device=args.device,
                                      checkpoint_dir=args.keep_checkpoints and Path(args.keep_checkpoints))
         # The table is this sample's: runs of other architectures in the same runs file (an earlier --num-archs or
         # --arch-seed) stay there, unused, rather than being mixed into it.

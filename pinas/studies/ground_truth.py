@@ -1,16 +1,18 @@
 """Ground truth for ranking studies: train sampled architectures stand-alone, with several seeds.
 
 The embedded dataset is small enough to hold in memory, so training runs on tensors (random crop + flip done in
-torch) instead of a DataLoader: a 32x32 network trains in about a minute on 2 CPU cores. Results are appended to a
+torch) instead of a DataLoader: a 32x32 network trains in about a minute on 2 CPU cores. CIFAR-100 (the full-size
+Track-1 ground truth, :class:`RegistryData`) fits in memory the same way. Results are appended to a
 JSON file after every run, so an interrupted job resumes where it stopped, and jobs can be split into shards that
 several processes train at once.
 
 A runs file proves what its numbers were measured on: its meta holds the dataset fingerprint (the synthetic spec
-and the generator's version), and its ``code`` entry the code state (commit, dirty flag) each run trained with, so
+and the generator's version, or a hash of a real dataset's images and labels), and its ``code`` entry the code state (commit, dirty flag) each run trained with, so
 runs resumed across commits say so.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import random
@@ -202,10 +204,89 @@ def synthetic_fingerprint(spec: SyntheticSpec) -> str:
     return fingerprint(dict(spec=asdict(spec), generator=SYNTHETIC_GENERATOR_VERSION))
 
 
-def runs_meta(space, spec: SyntheticSpec, settings: TrainSettings) -> dict:
+@dataclass(frozen=True)
+class SyntheticData:
+    """The embedded generator's images (written to ``root`` on first use): the default ground truth's data, recorded
+    by its spec and fingerprinted by spec and generator version."""
+    root: Path
+    spec: SyntheticSpec
+
+    @property
+    def num_classes(self) -> int:
+        return self.spec.num_classes
+
+    def meta(self) -> dict:
+        return {'dataset': asdict(self.spec), DATASET_FINGERPRINT: synthetic_fingerprint(self.spec)}
+
+    def check(self) -> None:
+        """Nothing can be missing: the images are generated when first needed."""
+
+    def tensors(self) -> tuple[tuple[torch.Tensor, torch.Tensor], tuple[torch.Tensor, torch.Tensor]]:
+        make_synthetic_dataset(self.root, self.spec)
+        train, val = (ImageFolder(self.root, ann_file=f'meta/{split}.txt').as_tensors() for split in ('train', 'val'))
+        return train, val
+
+
+class RegistryData:
+    """Two datasets of the pinas registry held in memory as tensors: the ground truth at full size, e.g. CIFAR-100
+    (configs/ranking/ground_truth_cifar100.py). ``cfg``: ``dict(num_classes=N, train=<dataset>, val=<dataset>)``,
+    each dataset giving normalised tensors without random augmentation (the recipe crops and flips the training
+    tensors itself). Recorded by the config; its fingerprint hashes the images and labels (a copy of a public
+    dataset has no generator spec to hash, and a changed or truncated copy must not join another copy's runs)."""
+
+    def __init__(self, cfg: Mapping):
+        cfg = json.loads(json.dumps(dict(cfg)))  # plain JSON values, as a runs file reads them back
+        missing = [key for key in ('num_classes', 'train', 'val') if key not in cfg]
+        if missing or not isinstance(cfg['num_classes'], int) or cfg['num_classes'] < 2:
+            raise ValueError(f'standalone_data needs num_classes (a whole number >= 2), train and val (dataset '
+                             f'configs), e.g. configs/ranking/ground_truth_cifar100.py; got {sorted(cfg)}')
+        self.cfg, self._tensors = cfg, None
+
+    @property
+    def num_classes(self) -> int:
+        return self.cfg['num_classes']
+
+    def check(self) -> None:
+        """Read the datasets now (a tool calls this before it writes anything), so a missing copy fails first."""
+        self.tensors()
+
+    def tensors(self) -> tuple[tuple[torch.Tensor, torch.Tensor], tuple[torch.Tensor, torch.Tensor]]:
+        if self._tensors is None:
+            self._tensors = tuple(_dataset_tensors(self.cfg[split]) for split in ('train', 'val'))
+        return self._tensors
+
+    def meta(self) -> dict:
+        digest = hashlib.sha256()
+        for x, y in self.tensors():
+            digest.update(x.contiguous().numpy().tobytes())
+            digest.update(y.numpy().astype(np.int64).tobytes())
+        return {'dataset': self.cfg, DATASET_FINGERPRINT: digest.hexdigest()[:16]}
+
+
+def _dataset_tensors(cfg: Mapping) -> tuple[torch.Tensor, torch.Tensor]:
+    from ..registry import DATASETS
+    dataset = DATASETS.build(dict(cfg))
+    items = [dataset[i] for i in range(len(dataset))]
+    if not items:
+        raise ValueError(f'dataset {cfg.get("type")} holds no images; check its root')
+    return torch.stack([item['inputs'] for item in items]), torch.tensor([int(item['data_samples']) for item in items])
+
+
+def standalone_data(cfg: Mapping, source: str = 'the data config') -> SyntheticData | RegistryData:
+    """The data a ground truth trains on, from a config: ``standalone_data`` (datasets of the registry) or
+    ``data_root`` + ``synthetic`` (the embedded generator, configs/search/_base_/datasets/embedded.py)."""
+    if 'standalone_data' in cfg:
+        return RegistryData(cfg['standalone_data'])
+    if 'synthetic' in cfg and 'data_root' in cfg:
+        return SyntheticData(Path(cfg['data_root']), SyntheticSpec(**cfg['synthetic']))
+    raise ValueError(f'{source} defines neither standalone_data (datasets, e.g. '
+                     'configs/ranking/ground_truth_cifar100.py) nor data_root and synthetic (the embedded default, '
+                     'configs/search/_base_/datasets/embedded.py); pass one of those')
+
+
+def runs_meta(space, data: SyntheticData | RegistryData, settings: TrainSettings) -> dict:
     """What a runs file records of its settings; runs of other settings are never mixed into one table."""
-    return {'space': space.name, 'dataset': asdict(spec), DATASET_FINGERPRINT: synthetic_fingerprint(spec),
-            'train': asdict(settings)}
+    return {'space': space.name, **data.meta(), 'train': asdict(settings)}
 
 
 def collect_runs(out: Path, meta: dict, key: str = RUNS) -> dict:
@@ -257,7 +338,7 @@ def code_states(table: dict) -> list[dict]:
 
 
 def run_ground_truth(space, build_model: Callable[[Arch], nn.Module], archs: Sequence[Arch], seeds: Sequence[int],
-                     out: Path, data_root: Path, spec: SyntheticSpec, settings: TrainSettings,
+                     out: Path, data: SyntheticData | RegistryData, settings: TrainSettings,
                      log: Callable[[str], None] = print,
                      shard: tuple[int, int] | None = None, device: torch.device | str | None = None,
                      checkpoint_dir: Path | None = None) -> dict:
@@ -270,13 +351,12 @@ def run_ground_truth(space, build_model: Callable[[Arch], nn.Module], archs: Seq
     """
     if shard is not None and not 0 <= shard[0] < shard[1]:
         raise ValueError(f'shard {shard[0]}/{shard[1]}: K of K/N must be in 0..N-1')
-    meta = runs_meta(space, spec, settings)
+    meta = runs_meta(space, data, settings)
     runs, states, kept = (collect_runs(out, meta, key) for key in (RUNS, CODE, CHECKPOINTS))
     jobs = [(a, s) for a in archs for s in seeds]
     if shard is not None:
         jobs, out = jobs[shard[0]::shard[1]], shard_path(out, *shard)
-    make_synthetic_dataset(data_root, spec)
-    train, val = (ImageFolder(data_root, ann_file=f'meta/{split}.txt').as_tensors() for split in ('train', 'val'))
+    train, val = data.tensors()
     if len(train[0]) < settings.batch_size:
         raise ValueError(f'{len(train[0])} training images in batches of {settings.batch_size}: 0 steps per epoch, '
                          'so every run would keep its initial weights; use more images or a smaller batch')

@@ -275,7 +275,7 @@ def test_standalone_entries_fine_tune_each_seed_from_its_own_pretraining_run(tin
     every seed from one pretraining seed's weights."""
     from pinas.datasets import SyntheticSpec
     from pinas.models import build_standalone
-    from pinas.studies.ground_truth import TrainSettings, run_ground_truth
+    from pinas.studies.ground_truth import SyntheticData, TrainSettings, run_ground_truth
     from pinas.spaces import build_space
     recipe = ROOT / 'configs/ranking/ground_truth.py'  # the shipped stand-alone recipe, shortened
     space = build_space('track1_resnet20')
@@ -283,7 +283,8 @@ def test_standalone_entries_fine_tune_each_seed_from_its_own_pretraining_run(tin
     spec = SyntheticSpec(train_per_class=2, val_per_class=1)
     runs = tmp_path / 'gt.runs.json'
     table = run_ground_truth(space, lambda a: build_standalone(space, a, spec.num_classes), archs, [0, 1], runs,
-                             tmp_path / 'data', spec, TrainSettings.from_config(recipe, epochs=1, batch_size=16),
+                             SyntheticData(tmp_path / 'data', spec),
+                             TrainSettings.from_config(recipe, epochs=1, batch_size=16),
                              lambda _: None, checkpoint_dir=tmp_path / 'kept')
     wanted = tmp_path / 'archs.txt'
     wanted.write_text(space.format(archs[1]) + '\n')

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 import torch
 
-from pinas.studies.ground_truth import (TrainSettings, run_ground_truth, sample_archs, shard_path, summarize,
-                                     warmup_cosine)
+from pinas.studies.ground_truth import (SyntheticData, TrainSettings, run_ground_truth, sample_archs, shard_path,
+                                     summarize, warmup_cosine)
 from pinas.datasets import SyntheticSpec
 from pinas.models import StandaloneResNeSt
 from pinas.spaces import build_space
@@ -57,39 +57,41 @@ def test_warmup_then_cosine():
     assert factors[4] == 1.0 and all(a > b for a, b in zip(factors[4:], factors[5:])) and factors[-1] > 0
 
 
-def _tiny_job():
-    """Settings, 3 architectures and their builder for ground-truth runs of a second or two each."""
+def _tiny_job(tmp_path):
+    """Data (generated under ``tmp_path``), settings, 3 architectures and their builder for ground-truth runs of a
+    second or two each."""
     spec = SyntheticSpec(train_per_class=2, val_per_class=1)
-    return spec, TrainSettings.from_config(RECIPE, epochs=1, batch_size=16), sample_archs(TINY, 3, seed=0), \
+    settings = TrainSettings.from_config(RECIPE, epochs=1, batch_size=16)
+    return SyntheticData(tmp_path / 'data', spec), settings, sample_archs(TINY, 3, seed=0), \
         lambda arch: StandaloneResNeSt(arch, TINY, num_classes=spec.num_classes)
 
 
 @pytest.mark.slow
 def test_runs_resume_without_retraining_and_report_the_seed_to_seed_tau(tmp_path):
-    spec, settings, archs, build = _tiny_job()
+    data, settings, archs, build = _tiny_job(tmp_path)
     out, logs = tmp_path / 'gt.runs.json', []
-    first = run_ground_truth(TINY, build, archs[:2], [0, 1], out, tmp_path / 'data', spec, settings, logs.append)
+    first = run_ground_truth(TINY, build, archs[:2], [0, 1], out, data, settings, logs.append)
     assert len(logs) == 4
-    again = run_ground_truth(TINY, build, archs, [0, 1], out, tmp_path / 'data', spec, settings, logs.append)
+    again = run_ground_truth(TINY, build, archs, [0, 1], out, data, settings, logs.append)
     assert len(logs) == 6  # only the new architecture trained
     assert {k: again['runs'][k] for k in first['runs']} == first['runs']
     summary = summarize(again, [0, 1])
     assert summary['num_archs'] == 3 and set(summary['seed_to_seed_kendall_tau']) == {'0-1'}
     with pytest.raises(ValueError, match='produced with other settings'):
-        run_ground_truth(TINY, build, archs, [0], out, tmp_path / 'data', spec,
+        run_ground_truth(TINY, build, archs, [0], out, data,
                          TrainSettings.from_config(RECIPE, epochs=2), print)
 
 
 @pytest.mark.slow
 def test_shards_split_the_jobs_and_a_plain_run_collects_them(tmp_path):
-    spec, settings, archs, build = _tiny_job()
+    data, settings, archs, build = _tiny_job(tmp_path)
     out, logs = tmp_path / 'gt.runs.json', []
     for index in range(2):  # as two processes would, one after the other here
-        run_ground_truth(TINY, build, archs, [0, 1], out, tmp_path / 'data', spec, settings, logs.append,
+        run_ground_truth(TINY, build, archs, [0, 1], out, data, settings, logs.append,
                          shard=(index, 2))
     assert len(logs) == 6  # the 6 jobs split 3 + 3, none twice
     assert shard_path(out, 0, 2).is_file() and shard_path(out, 1, 2).is_file() and not out.exists()
-    table = run_ground_truth(TINY, build, archs, [0, 1], out, tmp_path / 'data', spec, settings, logs.append)
+    table = run_ground_truth(TINY, build, archs, [0, 1], out, data, settings, logs.append)
     assert len(logs) == 6  # collecting trains nothing
     assert summarize(table, [0, 1])['num_archs'] == 3 and out.is_file()
 
@@ -100,9 +102,9 @@ def test_kept_checkpoints_are_written_before_their_run_is_recorded_and_named_by_
     import hashlib
 
     from pinas.studies.ground_truth import CHECKPOINTS, checkpoint_path, kept_checkpoints
-    spec, settings, archs, build = _tiny_job()
+    data, settings, archs, build = _tiny_job(tmp_path)
     out, logs, kept_dir = tmp_path / 'gt.runs.json', [], tmp_path / 'kept'
-    table = run_ground_truth(TINY, build, archs[:2], [0, 1], out, tmp_path / 'data', spec, settings, logs.append,
+    table = run_ground_truth(TINY, build, archs[:2], [0, 1], out, data, settings, logs.append,
                              checkpoint_dir=kept_dir)
     meta, kept = kept_checkpoints(out)
     assert meta == table['meta'] and kept.keys() == table[CHECKPOINTS].keys() and len(logs) == 4
@@ -117,7 +119,7 @@ def test_kept_checkpoints_are_written_before_their_run_is_recorded_and_named_by_
     model.load_state_dict(saved['state_dict'])  # the network's own keys, nothing missing
 
     (kept_dir / code / 'seed1.pth').unlink()
-    run_ground_truth(TINY, build, archs[:2], [0, 1], out, tmp_path / 'data', spec, settings, logs.append,
+    run_ground_truth(TINY, build, archs[:2], [0, 1], out, data, settings, logs.append,
                      checkpoint_dir=kept_dir)
     assert len(logs) == 5 and (kept_dir / code / 'seed1.pth').is_file()  # only the run that lost its file
     with pytest.raises(ValueError, match='does not exist'):
@@ -138,9 +140,9 @@ def test_kept_checkpoints_are_written_before_their_run_is_recorded_and_named_by_
 
 def test_a_batch_larger_than_the_data_is_refused_before_any_run(tmp_path):
     """drop_last would give 0 steps per epoch: every run would report its untrained network as ground truth."""
-    spec, _, archs, build = _tiny_job()
+    data, _, archs, build = _tiny_job(tmp_path)
     with pytest.raises(ValueError, match='0 steps per epoch'):
-        run_ground_truth(TINY, build, archs, [0], tmp_path / 'gt.runs.json', tmp_path / 'data', spec,
+        run_ground_truth(TINY, build, archs, [0], tmp_path / 'gt.runs.json', data,
                          TrainSettings.from_config(RECIPE, epochs=1, batch_size=1000), print)
 
 
@@ -168,16 +170,15 @@ def test_runs_files_of_one_setting_join_into_a_table_over_every_seed(tmp_path):
     seeds 2 and 3) rank as one table over all four; a seed two files hold with different values, or a file of other
     settings, is refused."""
     from pinas.studies.ground_truth import CHECKPOINTS, CODE, RUNS, join_runs, runs_meta
-    spec, settings, archs, _ = _tiny_job()
-    meta = runs_meta(TINY, spec, settings)
+    data, settings, archs, _ = _tiny_job(tmp_path)
+    meta = runs_meta(TINY, data, settings)
     codes = [TINY.format(a) for a in sample_archs(TINY, 6, seed=0)]
     state = dict(git_commit='abc', git_dirty=False)
 
     def runs_file(name, seeds, offset=0.0, file_meta=meta):
         path = tmp_path / f'{name}.runs.json'
-        path.write_text(json.dumps({'meta': file_meta,
-                                    RUNS: {c: {str(s): 50.0 + i + s + offset for s in seeds} for i, c in enumerate(codes)},
-                                    CODE: {c: {str(s): state for s in seeds} for c in codes}}))
+        runs = {c: {str(s): 50.0 + i + s + offset for s in seeds} for i, c in enumerate(codes)}
+        path.write_text(json.dumps({'meta': file_meta, RUNS: runs, CODE: {c: {str(s): state for s in seeds} for c in codes}}))
         return path
 
     first, second = runs_file('s01', [0, 1]), runs_file('s23', [2, 3])
@@ -193,3 +194,38 @@ def test_runs_files_of_one_setting_join_into_a_table_over_every_seed(tmp_path):
         join_runs({'meta': meta, RUNS: {}}, [runs_file('other', [4], file_meta=other)])
     with pytest.raises(ValueError, match='none.runs.json does not exist'):
         join_runs({'meta': meta, RUNS: {}}, [tmp_path / 'none.runs.json'])
+
+
+def test_a_ground_truth_trains_on_datasets_of_the_registry_fingerprinted_by_their_images(tmp_path):
+    """At full size the table trains on a dataset such as CIFAR-100 (``standalone_data`` of a data config): its runs
+    file records the datasets' config and a fingerprint of the images themselves, so runs on a changed copy are not
+    mixed in."""
+    from pinas.datasets import make_synthetic_dataset
+    from pinas.studies.ground_truth import RegistryData, standalone_data
+    synthetic, settings, archs, build = _tiny_job(tmp_path)
+    make_synthetic_dataset(synthetic.root, synthetic.spec)  # an image folder on disk, standing in for CIFAR-100
+    pipeline = [dict(type='ToTensor'), dict(type='Normalize', mean=(0.5, 0.5, 0.5), std=(0.25, 0.25, 0.25))]
+    folder = lambda split, root=synthetic.root: dict(type='ImageFolder', root=str(root),  # noqa: E731
+                                                      ann_file=f'meta/{split}.txt', pipeline=pipeline)
+    cfg = dict(standalone_data=dict(num_classes=synthetic.num_classes, train=folder('train'), val=folder('val')))
+    data = standalone_data(cfg)
+    assert isinstance(data, RegistryData) and data.num_classes == synthetic.num_classes
+    (x, y), _ = data.tensors()
+    assert torch.allclose(x, synthetic.tensors()[0][0], atol=1e-5) and torch.equal(y, synthetic.tensors()[0][1])
+    out = tmp_path / 'gt.runs.json'
+    table = run_ground_truth(TINY, build, archs[:1], [0], out, data, settings, lambda _: None)
+    saved = json.loads(out.read_text())['meta']
+    assert saved == table['meta'] and saved['dataset']['train']['pipeline'][1]['mean'] == [0.5, 0.5, 0.5]
+
+    changed = tmp_path / 'changed'  # the same files with one label swapped: another dataset
+    shutil.copytree(synthetic.root, changed)
+    lines = (changed / 'meta/train.txt').read_text().splitlines()
+    path, label = lines[0].rsplit(' ', 1)
+    lines[0] = f'{path} {(int(label) + 1) % synthetic.num_classes}'
+    (changed / 'meta/train.txt').write_text('\n'.join(lines) + '\n')
+    moved = RegistryData(dict(cfg['standalone_data'], train=folder('train', changed), val=folder('val', changed)))
+    assert moved.meta()['dataset_fingerprint'] != data.meta()['dataset_fingerprint']
+    with pytest.raises(ValueError, match='standalone_data needs num_classes .* train and val'):
+        standalone_data(dict(standalone_data=dict(num_classes=4, train=folder('train'))))
+    with pytest.raises(ValueError, match='defines neither standalone_data .* nor data_root and synthetic'):
+        standalone_data(dict(data_root='data'))

@@ -14,8 +14,9 @@ from pinas.leaderboard.record import RECORD_FILE, load_record
 from pinas.leaderboard.render import UNVERIFIED, provenance_text
 from pinas.leaderboard.table import LeaderboardError, build_boards
 from pinas.models import StandaloneResNeSt
-from pinas.studies.ground_truth import (CODE, DATASET_FINGERPRINT, RUNS, TrainSettings, collect_runs,
-                                        run_ground_truth, runs_meta, sample_archs, synthetic_fingerprint)
+from pinas.studies.ground_truth import (CODE, DATASET_FINGERPRINT, RUNS, SyntheticData, TrainSettings,
+                                        collect_runs, run_ground_truth, runs_meta, sample_archs,
+                                        synthetic_fingerprint)
 from pinas.spaces import build_space
 from pinas.utils.provenance import code_state, git_dirty
 
@@ -144,7 +145,7 @@ def test_a_ground_truth_run_carries_the_dataset_fingerprint_and_its_code_state(t
     (arch,) = sample_archs(TINY, 1, seed=0)
     out = tmp_path / 'gt.runs.json'
     run_ground_truth(TINY, lambda a: StandaloneResNeSt(a, TINY, num_classes=spec.num_classes), [arch], [0], out,
-                     tmp_path / 'data', spec, settings, log=lambda _: None)
+                     SyntheticData(tmp_path / 'data', spec), settings, log=lambda _: None)
     table = json.loads(out.read_text())
     assert table['meta'][DATASET_FINGERPRINT] == synthetic_fingerprint(spec)
     assert synthetic_fingerprint(spec) != synthetic_fingerprint(SyntheticSpec(num_classes=2, train_per_class=2,
@@ -156,5 +157,6 @@ def test_committed_ground_truth_runs_without_fingerprints_still_read():
     path = ROOT / 'results' / 'ground_truth' / 'pinas_resnest_tiny.runs.json'
     saved = json.loads(path.read_text())
     assert DATASET_FINGERPRINT not in saved['meta']
-    meta = runs_meta(TINY, SyntheticSpec(**saved['meta']['dataset']), TrainSettings(**saved['meta']['train']))
+    data = SyntheticData(ROOT / 'data', SyntheticSpec(**saved['meta']['dataset']))
+    meta = runs_meta(TINY, data, TrainSettings(**saved['meta']['train']))
     assert collect_runs(path, meta) == saved[RUNS] and collect_runs(path, meta, CODE) == {}
