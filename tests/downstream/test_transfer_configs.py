@@ -133,3 +133,30 @@ def test_missing_pretrained_checkpoint_is_named():
     cfg = Config.fromfile(str(MASK_RCNN))
     with pytest.raises(FileNotFoundError, match='model.backbone.init_cfg.checkpoint=PATH'):
         check_pretrained(cfg)
+
+
+@pytest.mark.parametrize('full, small', [
+    ('deeplabv3_track1-standalone-d8_4xb4-160k_ade20k-512x512.py',
+     'deeplabv3_track1-standalone-d8_ade-small-96x96.py'),
+    ('faster-rcnn_track1-standalone_fpn_syncbn-backbone+head_ms-1x_coco.py',
+     'faster-rcnn_track1-standalone_fpn_coco-small.py')])
+def test_the_full_size_transfer_ground_truth_fine_tunes_the_small_one_s_backbone_on_the_real_task(full, small):
+    """A cluster reruns the CPU study at full size by changing configs: the same stand-alone Track-1 backbone (space,
+    shortcut layout, strides, trained BN) on the real dataset and schedule, its heads fed by the backbone's widths."""
+    big, little = (Config.fromfile(str(CONFIGS / 'transfer_gt' / name)) for name in (full, small))
+    keys = ('type', 'space', 'shortcut', 'stem_stride', 'stem_pool', 'norm_cfg', 'norm_eval', 'frozen_stages')
+    assert {k: big.model.backbone.get(k) for k in keys} == {k: little.model.backbone.get(k) for k in keys}
+    assert big.model.backbone.space == 'track1_resnet20' and big.model.backbone.shortcut == 'official'
+    if 'deeplabv3' in full:
+        assert (big.crop_size, big.train_cfg.max_iters, big.model.decode_head.num_classes) == ((512, 512), 160000, 150)
+        dataset = big.train_dataloader.dataset
+        assert dataset.type == 'ADE20KDataset' and 'small' not in dataset.data_root
+    else:
+        assert big.train_cfg.max_epochs == 12 and big.train_dataloader.dataset.data_root == 'data/coco/'
+    model = build_model(big)
+    with torch.no_grad():
+        features = model.backbone.eval()(torch.zeros(1, 3, 64, 64))
+    for index, wanted in head_inputs(big):
+        assert features[index].shape[1] == wanted
+    if 'deeplabv3' in full:
+        assert features[-1].shape[-1] == 64 // 8  # output stride 8
