@@ -162,7 +162,7 @@ def plot_reference_pair(points: Mapping[str, Sequence[float]], path, xlabel: str
     figure = Figure(figsize=PAIR_FIGSIZE, dpi=DPI)
     FigureCanvasAgg(figure)
     axes = figure.add_subplot()
-    values = []
+    values, placed = [], {}
     for label, (x, xlo, xhi, y, ylo, yhi) in points.items():
         if any(v is None or math.isnan(v) for v in (x, y)):
             continue
@@ -171,7 +171,7 @@ def plot_reference_pair(points: Mapping[str, Sequence[float]], path, xlabel: str
         style = (dict(marker='s', color=BASELINE_COLOR, markersize=4, elinewidth=0.6) if label in baselines else
                  dict(marker='o', markersize=6, elinewidth=1.0))
         axes.errorbar([x], [y], capsize=2, linestyle='none', **bars, **style)
-        axes.annotate(label, (x, y), xytext=(4, 4), textcoords='offset points', fontsize='x-small')
+        placed[label] = (x, y)
     low = min([0.0, *values]) - 0.05
     high = max([0.0, *values]) + 0.05
     for label, (cx, cy) in (ceilings or {}).items():
@@ -192,7 +192,54 @@ def plot_reference_pair(points: Mapping[str, Sequence[float]], path, xlabel: str
     axes.legend(fontsize='x-small', loc='upper left')
     if title:
         axes.set_title(title, fontsize='medium')
+    _label_points(axes, placed)
     return _save(figure, path)
+
+
+POINT_LABEL_SIZE = 6.5  # points; a label's width is estimated at 0.6 of this per character, its height at 1.3
+POINT_LABEL_OFFSETS = [(1, 1), (1, -1), (-1, 1), (-1, -1), (0, 1.6), (0, -1.6)]  # directions tried, in order
+POINT_LABEL_RINGS = (4, 10, 18, 28, 40, 55)  # distances tried (points), nearest first; beyond the first, a leader line
+
+
+def _label_points(axes, points: Mapping[str, tuple[float, float]]) -> None:
+    """Label each point where its text overlaps no other label or point and no other point is nearer to it (greedy:
+    points in order of x, positions nearest first; then a free place, then the place that overlaps least), in
+    display coordinates once the axes' limits and aspect are final; a label set apart gets a leader line."""
+    axes.apply_aspect()
+    scale = axes.figure.dpi / 72  # points to pixels
+    width = lambda text: 0.6 * POINT_LABEL_SIZE * len(text) * scale  # noqa: E731
+    height = 1.3 * POINT_LABEL_SIZE * scale
+    pixels = {label: axes.transData.transform(xy) for label, xy in points.items()}
+    marker = 4 * scale
+    taken = [(px - marker, py - marker, px + marker, py + marker) for px, py in pixels.values()]
+
+    def overlaps(box):
+        return sum(not (box[2] <= t[0] or box[0] >= t[2] or box[3] <= t[1] or box[1] >= t[3]) for t in taken)
+
+    def nearest_is(box, own):
+        """No other point is nearer to the text than its own (a reader pairs a label with the nearest point)."""
+        def near(p):  # squared distance from the point to the box
+            return max(box[0] - p[0], 0, p[0] - box[2]) ** 2 + max(box[1] - p[1], 0, p[1] - box[3]) ** 2
+        return all(near(p) > near(own) for p in pixels.values() if not (p == own).all())
+
+    for label in sorted(points, key=lambda item: points[item]):
+        px, py = pixels[label]
+        w = width(label)
+        choices = []
+        for ring in POINT_LABEL_RINGS:
+            for dx, dy in POINT_LABEL_OFFSETS:
+                x0 = px + dx * ring * scale - (w if dx < 0 else w / 2 if dx == 0 else 0)
+                y0 = py + dy * ring * scale - (height if dy < 0 else 0)
+                choices.append(((x0, y0, x0 + w, y0 + height), ring))
+        free = [c for c in choices if not overlaps(c[0])]
+        unambiguous = [c for c in free if nearest_is(c[0], pixels[label])]
+        box, ring = (unambiguous or free or [min(choices, key=lambda c: overlaps(c[0]))])[0]
+        taken.append(box)
+        text_at = axes.transData.inverted().transform((box[0], box[1]))
+        axes.annotate(label, points[label], xytext=text_at, textcoords='data', fontsize=POINT_LABEL_SIZE,
+                      ha='left', va='bottom', annotation_clip=False,
+                      arrowprops=dict(arrowstyle='-', color='0.5', linewidth=0.5) if ring > POINT_LABEL_RINGS[0]
+                      else None)
 
 
 def _bar(value: float, low: float, high: float) -> list[list[float]]:
