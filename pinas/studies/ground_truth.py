@@ -2,13 +2,13 @@
 
 The embedded dataset is small enough to hold in memory, so training runs on tensors (random crop + flip done in
 torch) instead of a DataLoader: a 32x32 network trains in about a minute on 2 CPU cores. CIFAR-100 (the full-size
-Track-1 ground truth, :class:`RegistryData`) fits in memory the same way. Results are appended to a
-JSON file after every run, so an interrupted job resumes where it stopped, and jobs can be split into shards that
-several processes train at once.
+Track-1 ground truth, :class:`RegistryData`) fits in memory the same way. Results are appended to a JSON file
+after every run, so an interrupted job resumes where it stopped, and jobs can be split into shards that several
+processes train at once.
 
 A runs file proves what its numbers were measured on: its meta holds the dataset fingerprint (the synthetic spec
-and the generator's version, or a hash of a real dataset's images and labels), and its ``code`` entry the code state (commit, dirty flag) each run trained with, so
-runs resumed across commits say so.
+and the generator's version, or a hash of a real dataset's images and labels), and its ``code`` entry the code
+state (commit, dirty flag) each run trained with, so runs resumed across commits say so.
 """
 from __future__ import annotations
 
@@ -301,11 +301,11 @@ def collect_runs(out: Path, meta: dict, key: str = RUNS) -> dict:
 
 
 def join_runs(table: dict, paths: Sequence[Path]) -> dict:
-    """``table`` with the runs (and their code states and kept weights) of other runs files of the same settings
-    joined in: seeds trained as separate tables, e.g. a transfer ground truth's pretraining seeds beside the
-    classification table's, become one table over every seed. A run two files hold with different values is refused
-    (two runs of one seed are not one measurement)."""
-    keys = (RUNS, CODE, CHECKPOINTS)
+    """``table`` with the runs (and their code states) of other runs files of the same settings joined in: seeds
+    trained as separate tables, e.g. a transfer ground truth's pretraining seeds beside the classification table's,
+    become one table over every seed. A run two files hold with different values is refused (two runs of one seed
+    are not one measurement). Kept weights stay with their own runs file, whose paths are relative to it."""
+    keys = (RUNS, CODE)
     joined = {key: {code: dict(seeds) for code, seeds in table.get(key, {}).items()} for key in keys}
     origin = {(code, seed): 'the table' for code, seeds in joined[RUNS].items() for seed in seeds}
     for path in map(Path, paths):

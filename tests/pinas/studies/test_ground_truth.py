@@ -169,7 +169,7 @@ def test_runs_files_of_one_setting_join_into_a_table_over_every_seed(tmp_path):
     """Seeds trained as separate tables (the classification table's 0 and 1, a transfer ground truth's pretraining
     seeds 2 and 3) rank as one table over all four; a seed two files hold with different values, or a file of other
     settings, is refused."""
-    from pinas.studies.ground_truth import CHECKPOINTS, CODE, RUNS, join_runs, runs_meta
+    from pinas.studies.ground_truth import CODE, RUNS, join_runs, runs_meta
     data, settings, archs, _ = _tiny_job(tmp_path)
     meta = runs_meta(TINY, data, settings)
     codes = [TINY.format(a) for a in sample_archs(TINY, 6, seed=0)]
@@ -182,7 +182,7 @@ def test_runs_files_of_one_setting_join_into_a_table_over_every_seed(tmp_path):
         return path
 
     first, second = runs_file('s01', [0, 1]), runs_file('s23', [2, 3])
-    table = join_runs({'meta': meta, RUNS: {}, CODE: {}, CHECKPOINTS: {}}, [first, second])
+    table = join_runs({'meta': meta, RUNS: {}, CODE: {}}, [first, second])
     summary = summarize(table, [0, 1, 2, 3])
     assert summary['num_archs'] == 6 and len(summary['seed_to_seed_kendall_tau']) == 6  # every pair of 4 seeds
     assert summary['rows'][0]['top1_seed3'] == 50.0 + 5 + 3 and table[CODE][codes[0]]['2'] == state
