@@ -170,7 +170,7 @@ class Scorer:
     kind: str | ProxyScore
     recalib: Callable[[], Iterable]
     val: Callable[[], Iterable]
-    recalib_batches: int | None = 20
+    recalib_batches: int | None  # no default: a search config's search.scorer.recalib_batches is required
     memory: Callable[[], Iterable] | None = None
     options: Mapping[str, Any] | None = None
     recalibration: Mapping[str, Any] | None = None

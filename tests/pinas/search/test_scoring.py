@@ -54,9 +54,9 @@ def test_scores_are_deterministic(supernet, kind):
 
 def test_unknown_scorer_is_named(supernet):
     with pytest.raises(ValueError, match='choose one of'):
-        Scorer(supernet, 'flops', recalib=list, val=list)
+        Scorer(supernet, 'flops', recalib=list, val=list, recalib_batches=1)
     with pytest.raises(ValueError, match='memory set'):
-        Scorer(supernet, 'knn', recalib=list, val=list)
+        Scorer(supernet, 'knn', recalib=list, val=list, recalib_batches=1)
 
 
 @pytest.mark.parametrize('kind', ['knn', 'contrastive', 'linear_probe'])
