@@ -264,8 +264,11 @@ class RegistryData:
 
 
 def _dataset_tensors(cfg: Mapping) -> tuple[torch.Tensor, torch.Tensor]:
+    from mmengine.registry import DefaultScope
+
     from ..registry import DATASETS
-    dataset = DATASETS.build(dict(cfg))
+    with DefaultScope.overwrite_default_scope('pinas'):  # pinas's datasets, whichever scope a caller has set
+        dataset = DATASETS.build(dict(cfg))
     items = [dataset[i] for i in range(len(dataset))]
     if not items:
         raise ValueError(f'dataset {cfg.get("type")} holds no images; check its root')

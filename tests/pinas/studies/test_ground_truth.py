@@ -210,7 +210,10 @@ def test_a_ground_truth_trains_on_datasets_of_the_registry_fingerprinted_by_thei
     cfg = dict(standalone_data=dict(num_classes=synthetic.num_classes, train=folder('train'), val=folder('val')))
     data = standalone_data(cfg)
     assert isinstance(data, RegistryData) and data.num_classes == synthetic.num_classes
-    (x, y), _ = data.tensors()
+    import mmdet.registry  # noqa: F401  (the mmdet scope exists)
+    from mmengine.registry import DefaultScope
+    with DefaultScope.overwrite_default_scope('mmdet'):  # as a transfer job in the same process leaves it
+        (x, y), _ = data.tensors()
     assert torch.allclose(x, synthetic.tensors()[0][0], atol=1e-5) and torch.equal(y, synthetic.tensors()[0][1])
     out = tmp_path / 'gt.runs.json'
     table = run_ground_truth(TINY, build, archs[:1], [0], out, data, settings, lambda _: None)
