@@ -453,7 +453,8 @@ def build_record(cfg: Config, model, checkpoint: Path, meta: Mapping, metrics: M
         peak_memory_MB=meter.peak_memory_MB(), checkpoint=stored_path(checkpoint, record_file),
         checkpoint_sha256=sha256_file(checkpoint), pipeline=pipeline_of(cfg),
         pretrain=options.get('pretrain', INHERITED if pretrained_checkpoint(cfg) else SCRATCH),
-        **pretrained_provenance(cfg, record_file))
+        **pretrained_provenance(cfg, record_file),
+        pretrained_dataset_fingerprint=pretraining_data(cfg) if options.get('pretrain') == STANDALONE else None)
 
 
 def pretrained_provenance(cfg: Config, record_file=RECORD_FILE) -> dict[str, str]:
@@ -463,6 +464,16 @@ def pretrained_provenance(cfg: Config, record_file=RECORD_FILE) -> dict[str, str
     if not checkpoint or '://' in str(checkpoint) or not Path(checkpoint).is_file():
         return {}
     return dict(pretrained_checkpoint=stored_path(checkpoint, record_file), pretrained_sha256=sha256_file(checkpoint))
+
+
+def pretraining_data(cfg: Config) -> str | None:
+    """The dataset fingerprint a stand-alone pretraining checkpoint carries in its meta (tools/make_ground_truth.py
+    --keep-checkpoints writes it), or None where the initial weights are not such a local file."""
+    checkpoint = pretrained_checkpoint(cfg)
+    if not checkpoint or '://' in str(checkpoint) or not Path(checkpoint).is_file():
+        return None
+    meta = load_checkpoint_file(checkpoint).get('meta')
+    return meta.get('dataset_fingerprint') if isinstance(meta, Mapping) else None
 
 
 def write_record(cfg: Config, model, checkpoint, meta: Mapping, metrics: Mapping, *, loader: str, tta: bool,

@@ -101,6 +101,9 @@ class Record:
     pretrain: Optional[str] = None        # supernet-inherited / standalone / imagenet / scratch
     pretrained_checkpoint: Optional[str] = None  # the backbone's initial weights (a local file) and their sha256
     pretrained_sha256: Optional[str] = None
+    # the data a stand-alone pretraining run trained on (its checkpoint's dataset fingerprint): a transfer ground
+    # truth is one experiment only if every run was pretrained on the same data
+    pretrained_dataset_fingerprint: Optional[str] = None
     citation: Optional[str] = None
     schema_version: int = SCHEMA_VERSION
     origin: str = field(default='<memory>', compare=False)  # the file it was read from; not serialised

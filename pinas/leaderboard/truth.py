@@ -12,8 +12,8 @@ from .record import Record
 from .table import LeaderboardError
 
 # What every record of one ground truth shares (the architecture and the seed vary).
-SHARED_FIELDS = ('source', 'space', 'task', 'dataset', 'split', 'pretrain', 'dataset_fingerprint', 'schedule',
-                 'pipeline')
+SHARED_FIELDS = ('source', 'space', 'task', 'dataset', 'split', 'pretrain', 'pretrained_dataset_fingerprint',
+                 'dataset_fingerprint', 'schedule', 'pipeline')
 
 
 def transfer_runs(records: Sequence[Record], metric: str | None = None) -> dict:

@@ -309,6 +309,7 @@ seeds = [1, 2]""")
     assert (record.pretrain, record.arch, record.seed) == ('standalone', code, 1)
     assert (record.pretrained_checkpoint, record.pretrained_sha256) == (os.path.relpath(weights, record_file.parent),
                                                                          kept['sha256'])
+    assert record.pretrained_dataset_fingerprint == table['meta']['dataset_fingerprint']  # what it pretrained on
     capsys.readouterr()
     assert apis.benchmark_main([str(config), '--work-dir', str(tmp_path / 'w')]) == 0  # its key is its record's
     assert f'1/1 skip {bench.jobs[0].label}: has a record' in capsys.readouterr().out

@@ -29,6 +29,7 @@ def test_records_become_runs_with_their_initial_weights():
 @pytest.mark.parametrize('bad, problem', [
     (dict(dataset_fingerprint='0' * 16), 'differ in dataset_fingerprint'),
     (dict(pretrain='supernet-inherited'), 'differ in pretrain'),
+    (dict(pretrained_dataset_fingerprint='1' * 16), 'differ in pretrained_dataset_fingerprint'),
     (dict(config_sha256='9' * 64), 'ran different configs'),
 ])
 def test_records_of_another_experiment_are_refused(bad, problem):
