@@ -9,7 +9,8 @@ challenge's data) instead, with ``--device cuda`` and one ``--shard`` per GPU (s
 OUT is a ranked table (rows of arch, mean top-1 as ``score``, per-seed top-1), readable by tools/rank_eval.py;
 ``<OUT stem>.runs.json`` holds the raw runs (the job resumes from it) with the code state each trained with,
 ``<OUT stem>.meta.json`` the settings (with the dataset fingerprint), the code states of the table's runs and
-the seed-to-seed Kendall tau, and ``<OUT stem>.archs.txt`` the whole sample from the start (one code per line: what
+the seed-to-seed Kendall tau, ``<OUT stem>.md`` its card (the table as a reader checks it: seed tau, noise ceiling,
+every row), and ``<OUT stem>.archs.txt`` the whole sample from the start (one code per line: what
 tools/zero_cost.py and tools/ranking_study.py --score-also read while the table is still training).
 
 To share the work among N processes or cluster jobs, run the same command with ``--shard K/N`` for K = 0..N-1
@@ -151,6 +152,7 @@ def main(argv=None) -> int:
     ceiling = summary.get("noise_ceiling_kendall_tau_b", {}).get("value")
     print(f'{summary["num_archs"]} architectures, seed-to-seed Kendall tau-b: {summary["seed_to_seed_kendall_tau"]}; '
           f'noise ceiling of the seeds\' mean: {ceiling}')
+    atomic_write_bytes(out.with_suffix('.md'), format_card(summary).encode())
     write_table(out, summary)
     return 0
 

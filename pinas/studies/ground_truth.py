@@ -494,7 +494,7 @@ def seed_to_seed_tau(rows, archs=None, space=None) -> float | None:
 
 
 def format_card(summary: Mapping) -> str:
-    """A ground truth table as a reader checks it (``<table>.md`` beside a transfer table): what was measured, how
+    """A ground truth table as a reader checks it (``<table>.md`` beside the table): what was measured, how
     reproducible it is (seed-to-seed tau with its CI from 20 architectures on, each seed pair's permutation p
     below), the noise ceiling, what a run cost, and every architecture's mean and per-seed values."""
     meta = summary['meta']
@@ -511,6 +511,9 @@ def format_card(summary: Mapping) -> str:
 
     where = ', '.join(f'{k} {meta[k]}' for k in ('task', 'dataset', 'pretrain', 'pipeline') if meta.get(k))
     schedule = ', '.join(f'{k} {v}' for k, v in (meta.get('schedule') or {}).items()) or 'not recorded'
+    if 'train' in meta:  # a stand-alone classification table (tools/make_ground_truth.py trained it)
+        where = f'stand-alone classification, space {meta.get("space")}'
+        schedule = f'epochs {meta["train"]["epochs"]}'
     lines = [f'**{metric}: {summary["num_archs"]} architectures x seeds {", ".join(map(str, seeds))}**', '',
              f'{where}; schedule {schedule}; dataset fingerprint `{meta.get("dataset_fingerprint")}`.', '',
              f'- seed-to-seed Kendall tau-b: {stat("seed_to_seed_kendall_tau_b")}'

@@ -232,3 +232,15 @@ def test_a_ground_truth_trains_on_datasets_of_the_registry_fingerprinted_by_thei
         standalone_data(dict(standalone_data=dict(num_classes=4, train=folder('train'))))
     with pytest.raises(ValueError, match='defines neither standalone_data .* nor data_root and synthetic'):
         standalone_data(dict(data_root='data'))
+
+
+def test_a_classification_table_s_card_says_what_was_trained_and_how_reproducible_it_is():
+    from pinas.studies.ground_truth import format_card
+    meta = {'space': 'track1_resnet20', 'dataset_fingerprint': 'f' * 16, 'train': {'epochs': 10}}
+    rows = [{'arch': f'a{i}', 'score': 50.0 + i, 'top1_seed0': 50.0 + i, 'top1_seed1': 50.5 + i} for i in range(5)]
+    summary = dict(meta=meta, num_archs=5, seeds=[0, 1], seed_to_seed_kendall_tau={'0-1': 1.0},
+                   seed_to_seed_kendall_tau_b={'value': 1.0, 'ci': [None, None]}, rows=rows)
+    card = format_card(summary)
+    assert card.startswith('**top1: 5 architectures x seeds 0, 1**')
+    assert 'stand-alone classification, space track1_resnet20; schedule epochs 10; dataset fingerprint `ffff' in card
+    assert '| 5 | `a4` | 54.00 | 54.00 | 54.50 |' in card
