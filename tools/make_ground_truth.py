@@ -84,8 +84,8 @@ def main(argv=None) -> int:
                         help='write the table from the runs finished so far (every seed of an architecture) and train '
                              'nothing, e.g. while shards are still running')
     parser.add_argument('--runs-from', nargs='+', metavar='RUNS', default=[],
-                        help='with --collect: join the runs of other runs files of the same settings (e.g. another '
-                             'table\'s seeds) into this table, to rank over every seed of both')
+                        help='with --collect: join the runs of other runs files of the same settings (each with its '
+                             'shard files; e.g. another table\'s seeds) into this table, to rank over every seed')
     parser.add_argument('--device', type=device_name, help='where to train (default: cuda when available, else cpu)')
     parser.add_argument('--keep-checkpoints', metavar='DIR',
                         help='keep every run\'s trained weights as DIR/<code>/seed<S>.pth, named with their sha256 '

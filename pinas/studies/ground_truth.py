@@ -304,10 +304,11 @@ def collect_runs(out: Path, meta: dict, key: str = RUNS) -> dict:
 
 
 def join_runs(table: dict, paths: Sequence[Path]) -> dict:
-    """``table`` with the runs (and their code states) of other runs files of the same settings joined in: seeds
-    trained as separate tables, e.g. a transfer ground truth's pretraining seeds beside the classification table's,
-    become one table over every seed. A run two files hold with different values is refused (two runs of one seed
-    are not one measurement). Kept weights stay with their own runs file, whose paths are relative to it."""
+    """``table`` with the runs (and their code states) of other runs files of the same settings (each with the
+    shard files beside it) joined in: seeds trained as separate tables, e.g. a transfer ground truth's pretraining
+    seeds beside the classification table's, become one table over every seed. A run two files hold with different
+    values is refused (two runs of one seed are not one measurement). Kept weights stay with their own runs file,
+    whose paths are relative to it."""
     keys = (RUNS, CODE)
     joined = {key: {code: dict(seeds) for code, seeds in table.get(key, {}).items()} for key in keys}
     origin = {(code, seed): 'the table' for code, seeds in joined[RUNS].items() for seed in seeds}
@@ -315,7 +316,7 @@ def join_runs(table: dict, paths: Sequence[Path]) -> dict:
         if not path.is_file():
             raise ValueError(f'{path} does not exist; give the .runs.json file of a tools/make_ground_truth.py table')
         for key in keys:
-            for code, seeds in _read_runs(path, table['meta'], key).items():
+            for code, seeds in collect_runs(path, table['meta'], key).items():  # the file and its shards
                 for seed, value in seeds.items():
                     held = joined[key].setdefault(code, {})
                     if key == RUNS and seed in held and held[seed] != value:

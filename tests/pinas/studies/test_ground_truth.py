@@ -187,6 +187,9 @@ def test_runs_files_of_one_setting_join_into_a_table_over_every_seed(tmp_path):
     assert summary['num_archs'] == 6 and len(summary['seed_to_seed_kendall_tau']) == 6  # every pair of 4 seeds
     assert summary['rows'][0]['top1_seed3'] == 50.0 + 5 + 3 and table[CODE][codes[0]]['2'] == state
     assert join_runs(table, [first])[RUNS] == table[RUNS]  # the same runs twice are the same runs
+    shutil.copy(second, tmp_path / 'shards.runs.shard1of2.json')  # a file's shards join with it
+    (tmp_path / 'shards.runs.json').write_text(json.dumps({'meta': meta, RUNS: {}}))
+    assert join_runs({'meta': meta, RUNS: {}}, [first, tmp_path / 'shards.runs.json'])[RUNS] == table[RUNS]
     with pytest.raises(ValueError, match=r's01\.runs\.json and .*clash\.runs\.json both hold seed 0 of .*different'):
         join_runs({'meta': meta, RUNS: {}}, [first, runs_file('clash', [0], offset=1.0)])
     other = dict(meta, train=dict(meta['train'], epochs=meta['train']['epochs'] + 1))
