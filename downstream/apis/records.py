@@ -457,11 +457,19 @@ def build_record(cfg: Config, model, checkpoint: Path, meta: Mapping, metrics: M
         pretrained_dataset_fingerprint=pretraining_data(cfg) if options.get('pretrain') == STANDALONE else None)
 
 
+def local_pretrained(cfg: Config) -> str | None:
+    """The backbone's initial weights where they are a local file (not a URL, not missing), else None."""
+    checkpoint = pretrained_checkpoint(cfg)
+    if not checkpoint or '://' in str(checkpoint) or not Path(checkpoint).is_file():
+        return None
+    return checkpoint
+
+
 def pretrained_provenance(cfg: Config, record_file=RECORD_FILE) -> dict[str, str]:
     """The backbone's initial weights, named (relative to ``record_file``) with their sha256 when they are a local
     file: what a fine-tune started from (a supernet, a stand-alone pretraining run, ImageNet weights)."""
-    checkpoint = pretrained_checkpoint(cfg)
-    if not checkpoint or '://' in str(checkpoint) or not Path(checkpoint).is_file():
+    checkpoint = local_pretrained(cfg)
+    if checkpoint is None:
         return {}
     return dict(pretrained_checkpoint=stored_path(checkpoint, record_file), pretrained_sha256=sha256_file(checkpoint))
 
@@ -469,8 +477,8 @@ def pretrained_provenance(cfg: Config, record_file=RECORD_FILE) -> dict[str, str
 def pretraining_data(cfg: Config) -> str | None:
     """The dataset fingerprint a stand-alone pretraining checkpoint carries in its meta (tools/make_ground_truth.py
     --keep-checkpoints writes it), or None where the initial weights are not such a local file."""
-    checkpoint = pretrained_checkpoint(cfg)
-    if not checkpoint or '://' in str(checkpoint) or not Path(checkpoint).is_file():
+    checkpoint = local_pretrained(cfg)
+    if checkpoint is None:
         return None
     meta = load_checkpoint_file(checkpoint).get('meta')
     return meta.get('dataset_fingerprint') if isinstance(meta, Mapping) else None
