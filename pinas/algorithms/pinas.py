@@ -14,7 +14,8 @@ so unsampled candidates get no weight-decay or momentum step.
 
 Ablation switches: ``cross_path`` (False: q_A with k_A), ``num_paths`` (1: single path, two views),
 ``teacher_update`` ('path': only the sampled path's modules; 'all': the whole network), ``use_queue`` (False:
-in-batch negatives instead of the queue).
+in-batch negatives instead of the queue), ``same_neck_width`` (a channel-width space: A and B share the width of
+the last position, so a positive pair never matches features of different widths zero-padded into the neck).
 """
 from __future__ import annotations
 
@@ -67,7 +68,7 @@ class PiNAS(SupernetAlgorithm):
     def __init__(self, backbone: Mapping, neck: Mapping = dict(hidden_channels=2048, out_channels=128),
                  queue_len: int = 49152, temperature: float = 0.2, momentum: float = 0.999,
                  cross_path: bool = True, num_paths: int = 2, teacher_update: str = 'path',
-                 use_queue: bool = True, **kwargs):
+                 use_queue: bool = True, same_neck_width: bool = False, **kwargs):
         super().__init__(backbone, num_classes=0, **kwargs)
         if num_paths not in (1, 2):
             raise ValueError(f'num_paths must be 1 (single-path ablation) or 2 (Pi-NAS), got {num_paths}')
@@ -80,10 +81,20 @@ class PiNAS(SupernetAlgorithm):
         self.temperature, self.momentum = temperature, momentum
         self.cross_path, self.num_paths = cross_path, num_paths
         self.teacher_update, self.use_queue = teacher_update, use_queue
+        self.shared_positions = self._neck_width_position() if same_neck_width else ()
         dim = neck.get('out_channels', 128)
         self.register_buffer('queue', F.normalize(torch.randn(dim, queue_len), dim=0))
         self.register_buffer('queue_ptr', torch.zeros(1, dtype=torch.long))
         self.last_paths: list[Arch] = []
+
+    def _neck_width_position(self) -> tuple[int]:
+        """The position whose width is the neck's input width (the last one the network reads)."""
+        space = self.bare_supernet.space
+        if self.num_paths != 2 or not hasattr(space, 'num_used_positions'):
+            raise ValueError(f'same_neck_width needs two paths (num_paths=2) on a channel-width space whose paths '
+                             f'end in different widths (Track-1); {type(space).__name__} with num_paths='
+                             f'{self.num_paths} has none to share: drop same_neck_width')
+        return (space.num_used_positions - 1,)
 
     @property
     def passes_per_batch(self) -> int:
@@ -160,7 +171,7 @@ class PiNAS(SupernetAlgorithm):
             raise ValueError(f'Pi-NAS with {self.num_paths} path(s) needs {2 * self.num_paths} views per image '
                              f'(inputs of shape [B, views, C, H, W]), got {tuple(inputs.shape)}; set '
                              f'num_views={2 * self.num_paths} in the dataset')
-        paths = self.sampler.disjoint(2) if self.num_paths == 2 else self.sampler.uniform(1)
+        paths = self.sampler.disjoint(2, self.shared_positions) if self.num_paths == 2 else self.sampler.uniform(1)
         self.last_paths = paths
         queries, keys = [], []
         for i, path in enumerate(paths):

@@ -25,12 +25,15 @@ class PathSampler:
         draw = np.stack([self.rng.integers(0, c, size=num_paths) for c in self.cardinalities], axis=1)
         return self._share(draw)
 
-    def disjoint(self, num_paths: int = 2) -> list[Arch]:
-        """Paths that differ at every position: distinct candidates per position, drawn without replacement."""
+    def disjoint(self, num_paths: int = 2, shared: tuple[int, ...] = ()) -> list[Arch]:
+        """Paths that differ at every position but the ``shared`` ones: distinct candidates per position, drawn
+        without replacement; at a shared position one uniform draw that every path takes."""
         if num_paths > min(self.cardinalities):
             raise ValueError(f'cannot draw {num_paths} disjoint paths when a position has only '
                              f'{min(self.cardinalities)} candidates')
-        draw = np.stack([self.rng.choice(c, size=num_paths, replace=False) for c in self.cardinalities], axis=1)
+        draw = np.stack([np.repeat(self.rng.integers(0, c), num_paths) if i in shared else
+                         self.rng.choice(c, size=num_paths, replace=False)
+                         for i, c in enumerate(self.cardinalities)], axis=1)
         return self._share(draw)
 
     def _share(self, draw: np.ndarray) -> list[Arch]:

@@ -45,6 +45,24 @@ def test_paths_differ_at_every_position():
         assert all(x != y for x, y in zip(a, b))
 
 
+def test_same_neck_width_pairs_paths_that_end_in_one_width_and_differ_everywhere_else():
+    model = _model(TRACK1, same_neck_width=True)
+    space, (last,) = model.bare_supernet.space, model.shared_positions
+    assert last == space.num_used_positions - 1
+    ends = set()
+    for _ in range(20):
+        model.loss(_views())
+        a, b = model.last_paths
+        assert a[last] == b[last] and all(x != y for i, (x, y) in enumerate(zip(a, b)) if i != last)
+        ends.add(a[last])
+    assert len(ends) > 1  # the shared width is still drawn uniformly
+
+
+def test_same_neck_width_is_refused_where_every_path_ends_in_one_width():
+    with pytest.raises(ValueError, match='same_neck_width needs'):
+        _model(RESNEST, same_neck_width=True)
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize('backbone', [RESNEST, TRACK1], ids=['resnest', 'track1'])
 def test_only_the_sampled_paths_teacher_parameters_change(backbone):

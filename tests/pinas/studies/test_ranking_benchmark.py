@@ -44,6 +44,13 @@ def test_every_method_gets_the_reference_budget(study, epochs):
     assert set(plans[1]) == ({'spos', 'pinas', 'cept'} if study.name == 'track1' else {'spos', 'pinas'})
 
 
+def test_the_pinas_health_ablations_each_build_at_the_official_runs_compute():
+    """Each variant's options build its model (a misspelled option fails here, not an hour into a run)."""
+    study = load_study(resolve_study_config('track1_pinas_health'))
+    runs = plan_study(study)[1]
+    assert len(runs) == 8 and {run.units for run in runs.values()} == {runs['pinas'].units}
+
+
 def test_every_study_config_exists_and_can_be_scored():
     from mmengine.config import Config
     for name in study_names():
