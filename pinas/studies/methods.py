@@ -114,13 +114,19 @@ def read_transfer_tables(transfer: Mapping[str, str | Path] | None, space) -> di
     return {name: (Path(path), read_table(path, space=space).values) for name, path in (transfer or {}).items()}
 
 
+def transfer_references(truth_path: Path, truth: Mapping[str, float],
+                        tables: Mapping[str, tuple[Path, dict]]) -> list[Reference]:
+    """The study's ground truth first, then each transfer table."""
+    return [Reference(CLASSIFICATION, str(truth_path), truth),
+            *(Reference(name, str(path), values) for name, (path, values) in tables.items())]
+
+
 def against_transfer(truth_path: Path, truth: Mapping[str, float], rows, tables: Mapping[str, tuple[Path, dict]],
                      by_seed, baselines: Mapping[str, Mapping[str, float]], archs: Sequence[str], space,
                      methods: Sequence[str]) -> dict:
     """The report's transfer section (:func:`pinas.studies.transfer.reference_summary`): the study's ground truth
     (``truth``, its table's ``rows``) and each transfer table over the architectures all of them measured."""
-    references = [Reference(CLASSIFICATION, str(truth_path), truth),
-                  *(Reference(name, str(path), values) for name, (path, values) in tables.items())]
+    references = transfer_references(truth_path, truth, tables)
     common = common_archs(references, archs)  # each reference's ceilings are over the architectures compared
     table_rows = [rows, *(json_rows(path) for path, _ in tables.values())]
     references = [replace(ref, ceilings=truth_ceilings(ref_rows, common, space))
@@ -180,6 +186,8 @@ def run_study(config: str | Path, ground_truth: str | Path, budgets: Sequence[An
         raise RankingInputError(f'{where} holds {len(archs)} architectures; a correlation needs '
                                 f'{MIN_CORRELATION_ITEMS}: '
                                 f'{"use --split all or " if split != "all" else ""}a larger table')
+    if transfer_tables and not train_only:  # too few shared architectures: refused now, not after the scoring
+        common_archs(transfer_references(truth_path, truth, transfer_tables), archs)
     also = read_arch_list(Path(score_also), space) if score_also else []
     # The config's directory is relative to the working directory (the report names it relative to itself).
     zero_cost_dir = Path(zero_cost) if zero_cost else Path.cwd() / study.zero_cost

@@ -129,6 +129,17 @@ def test_the_study_tool_ranks_every_row_against_a_transfer_table_too(tmp_path):
     assert '### Against transfer' in (out / 'study.md').read_text()
 
 
+def test_a_transfer_table_of_too_few_of_the_architectures_is_refused_before_anything_trains(tmp_path, capsys):
+    (tmp_path / 'gt.json').write_text(json.dumps([dict(arch=f'{i}{i}{i}{i}{i}{i}', score=i) for i in range(4)] +
+                                                 [dict(arch=f'{i}{i}{i}{i}{i}0', score=i) for i in range(1, 4)]))
+    (tmp_path / 'ade.json').write_text(json.dumps([dict(arch=f'{i}{i}{i}{i}{i}{i}', score=i) for i in range(4)]))
+    code = ranking_study.main(['resnest', str(tmp_path / 'gt.json'), '--out-dir', str(tmp_path / 'out'),
+                               '--work-dir', str(tmp_path / 'work'), '--transfer', f'ade={tmp_path / "ade.json"}'])
+    err = capsys.readouterr().err
+    assert code == 2 and err.startswith('error: ') and 'share 4 of the 7 architectures' in err
+    assert not (tmp_path / 'work').exists() and not (tmp_path / 'out').exists()
+
+
 @pytest.mark.parametrize('bad, message', [('ade', 'give NAME=TABLE'), ('classification=x.json', 'own ground truth')])
 def test_a_wrong_transfer_argument_is_one_line(tmp_path, capsys, bad, message):
     (tmp_path / 'gt.json').write_text(json.dumps([dict(arch=f'{i}{i}{i}{i}{i}{i}', score=i) for i in range(4)]))
