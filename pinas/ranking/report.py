@@ -359,14 +359,19 @@ def _health_lines(health: Mapping) -> list[str]:
     if not judged:
         return [f'Training health (pos_sim - neg_sim over the last epoch; collapsed below {health["min_margin"]:g}): '
                 'no run of this report recorded it (every one trained before the check, or logs no similarities).']
-    collapsed = [f'{n} ({h["pos_sim"]:.2f} - {h["neg_sim"]:.2f})' for n, h in judged.items() if h['collapsed']]
-    lines = [f'Training health of the runs that log it (pos_sim - neg_sim over the last epoch; collapsed below '
-             f'{health["min_margin"]:g}): ' + (f'collapsed: {", ".join(collapsed)}' if collapsed else
-                                              'none collapsed') +
-             (f'; healthy: {", ".join(n for n, h in judged.items() if not h["collapsed"])}'
-              if len(collapsed) < len(judged) else '') + '.']
+    collapsed = [n for n, h in judged.items() if h['collapsed']]
+    lines = [f'Training health of the runs that log it (means over the last epoch; collapsed where pos_sim - neg_sim '
+             f'< {health["min_margin"]:g}, the queries no closer to their positives than to the negatives; key rank: '
+             f'the effective rank of a batch\'s keys, 1 when all point one way): '
+             + (f'{len(collapsed)} of {len(judged)} collapsed.' if collapsed else f'none of {len(judged)} collapsed.'),
+             '', '| run | pos_sim | neg_sim | margin | key rank | collapsed |', '|---|---|---|---|---|---|']
+    for name, h in judged.items():
+        rank = h.get('key_rank')
+        lines.append(f'| {name} | {h["pos_sim"]:.2f} | {h.get("neg_sim", 0.0):.2f} | {h["margin"]:.2f} | '
+                     f'{"-" if rank is None else f"{rank:.1f}"} | {"**yes**" if h["collapsed"] else "no"} |')
     unknown = [n for n, h in runs.items() if h is None]
     if unknown:
+        lines.append('')
         lines.append(f'Not recorded (trained before the check, or a method that logs no similarities): '
                      f'{", ".join(unknown)}.')
     return lines

@@ -498,9 +498,10 @@ def test_a_run_whose_embedding_collapsed_says_so_in_its_run_file_and_the_study(t
     runs = health_of_runs(study, {1: {m: [dict(r, seed=0)] for m, r in records[1].items()}})
     assert [runs['base']['collapsed'], runs['ref']['collapsed']] == [True, False]
     text = _health_lines(dict(min_margin=0.05, runs={**runs, 'old': None}))
-    assert text == ['Training health of the runs that log it (pos_sim - neg_sim over the last epoch; collapsed '
-                    'below 0.05): collapsed: base (0.92 - 0.93); healthy: ref.',
-                    'Not recorded (trained before the check, or a method that logs no similarities): old.']
+    assert text[0].startswith('Training health of the runs that log it') and text[0].endswith('1 of 2 collapsed.')
+    assert '| base | 0.92 | 0.93 | -0.01 | 3.0 | **yes** |' in text and '| ref | 0.85 | 0.40 | 0.45 | 3.0 | no |' in text
+    assert text[-1] == 'Not recorded (trained before the check, or a method that logs no similarities): old.'
+    assert _health_lines(dict(min_margin=0.05, runs={'ref': runs['ref']}))[0].endswith('none of 1 collapsed.')
     assert 'no run of this report recorded it' in _health_lines(dict(min_margin=0.05, runs={'old': None}))[0]
 
 
