@@ -97,7 +97,7 @@ def main(argv=None) -> int:
     optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9, weight_decay=1e-4)
     views = torch.randn(args.batch, 4, 3, args.size, args.size)
     paths = model.sampler.disjoint(2)
-    model.sampler.disjoint = lambda n=2: paths  # the parts below use the same two paths
+    model.sampler.disjoint = lambda n=2, shared=(): paths  # the parts below use the same two paths
 
     def pinas_step():
         loss = model.loss(views)['loss']
