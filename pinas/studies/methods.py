@@ -121,13 +121,13 @@ def transfer_references(truth_path: Path, truth: Mapping[str, float],
             *(Reference(name, str(path), values) for name, (path, values) in tables.items())]
 
 
-def against_transfer(truth_path: Path, truth: Mapping[str, float], rows, tables: Mapping[str, tuple[Path, dict]],
-                     by_seed, baselines: Mapping[str, Mapping[str, float]], archs: Sequence[str], space,
-                     methods: Sequence[str]) -> dict:
-    """The report's transfer section (:func:`pinas.studies.transfer.reference_summary`): the study's ground truth
-    (``truth``, its table's ``rows``) and each transfer table over the architectures all of them measured."""
-    references = transfer_references(truth_path, truth, tables)
-    common = common_archs(references, archs)  # each reference's ceilings are over the architectures compared
+def against_transfer(references: Sequence[Reference], common: Sequence[str], rows,
+                     tables: Mapping[str, tuple[Path, dict]], by_seed, baselines: Mapping[str, Mapping[str, float]],
+                     space, methods: Sequence[str]) -> dict:
+    """The report's transfer section (:func:`pinas.studies.transfer.reference_summary`): the ``references``
+    (:func:`transfer_references`: the study's ground truth, whose table's ``rows`` these are, then each transfer
+    table) over ``common``, the architectures all of them measured (:func:`~pinas.studies.transfer.common_archs`).
+    Each reference's ceilings are over those architectures."""
     table_rows = [rows, *(json_rows(path) for path, _ in tables.values())]
     references = [replace(ref, ceilings=truth_ceilings(ref_rows, common, space))
                   for ref, ref_rows in zip(references, table_rows)]
@@ -186,8 +186,9 @@ def run_study(config: str | Path, ground_truth: str | Path, budgets: Sequence[An
         raise RankingInputError(f'{where} holds {len(archs)} architectures; a correlation needs '
                                 f'{MIN_CORRELATION_ITEMS}: '
                                 f'{"use --split all or " if split != "all" else ""}a larger table')
-    if transfer_tables and not train_only:  # too few shared architectures: refused now, not after the scoring
-        common_archs(transfer_references(truth_path, truth, transfer_tables), archs)
+    transfer_refs = transfer_references(truth_path, truth, transfer_tables) if transfer_tables else []
+    # too few shared architectures: refused now, not after the scoring
+    transfer_archs = common_archs(transfer_refs, archs) if transfer_refs and not train_only else []
     also = read_arch_list(Path(score_also), space) if score_also else []
     # The config's directory is relative to the working directory (the report names it relative to itself).
     zero_cost_dir = Path(zero_cost) if zero_cost else Path.cwd() / study.zero_cost
@@ -256,8 +257,8 @@ def run_study(config: str | Path, ground_truth: str | Path, budgets: Sequence[An
     if study.health:
         report['health'] = dict(min_margin=study.health['min_margin'], runs=health_of_runs(study, by_seed))
     if transfer:
-        report['transfer'] = against_transfer(truth_path, truth, rows, transfer_tables, by_seed, baselines, archs,
-                                              space, [m.name for m in study.methods])
+        report['transfer'] = against_transfer(transfer_refs, transfer_archs, rows, transfer_tables, by_seed,
+                                              baselines, space, [m.name for m in study.methods])
     report = nan_to_none(report)
     atomic_write_json(report_dir / 'report.json', report)
     atomic_write_bytes(report_dir / STUDY_MARKDOWN, format_seeded_study(report).encode())
