@@ -12,7 +12,9 @@
 # - queue 1024 / 16384 (0.2 / 3.3 epochs of keys): are the negatives too stale, or too few?
 # - temperature 0.1 / 0.5: is the loss too sharp or too flat for this embedding?
 # - lr 0.03 (half): is the student outrunning its teacher?
-# - the BN'd neck (MoCo v3 / SimCLR v2 projection), the candidate fix: centred embeddings cannot sit in one cone.
+# - the BN'd neck (MoCo v3 / SimCLR v2 projection): centred embeddings cannot sit in one cone.
+# Measured (docs/studies.md): three collapse (queue 1024, T 0.5, lr 0.03); only same_neck_width trains healthy and
+# ranks better than the official settings; the BN'd neck lifts the key rank (7.6), not the ranking.
 _base_ = ['./methods_track1.py']
 _pinas = 'pinas_track1_embedded'
 _score = 'kNN top-1 of the supernet path (%)'
