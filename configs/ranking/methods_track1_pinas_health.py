@@ -41,6 +41,7 @@ study = dict(
     #       --methods pinas pinas_same_neck_width pinas_t01                       # and --seed 2
     seeds=[0, 1, 2],
     seeded_budgets=[1],
+    pairs='reference',  # each variant against the official settings (7 differences, not 28)
     zero_cost={{_base_.study.zero_cost}},
     topk={{_base_.study.topk}},
     split={{_base_.study.split}},

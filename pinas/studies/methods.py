@@ -228,7 +228,8 @@ def run_study(config: str | Path, ground_truth: str | Path, budgets: Sequence[An
     noise_ceiling = ceilings['noise_ceiling']['value'] if ceilings else None
     by_seed = seed_records(study, records, scored, out_dir, options, epochs, passes, settings)
     seeded = seeded_summary(by_seed, {a: truth[a] for a in archs}, baselines, study.control,
-                            [m.name for m in study.methods])
+                            [m.name for m in study.methods],
+                            against=study.reference.name if study.pairs == 'reference' else None)
     labels = {m.name: m.score_label for m in study.methods}
     for budget, runs in by_seed.items():
         for method, seeds in runs.items():

@@ -42,9 +42,10 @@ STUDY_CONFIGS = Path('configs/ranking')
 STUDY_PREFIX = 'methods_'  # configs/ranking/methods_<study>.py; the study's name alone finds it
 TAU = 'kendall_tau_b'
 _STUDY_KEYS = {'name', 'reference', 'baselines', 'budgets', 'zero_cost', 'topk', 'split', 'control', 'seeds',
-               'seeded_budgets', 'health'}
+               'seeded_budgets', 'health', 'pairs'}
 # What a contrastive run logs that shows its embedding's health (pinas.algorithms.PiNAS.similarity_stats)
 HEALTH_KEYS = ('pos_sim', 'neg_sim', 'key_rank')
+PAIRS = ('all', 'reference')  # the study key `pairs`
 _METHOD_KEYS = {'name', 'stages', 'score_label', 'epochs', 'cfg_options'}
 ARCH_SETS = ('all', 'tune', 'report')  # which architectures of the table a report covers (see split_archs)
 
@@ -82,6 +83,9 @@ class Study:
     # A run whose pos_sim - neg_sim over its last epoch is below min_margin is marked collapsed (its InfoNCE no
     # longer tells positives from negatives); empty: no run is judged.
     health: Mapping[str, Any] = field(default_factory=dict)
+    # Which methods at one budget the report compares pairwise: 'all' (every two), or 'reference' (each against the
+    # reference only: an ablation study of n variants reads n - 1 differences, not n(n - 1)/2).
+    pairs: str = 'all'
 
     def seeds_of(self, budget: float) -> tuple[int, ...]:
         """The supernet seeds a budget trains."""
@@ -183,8 +187,12 @@ def study_from_dict(cfg: Mapping[str, Any], source: str = 'study') -> Study:
                 not 0 <= margin <= 2:
             raise UsageError(f'{source}: health must be dict(min_margin=<pos_sim - neg_sim below which a run counts '
                              f'as collapsed, in [0, 2]>), got {health!r}')
+    pairs = cfg.get('pairs', 'all')
+    if pairs not in PAIRS:
+        raise UsageError(f'{source}: pairs must be one of {list(PAIRS)} (every two methods, or each against the '
+                         f'reference), got {pairs!r}')
     return Study(str(cfg['name']), reference, tuple(int(e) for e in epochs), baselines, budgets,
-                 str(cfg.get('zero_cost', '')), topk, split, control, tuple(seeds), seeded, dict(health))
+                 str(cfg.get('zero_cost', '')), topk, split, control, tuple(seeds), seeded, dict(health), pairs)
 
 
 def split_archs(archs: Iterable[str], tune: float = 0.5, seed: int = 0) -> dict[str, list[str]]:
@@ -779,11 +787,12 @@ def row_label(method: str, budget: float) -> str:
 
 def seeded_summary(runs: Mapping[float, Mapping[str, Sequence[Mapping]]], truth: Mapping[str, float],
                    baselines: Mapping[str, Mapping[str, float]], control: str | None = None,
-                   methods: Sequence[str] | None = None) -> dict:
+                   methods: Sequence[str] | None = None, against: str | None = None) -> dict:
     """Every method at every budget as the mean over its supernet seeds with the two-level interval
     (:class:`~pinas.ranking.paired.SeededRanking`), the zero-cost baselines beside them, and the paired differences
-    a study's claims rest on: every two methods at one budget, each method's consecutive budgets, and each method
-    against the best baseline (by tau, and by partial tau given ``control``). JSON-able; what
+    a study's claims rest on: every two methods at one budget (or, with ``against``, each method against that one),
+    each method's consecutive budgets, and each method against the best baseline (by tau, and by partial tau given
+    ``control``). JSON-able; what
     :func:`~pinas.ranking.report.format_seeded_study` renders."""
     from ..ranking.paired import PARTIAL, TAU, SeededRanking
     archs = sorted(truth)
@@ -809,9 +818,10 @@ def seeded_summary(runs: Mapping[float, Mapping[str, Sequence[Mapping]]], truth:
     budgets = sorted(runs)
     for budget in budgets:
         present = [m for m in methods if m in runs[budget]]
-        for i, a in enumerate(present):
-            for b in present[i + 1:]:
-                comparisons.append(ranking.difference(row_label(a, budget), row_label(b, budget), TAU))
+        pairs = [(a, b) for i, a in enumerate(present) for b in present[i + 1:]
+                 if against is None or against in (a, b)]
+        for a, b in pairs:
+            comparisons.append(ranking.difference(row_label(a, budget), row_label(b, budget), TAU))
     for method in methods:
         have = [b for b in budgets if method in runs[b]]
         for low, high in zip(have, have[1:]):

@@ -162,6 +162,7 @@ def _study(**changes):
     (dict(baselines=[dict(name='base', stages='c')]), 'stages must be a non-empty list'),
     (dict(health=dict(min_margin=3)), r'health must be dict\(min_margin='),
     (dict(health=dict(margin=0.1)), r'health must be dict\(min_margin='),
+    (dict(pairs='baseline'), r"pairs must be one of \['all', 'reference'\]"),
 ])
 def test_a_wrong_study_config_is_named(changes, message):
     with pytest.raises(UsageError, match=message):

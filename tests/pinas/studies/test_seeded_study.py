@@ -139,6 +139,13 @@ def test_a_report_gathers_the_seeds_whose_runs_are_there_and_renders_from_its_nu
     assert summary['best_baseline'] == {TAU: 'synflow', PARTIAL: 'synflow'}
     pairs = {(d['a'], d['b'], d['metric']) for d in summary['comparisons']}
     assert {('ref x1', 'base x1', TAU), ('ref x2', 'ref x1', TAU), ('base x2', 'synflow', PARTIAL)} <= pairs
+    # an ablation study compares each variant with the reference only (study key pairs='reference')
+    three = {b: {**r, 'var': r['base']} for b, r in runs.items()}
+    against = seeded_summary(three, truth, {'flops': flops}, methods=['ref', 'base', 'var'], against='ref')
+    within = {(d['a'], d['b']) for d in against['comparisons'] if d['a'].endswith('x1') and d['b'].endswith('x1')}
+    assert within == {('ref x1', 'base x1'), ('ref x1', 'var x1')}
+    assert study_from_dict(dict(name='s', reference=dict(name='ref', stages=['a'], epochs=[1]), baselines=[],
+                                pairs='reference')).pairs == 'reference'
     report = dict(ground_truth='gt.json', archs='all', seeded=summary, ceilings=None)
     text = format_seeded_study(report)
     assert text == format_seeded_study(json.loads(json.dumps(report)))
