@@ -27,6 +27,10 @@ study = dict(
         # the official settings and kNN: the best of the six variants of methods_track1_pinas.py on the tune half
         # (54 architectures: tau 0.588 [0.46, 0.70], partial tau given FLOPs 0.309; next the BN'd neck, 0.483)
         dict(name='pinas', stages=['pinas_track1_embedded'], score_label='kNN top-1 of the supernet path (%)'),
+        # Pi-NAS with positives between paths of one output width: the official recipe's InfoNCE collapses on this
+        # space in 2 of 3 supernet seeds, this in none (configs/ranking/methods_track1_pinas_health.py, tune half)
+        dict(name='pinas_same_neck_width', stages=['pinas_track1_embedded'],
+             score_label='kNN top-1 of the supernet path (%)', cfg_options={'model.same_neck_width': True}),
     ],
     # Multiples of the reference epochs; one point of the cost curves each (1: the budget of the README's table).
     budgets=[1, 2, 4],
