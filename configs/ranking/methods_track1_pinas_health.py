@@ -13,8 +13,9 @@
 # - temperature 0.1 / 0.5: is the loss too sharp or too flat for this embedding?
 # - lr 0.03 (half): is the student outrunning its teacher?
 # - the BN'd neck (MoCo v3 / SimCLR v2 projection): centred embeddings cannot sit in one cone.
-# Measured (docs/studies.md): three collapse (queue 1024, T 0.5, lr 0.03); only same_neck_width trains healthy and
-# ranks better than the official settings; the BN'd neck lifts the key rank (7.6), not the ranking.
+# Measured (docs/studies.md): three collapse at their one seed (queue 1024, T 0.5, lr 0.03), the official settings
+# in two of three seeds, T 0.1 in one of three, same_neck_width in none (margin ~0.8, key rank ~20); its ranking
+# gain over the official settings is not shown (+0.104 [-0.11, +0.29] over three seeds).
 _base_ = ['./methods_track1.py']
 _pinas = 'pinas_track1_embedded'
 _score = 'kNN top-1 of the supernet path (%)'

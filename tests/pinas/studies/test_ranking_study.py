@@ -131,9 +131,12 @@ def test_a_study_config_becomes_a_plan_at_equal_compute():
     study = load_study(ROOT / 'configs/ranking/methods_track1.py')
     assert (study.name, study.reference.name, study.epochs, study.budgets) == ('track1', 'cept', (1, 1, 1, 1),
                                                                                (1, 2, 4))
-    assert [m.name for m in study.baselines] == ['spos', 'pinas'] and study.topk == (5, 10)
+    assert [m.name for m in study.baselines] == ['spos', 'pinas', 'pinas_same_neck_width'] and study.topk == (5, 10)
     plans = plan_study(study)
-    table = {budget: {m: (run.epochs, run.units) for m, run in runs.items()} for budget, runs in plans.items()}
+    # a variant of a method (its cfg_options) trains at that method's compute
+    assert all(runs['pinas_same_neck_width'].epochs == runs['pinas'].epochs for runs in plans.values())
+    table = {budget: {m: (run.epochs, run.units) for m, run in runs.items() if m != 'pinas_same_neck_width'}
+             for budget, runs in plans.items()}
     assert table == {
         1: {'spos': ([30], 90), 'pinas': ([11], 88), 'cept': ([1, 1, 1, 1], 90)},
         2: {'spos': ([60], 180), 'pinas': ([22], 176), 'cept': ([2, 2, 2, 2], 180)},
