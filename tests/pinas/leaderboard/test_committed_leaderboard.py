@@ -17,7 +17,8 @@ RECORDS = ['results/leaderboard/paper', 'results/leaderboard/transfer_study',
 # $S and $K stand for SCORES and STUDY.
 SCORE_SPECS = [f'pinas:knn={SCORES}/pinas_track1.ranked.json', f'spos:top1={SCORES}/spos_resnest.ranked.json',
                f'track1-spos-x1:top1={STUDY}/spos_scores.json', f'track1-cept-x1:top1={STUDY}/cept_scores.json',
-               f'track1-pinas-x1:knn={STUDY}/pinas_scores.json']
+               f'track1-pinas-x1:knn={STUDY}/pinas_scores.json',
+               f'track1-pinas-same-width-x1:knn={STUDY}/pinas_same_neck_width_scores.json']
 ARGS = [*RECORDS, *(a for spec in SCORE_SPECS for a in ('--scores', spec)), '--baselines', 'params', 'flops']
 
 
